@@ -1,0 +1,66 @@
+/**
+ * The platform adapter: everything the watchdog needs from the hosting platform, and nothing more.
+ * The Fly implementation drives flyctl; tests use a fake. Every method either returns parsed,
+ * validated data or throws a PlatformError; callers never act on half-parsed output.
+ */
+
+/** Release lifecycle as flyctl reports it (`running` while deploying, then a terminal status). */
+export type ReleaseStatus = 'pending' | 'running' | 'complete' | 'failed' | 'interrupted' | (string & {});
+
+export interface Release {
+  version: number;
+  imageRef: string;
+  status: ReleaseStatus;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  /** E-mail of the user (or token) that created it. */
+  user: string;
+  description: string;
+}
+
+export interface DeployOptions {
+  /** Fly deploy strategy; rollbacks default to `immediate` because the running release is known bad. */
+  strategy: 'canary' | 'rolling' | 'bluegreen' | 'immediate';
+  /** Per-machine wait for checks, passed as flyctl's `--wait-timeout`. */
+  waitTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface DeployResult {
+  /** Release version created by the deploy, when the platform reports it (FLY_EMIT_RELEASE_JSON). */
+  version?: number;
+  imageRef: string;
+  /** Tail of the command's output, kept as evidence. */
+  output: string;
+  durationMs: number;
+}
+
+export type CheckState = 'passing' | 'warning' | 'critical' | (string & {});
+
+export interface MachineStatus {
+  id: string;
+  state: string;
+  region: string;
+  /** Full image reference the machine runs, e.g. registry.fly.io/app:deployment-01J… */
+  imageRef: string;
+  releaseVersion?: number;
+  checks: { name: string; status: CheckState; output: string }[];
+}
+
+export interface AppStatus {
+  app: string;
+  /** Current release version (0 when none). */
+  version: number;
+  deployed: boolean;
+  machines: MachineStatus[];
+}
+
+export interface Platform {
+  readonly name: string;
+  /** Newest first, as flyctl returns them. */
+  listReleases(app: string, signal?: AbortSignal): Promise<Release[]>;
+  deployImage(app: string, imageRef: string, options: DeployOptions): Promise<DeployResult>;
+  status(app: string, signal?: AbortSignal): Promise<AppStatus>;
+  /** The last `lines` log lines, oldest first, ANSI colours stripped. */
+  recentLogs(app: string, lines: number, signal?: AbortSignal): Promise<string[]>;
+}
