@@ -12,6 +12,61 @@ export const WD_ERR_CONFIG_UNREADABLE = createError<[string, string]>('WD_ERR_CO
 export const WD_ERR_PLATFORM_COMMAND_FAILED = createError<[string]>('WD_ERR_PLATFORM_COMMAND_FAILED', '%s', 502);
 export const WD_ERR_PLATFORM_TIMEOUT = createError<[string]>('WD_ERR_PLATFORM_TIMEOUT', '%s', 504);
 export const WD_ERR_PLATFORM_OUTPUT_INVALID = createError<[string]>('WD_ERR_PLATFORM_OUTPUT_INVALID', '%s', 502);
+/** The caller's AbortSignal fired (usually shutdown): not a platform fault, so don't alert on it. */
+export const WD_ERR_PLATFORM_ABORTED = createError<[string]>('WD_ERR_PLATFORM_ABORTED', '%s', 503);
+/** An app name or image ref that could be mistaken for a flag; the command is never run. */
+export const WD_ERR_PLATFORM_ARGUMENT_INVALID = createError<[string, string, string]>(
+  'WD_ERR_PLATFORM_ARGUMENT_INVALID',
+  'Invalid %s %s: expected %s',
+  400,
+);
+
+export type CliErrorCode = 'WD_ERR_PLATFORM_COMMAND_FAILED' | 'WD_ERR_PLATFORM_TIMEOUT' | 'WD_ERR_PLATFORM_ABORTED';
+
+const CLI_STATUS: Record<CliErrorCode, number> = {
+  WD_ERR_PLATFORM_COMMAND_FAILED: 502,
+  WD_ERR_PLATFORM_TIMEOUT: 504,
+  WD_ERR_PLATFORM_ABORTED: 503,
+};
+
+/**
+ * A flyctl run that did not succeed: non-zero exit, timeout, spawn failure or abort. Every string
+ * field is already masked by the SecretRegistry. It deliberately has no `cause`: the underlying
+ * execa error holds the unmasked output, and pino would serialize it.
+ */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  readonly code: CliErrorCode;
+  readonly statusCode: number;
+  /** The command line, e.g. `fly releases --app renderflow-api --json`. */
+  readonly cmd: string;
+  /** Undefined when the process never started or was killed by a signal. */
+  readonly exitCode: number | undefined;
+  /** Tail of stderr, ANSI stripped. */
+  readonly stderr: string;
+  /** Tail of stdout and stderr interleaved, kept as evidence (e.g. of a failed deploy). */
+  readonly output: string;
+  readonly timedOut: boolean;
+
+  constructor(init: {
+    code: CliErrorCode;
+    message: string;
+    cmd: string;
+    exitCode: number | undefined;
+    stderr: string;
+    output: string;
+    timedOut: boolean;
+  }) {
+    super(init.message);
+    this.code = init.code;
+    this.statusCode = CLI_STATUS[init.code];
+    this.cmd = init.cmd;
+    this.exitCode = init.exitCode;
+    this.stderr = init.stderr;
+    this.output = init.output;
+    this.timedOut = init.timedOut;
+  }
+}
 
 // Admin API.
 export const WD_ERR_TARGET_UNKNOWN = createError<[string]>('WD_ERR_TARGET_UNKNOWN', 'No target named %s', 404);

@@ -1,0 +1,95 @@
+/**
+ * rollback-watchdog's command line. Exit codes: 0 success, 1 runtime failure, 2 invalid usage or config.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from './config/load.ts';
+import { resolveTargets } from './config/resolve.ts';
+import { formatDuration } from './config/duration.ts';
+import { hasCode } from './errors.ts';
+
+const USAGE = `usage: rollback-watchdog <command> [options]
+
+commands:
+  run [--config FILE]       run the daemon (config: --config, $ROLLBACK_WATCHDOG_CONFIG, or config/watchdog.yaml)
+  check-config FILE         validate a config file and print a summary
+`;
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+async function checkConfig(path: string | undefined): Promise<number> {
+  if (!path) {
+    process.stderr.write(`check-config: missing FILE argument\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const { config } = await loadConfig(path);
+  const lines = [`${path}: valid`, `  store: sqlite ${config.store.sqlite}`, `  admin: ${config.admin.host}:${config.admin.port}, ${config.admin.tokens.length} token(s)`, `  poll: ${config.detection.pollSchedule}`, `  targets:`];
+  for (const t of resolveTargets(config)) {
+    lines.push(
+      `    ${t.name} (app ${t.app}, ${t.environment}): ${t.probes.length} probe(s) [${t.probes.map((p) => p.name).join(', ')}], ` +
+        `window ${formatDuration(t.guard.watchWindow)}, every ${formatDuration(t.guard.probeInterval)}, ` +
+        `fail after ${t.guard.failureThreshold}, rollback ${t.rollback.strategy}`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT_OK;
+}
+
+async function run(path: string): Promise<number> {
+  const { startDaemon } = await import('./main.ts');
+  const daemon = await startDaemon(await loadConfig(path));
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: string) => {
+      daemon.logger.info({ signal }, 'signal received');
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      void daemon.stop().then(resolve);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  return EXIT_OK;
+}
+
+async function dispatch(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(USAGE);
+    return values.help ? EXIT_OK : EXIT_USAGE;
+  }
+  switch (command) {
+    case 'check-config':
+      return checkConfig(rest[0] ?? values.config);
+    case 'run':
+      return run(values.config ?? process.env.ROLLBACK_WATCHDOG_CONFIG ?? 'config/watchdog.yaml');
+    default:
+      process.stderr.write(`unknown command: ${command}\n${USAGE}`);
+      return EXIT_USAGE;
+  }
+}
+
+/** Runs one command and maps every failure to a message on stderr and an exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    return await dispatch(argv);
+  } catch (err) {
+    if (hasCode(err, 'WD_ERR_CONFIG_INVALID') || hasCode(err, 'WD_ERR_CONFIG_UNREADABLE')) {
+      process.stderr.write(`${(err as Error).message}\n`);
+      return EXIT_USAGE;
+    }
+    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${(err as Error).message}\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`rollback-watchdog: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+if (import.meta.main) process.exit(await main(process.argv.slice(2)));

@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { WD_ERR_CONFIG_INVALID, WD_ERR_CONFIG_UNREADABLE } from '../errors.ts';
+import { SecretRegistry } from '../secrets.ts';
+import { interpolateEnv, type InterpolationProblem } from './interpolate.ts';
+import { Config } from './schema.ts';
+
+export type Env = Record<string, string | undefined>;
+
+export interface LoadedConfig {
+  config: Config;
+  /** Every secret value the config holds, for masking logs and errors. */
+  secrets: SecretRegistry;
+}
+
+/** `targets[0].probes[1].url`: the form users see in errors. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(root)';
+}
+
+function zodProblems(error: z.ZodError): string[] {
+  const lines: string[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) lines.push(`${formatPath([...issue.path, key])}: unknown key`);
+    } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      // A union error is most useful as the problems of its closest branch.
+      const nested = issue.errors.flat().map((sub) => `${formatPath([...issue.path, ...sub.path])}: ${sub.message}`);
+      lines.push(...new Set(nested));
+    } else {
+      lines.push(`${formatPath(issue.path)}: ${issue.message}`);
+    }
+  }
+  return lines;
+}
+
+function invalid(problems: string[]): Error {
+  const err = new WD_ERR_CONFIG_INVALID(problems.join('\n'));
+  return Object.assign(err, { problems });
+}
+
+/** Parses YAML text into a validated config. Throws WD_ERR_CONFIG_INVALID listing every problem. */
+export function parseConfig(text: string, env: Env = process.env): LoadedConfig {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw invalid(doc.errors.map((e) => `yaml: ${e.message.split('\n')[0]}`));
+  }
+  const raw = doc.toJS() ?? {};
+  const envProblems: InterpolationProblem[] = [];
+  const interpolated = interpolateEnv(raw, env, envProblems);
+  const parsed = Config.safeParse(interpolated);
+  const problems = [
+    ...envProblems.map((p) => `${formatPath(p.path)}: ${p.message}`),
+    ...(parsed.success ? [] : zodProblems(parsed.error)),
+  ];
+  if (problems.length > 0 || !parsed.success) throw invalid(problems);
+  return { config: parsed.data, secrets: collectSecrets(parsed.data) };
+}
+
+export async function loadConfig(path: string, env: Env = process.env): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new WD_ERR_CONFIG_UNREADABLE(path, (err as NodeJS.ErrnoException).code ?? String(err));
+  }
+  return parseConfig(text, env);
+}
+
+export function collectSecrets(config: Config): SecretRegistry {
+  const secrets = new SecretRegistry();
+  secrets.add(config.platform.fly.apiToken);
+  for (const t of config.admin.tokens) secrets.add(t.token);
+  return secrets;
+}

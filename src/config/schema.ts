@@ -1,0 +1,164 @@
+/**
+ * The config file's shape. One zod schema is the single source of truth: it validates the YAML,
+ * gives the TypeScript types, and generates config/watchdog.schema.json for editors.
+ * Objects are strict so a misspelt key is an error, not a silently ignored setting.
+ */
+import { z } from 'zod';
+import { validate as isValidCron } from 'node-cron';
+import { parseDuration } from './duration.ts';
+
+/** A duration string (`30s`, `10m`, `1h30m`) parsed to milliseconds; must be positive. */
+export const Duration = z
+  .string()
+  .refine((text) => (parseDuration(text) ?? 0) > 0, {
+    message: 'expected a positive duration such as 500ms, 30s, 10m or 1h30m',
+  })
+  .transform((text) => parseDuration(text) as number);
+
+const Name = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'use lowercase letters, digits, "-" or "_" (max 63)');
+const FlyAppName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a Fly app name (lowercase letters, digits, "-")');
+const Role = z.enum(['viewer', 'operator']);
+const StatusCode = z.int().min(100).max(599);
+
+export const HttpProbe = z.strictObject({
+  name: Name,
+  type: z.literal('http').default('http'),
+  url: z.url({ protocol: /^https?$/, error: 'Invalid URL' }),
+  method: z.enum(['GET', 'HEAD']).default('GET'),
+  /** Status codes that count as a pass. */
+  expectStatus: z.union([StatusCode, z.array(StatusCode).min(1)]).default(200)
+    .transform((s) => (Array.isArray(s) ? s : [s])),
+  timeout: Duration.prefault('5s'),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+export type HttpProbe = z.infer<typeof HttpProbe>;
+
+export const Probe = HttpProbe;
+export type Probe = z.infer<typeof Probe>;
+
+export const GuardSettings = z.strictObject({
+  /** How long a new release is watched before it is marked good. */
+  watchWindow: Duration.prefault('10m'),
+  /** Time between probe rounds while guarding or verifying. */
+  probeInterval: Duration.prefault('10s'),
+  /** Consecutive failed rounds of one probe that fail the release; one blip never does. */
+  failureThreshold: z.int().min(1).max(100).default(3),
+});
+
+export const VerifySettings = z.strictObject({
+  /** After the rollback deploy, the probes must pass within this time… */
+  timeout: Duration.prefault('5m'),
+  /** …this many rounds in a row. */
+  successes: z.int().min(1).max(100).default(3),
+});
+
+export const RollbackSettings = z.strictObject({
+  /** `immediate` by default: the running release is known bad, so replace every machine at once. */
+  strategy: z.enum(['immediate', 'rolling', 'bluegreen', 'canary']).default('immediate'),
+  /** flyctl `--wait-timeout`: how long each machine may take to pass its checks. */
+  waitTimeout: Duration.prefault('5m'),
+  /** After a restart, how long to wait for an interrupted rollback deploy's release before issuing it again. */
+  reissueAfter: Duration.prefault('1m'),
+});
+
+export const Target = z.strictObject({
+  name: Name,
+  /** The Fly app name; defaults to `name`. */
+  app: FlyAppName.optional(),
+  environment: Name.default('production'),
+  probes: z.array(Probe).min(1, 'a target needs at least one probe'),
+  guard: GuardSettings.partial().optional(),
+  verify: VerifySettings.partial().optional(),
+  rollback: RollbackSettings.partial().optional(),
+});
+export type Target = z.infer<typeof Target>;
+
+export const FlySettings = z.strictObject({
+  /** flyctl binary: a name on PATH or an absolute path. */
+  binary: z.string().min(1).default('fly'),
+  /** Passed to flyctl as FLY_API_TOKEN; write `${FLY_API_TOKEN}` to read it from the environment. */
+  apiToken: z.string().min(1).optional(),
+  /** Passed as FLY_API_BASE_URL (the simulator uses this; real setups leave it unset). */
+  apiBaseUrl: z.url().optional(),
+  timeouts: z
+    .strictObject({
+      releases: Duration.prefault('30s'),
+      status: Duration.prefault('30s'),
+      logs: Duration.prefault('20s'),
+      /** Whole `fly deploy` call; keep it above rollback.waitTimeout × machines. */
+      deploy: Duration.prefault('15m'),
+    })
+    .prefault({}),
+});
+
+export const AdminToken = z.strictObject({
+  name: Name,
+  role: Role,
+  token: z.string().min(16, 'tokens must be at least 16 characters'),
+});
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+export const Config = z
+  .strictObject({
+    store: z.strictObject({ sqlite: z.string().min(1).default('data/watchdog.db') }).prefault({}),
+    admin: z
+      .strictObject({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.int().min(0).max(65535).default(8080),
+        tokens: z.array(AdminToken).default([]),
+      })
+      .prefault({}),
+    log: z
+      .strictObject({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+        /** Human-readable lines; defaults to on when stdout is a terminal. */
+        pretty: z.boolean().optional(),
+      })
+      .prefault({}),
+    platform: z.strictObject({ fly: FlySettings.prefault({}) }).prefault({}),
+    detection: z
+      .strictObject({
+        /** node-cron expression (seconds field allowed) for polling `fly releases`. */
+        pollSchedule: z.string().refine(isValidCron, 'not a valid cron expression').default('*/15 * * * * *'),
+      })
+      .prefault({}),
+    defaults: z
+      .strictObject({
+        guard: GuardSettings.prefault({}),
+        verify: VerifySettings.prefault({}),
+        rollback: RollbackSettings.prefault({}),
+      })
+      .prefault({}),
+    /** On SIGTERM, how long an in-flight rollback deploy may take to finish before we exit anyway. */
+    shutdownGrace: Duration.prefault('30s'),
+    targets: z.array(Target).min(1, 'configure at least one target'),
+  })
+  .superRefine((config, ctx) => {
+    if (config.admin.tokens.length === 0 && !isLoopback(config.admin.host)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['admin', 'tokens'],
+        message: `required when admin.host (${config.admin.host}) is not a loopback address`,
+      });
+    }
+    const seen = new Set<string>();
+    config.targets.forEach((target, i) => {
+      if (seen.has(target.name)) {
+        ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `duplicate target name "${target.name}"` });
+      }
+      seen.add(target.name);
+      const probeNames = new Set<string>();
+      target.probes.forEach((probe, j) => {
+        if (probeNames.has(probe.name)) {
+          ctx.addIssue({ code: 'custom', path: ['targets', i, 'probes', j, 'name'], message: `duplicate probe name "${probe.name}"` });
+        }
+        probeNames.add(probe.name);
+      });
+    });
+  });
+export type Config = z.infer<typeof Config>;
+/** What a user writes, before defaults and duration parsing. */
+export type ConfigInput = z.input<typeof Config>;

@@ -1,0 +1,88 @@
+/**
+ * Per-target guard state. It is plain data, persisted as JSON after every transition and before
+ * the action that transition leads to, so a restarted daemon resumes exactly where it stopped.
+ */
+import type { Release } from '../platform/types.ts';
+
+export type TargetPhase =
+  | 'idle' // nothing guarded yet (fresh start, before the first release list)
+  | 'guarding' // a new release is inside its watch window
+  | 'stable' // the last guarded release passed its window
+  | 'rolling-back' // a rollback deploy is decided and issued (or about to be)
+  | 'verifying' // the rollback deploy finished; probes must pass before we call it done
+  | 'rolled-back' // verified healthy on the earlier image; no more automatic action until a new release
+  | 'rollback-failed' // the rollback deploy or its verification failed; a human must look
+  | 'held'; // a rollback is needed but the watchdog will not guess (e.g. no known-good release)
+
+export type Verdict = 'pending' | 'good' | 'bad' | 'unknown';
+/** `rollback` marks releases the watchdog created itself; they are verified, never guarded. */
+export type ReleaseOrigin = 'deploy' | 'rollback';
+
+/** A platform release plus what the watchdog has concluded about it. */
+export interface ReleaseView extends Release {
+  verdict: Verdict;
+  verdictReason?: string;
+  origin: ReleaseOrigin;
+}
+
+export interface ReleaseRef {
+  version: number;
+  imageRef: string;
+}
+
+/** Running counts for one probe within one guard or verification. */
+export interface ProbeTally {
+  rounds: number;
+  failures: number;
+  consecutiveFailures: number;
+  consecutiveSuccesses: number;
+  /** Last result in words, e.g. "503 from /api/v1/ready" or "connection refused". */
+  lastDetail?: string;
+}
+
+export interface GuardProgress {
+  release: ReleaseRef & { status: string };
+  startedAt: number;
+  endsAt: number;
+  tallies: Record<string, ProbeTally>;
+}
+
+export interface RollbackProgress {
+  /** The failing release. */
+  from: ReleaseRef;
+  /** The known-good release whose image is redeployed. */
+  to: ReleaseRef;
+  reason: string;
+  decidedAt: number;
+  /** Set, and persisted, before flyctl is started: a restart then knows a deploy may be in flight. */
+  issuedAt?: number;
+  attempts: number;
+  /** The release our deploy created, once seen. */
+  rollbackVersion?: number;
+  verifyEndsAt?: number;
+  tallies: Record<string, ProbeTally>;
+}
+
+export interface TargetState {
+  target: string;
+  phase: TargetPhase;
+  /** When the current phase began (epoch ms). */
+  since: number;
+  /** Newest release version already handled; anything above it is new. */
+  lastSeenVersion: number;
+  /** The newest release the platform reported. */
+  current?: ReleaseRef & { status: string };
+  guard?: GuardProgress;
+  rollback?: RollbackProgress;
+  /** Why the target is in this phase, for held / rollback-failed / rolled-back. */
+  reason?: string;
+}
+
+export function initialState(target: string, now: number): TargetState {
+  return { target, phase: 'idle', since: now, lastSeenVersion: 0 };
+}
+
+/** Releases still being rolled out by the platform: not yet something to judge. */
+export function isInProgress(status: string): boolean {
+  return status === 'running' || status === 'pending';
+}

@@ -1,0 +1,42 @@
+import type { Measurement } from '../signals/types.ts';
+import type { ProbeTally } from './state.ts';
+
+const EMPTY: ProbeTally = { rounds: 0, failures: 0, consecutiveFailures: 0, consecutiveSuccesses: 0 };
+
+/**
+ * Folds one round of measurements into the per-probe tallies (a new object; inputs untouched).
+ * `failed` and `error` both count against the probe here: the HTTP probe reports a refused or
+ * timed-out connection to the app as `error`, and a dead app must still fail its guard.
+ * `inconclusive` neither passes nor fails, and breaks no streak.
+ */
+export function foldRound(tallies: Record<string, ProbeTally>, round: readonly Measurement[]): Record<string, ProbeTally> {
+  const next = { ...tallies };
+  for (const m of round) {
+    const t = { ...(next[m.check] ?? EMPTY) };
+    if (m.phase === 'inconclusive') {
+      t.lastDetail = m.detail;
+      next[m.check] = t;
+      continue;
+    }
+    t.rounds += 1;
+    const ok = m.phase === 'successful';
+    t.consecutiveFailures = ok ? 0 : t.consecutiveFailures + 1;
+    t.consecutiveSuccesses = ok ? t.consecutiveSuccesses + 1 : 0;
+    if (!ok) t.failures += 1;
+    t.lastDetail = m.detail;
+    next[m.check] = t;
+  }
+  return next;
+}
+
+/** The probes whose consecutive failures reached the threshold, with their last detail. */
+export function failingProbes(tallies: Record<string, ProbeTally>, threshold: number): string[] {
+  return Object.entries(tallies)
+    .filter(([, t]) => t.consecutiveFailures >= threshold)
+    .map(([name, t]) => `${name} failed ${t.consecutiveFailures}× in a row (${t.lastDetail ?? 'no detail'})`);
+}
+
+/** True once every named probe has passed `successes` rounds in a row. */
+export function allPassing(tallies: Record<string, ProbeTally>, probes: readonly string[], successes: number): boolean {
+  return probes.every((p) => (tallies[p]?.consecutiveSuccesses ?? 0) >= successes);
+}

@@ -1,0 +1,244 @@
+/**
+ * One target's guard, as I/O around the pure `step`: it feeds events in (release lists, probe
+ * rounds, deploy results, ticks), writes each resulting transition to the store, and only then
+ * performs the actions. Events are handled one at a time through a promise queue, so a probe round
+ * and a release poll can never interleave their state changes.
+ */
+import type { Clock } from '../clock.ts';
+import type { ResolvedTarget } from '../config/resolve.ts';
+import type { HttpProbe } from '../config/schema.ts';
+import type { Logger } from '../log.ts';
+import type { TargetLabels, WatchdogMetrics } from '../metrics/recorder.ts';
+import type { Platform } from '../platform/types.ts';
+import type { Measurement, Provider } from '../signals/types.ts';
+import type { Store, Transition } from '../store/types.ts';
+import { initialState, type ReleaseView, type TargetState } from './state.ts';
+import { step, type GuardAction, type GuardEvent } from './step.ts';
+
+export interface RunnerDeps {
+  target: ResolvedTarget;
+  platform: Platform;
+  store: Store;
+  httpProbe: Provider<HttpProbe>;
+  clock: Clock;
+  logger: Logger;
+  metrics: WatchdogMetrics;
+}
+
+/** Rough one-line description of an error from the platform adapter (already secret-masked). */
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class TargetRunner {
+  readonly target: ResolvedTarget;
+  readonly #deps: RunnerDeps;
+  readonly #log: Logger;
+  readonly #labels: TargetLabels;
+  readonly #stop = new AbortController();
+  #state: TargetState;
+  #queue: Promise<void> = Promise.resolve();
+  #deploy: Promise<void> | undefined;
+  #loop: Promise<void> | undefined;
+  #lastPollOk = false;
+
+  private constructor(deps: RunnerDeps, state: TargetState) {
+    this.#deps = deps;
+    this.target = deps.target;
+    this.#state = state;
+    this.#labels = { target: deps.target.name, environment: deps.target.environment };
+    this.#log = deps.logger.child({ target: deps.target.name, app: deps.target.app, environment: deps.target.environment });
+  }
+
+  /** Loads the target's persisted state (or starts fresh) and resumes whatever was in progress. */
+  static async open(deps: RunnerDeps): Promise<TargetRunner> {
+    const saved = await deps.store.loadState(deps.target.name);
+    const runner = new TargetRunner(deps, saved ?? initialState(deps.target.name, deps.clock.now()));
+    if (saved && saved.phase !== 'idle') {
+      runner.#log.info({ phase: saved.phase, since: new Date(saved.since).toISOString() }, 'resuming saved guard state');
+    }
+    deps.metrics.setPhase(runner.#labels, runner.#state.phase);
+    return runner;
+  }
+
+  get state(): TargetState {
+    return this.#state;
+  }
+
+  /** True once a release list has been read successfully at least once. */
+  get hasPolled(): boolean {
+    return this.#lastPollOk;
+  }
+
+  /** Starts the probe/tick loop. Release polling is driven from outside (cron or the admin API). */
+  start(): void {
+    this.#loop ??= this.#runLoop().catch((err) => this.#log.error({ err }, 'guard loop crashed'));
+  }
+
+  /**
+   * Reads the platform's release list and feeds it to the guard. Any platform failure (flyctl
+   * exit 1, hang, output that does not parse) is logged and counted, and leads to no action.
+   */
+  async pollReleases(): Promise<void> {
+    if (this.#stop.signal.aborted) return;
+    const { platform, store, clock } = this.#deps;
+    let releases;
+    try {
+      releases = await platform.listReleases(this.target.app, this.#stop.signal);
+    } catch (err) {
+      this.#deps.metrics.incPlatformError('releases');
+      this.#log.error({ err: { code: (err as { code?: string }).code, message: errorMessage(err) } }, 'could not list releases; no action taken');
+      return;
+    }
+    await store.syncReleases(this.target.name, releases, clock.now());
+    this.#lastPollOk = true;
+    await this.#dispatch(async () => {
+      const stored = await store.listReleases(this.target.name, releases.length + 50);
+      const byVersion = new Map(stored.map((r) => [r.version, r]));
+      const views: ReleaseView[] = releases.map((r) => {
+        const s = byVersion.get(r.version);
+        return { ...r, verdict: s?.verdict ?? 'pending', origin: s?.origin ?? 'deploy', ...(s?.verdictReason && { verdictReason: s.verdictReason }) };
+      });
+      return { type: 'releases', releases: views };
+    });
+  }
+
+  /**
+   * Stops the loop and polling. A rollback deploy in flight is given `graceMs` to finish; if it
+   * does not, it stays recorded as issued and the next start recovers it from the release list.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.#stop.abort(new Error('watchdog stopping'));
+    if (this.#deploy) {
+      this.#log.info({ graceMs }, 'waiting for the in-flight rollback deploy before stopping');
+      const finished = await Promise.race([
+        this.#deploy.then(() => true),
+        this.#deps.clock.sleep(graceMs).then(() => false),
+      ]);
+      if (!finished) this.#log.warn('rollback deploy still running at shutdown; recorded as in flight for the next start');
+    }
+    await this.#loop;
+    await this.#queue;
+  }
+
+  async #runLoop(): Promise<void> {
+    const { clock } = this.#deps;
+    const signal = this.#stop.signal;
+    while (!signal.aborted) {
+      try {
+        await clock.sleep(this.target.guard.probeInterval, signal);
+      } catch {
+        return; // aborted
+      }
+      const phase = this.#state.phase;
+      if (phase === 'guarding' || phase === 'verifying') {
+        const measurements = await this.#probeRound(signal);
+        if (signal.aborted) return;
+        await this.#dispatch(() => ({ type: 'probe-round', measurements }));
+      }
+      await this.#dispatch(() => ({ type: 'tick' }));
+    }
+  }
+
+  async #probeRound(signal: AbortSignal): Promise<Measurement[]> {
+    const results = await Promise.all(this.target.probes.map((p) => this.#deps.httpProbe.run(p, signal)));
+    for (const m of results) {
+      this.#deps.metrics.observeMeasurement(this.#labels, m);
+      this.#log.debug({ check: m.check, phase: m.phase, detail: m.detail, durationMs: m.durationMs }, 'probe');
+    }
+    return results;
+  }
+
+  /** Queues one event: build it, step, persist the transition, then act. */
+  #dispatch(makeEvent: () => GuardEvent | Promise<GuardEvent>): Promise<void> {
+    const run = async () => {
+      const event = await makeEvent();
+      const { store, clock } = this.#deps;
+      const now = clock.now();
+      const history = await store.listReleases(this.target.name);
+      const before = this.#state;
+      const result = step(before, event, { target: this.target, now, history, deployInFlight: this.#deploy !== undefined });
+      if (result.state === before && result.actions.length === 0) return;
+      await store.saveTransition(this.#transition(result.state, result.actions, now), now);
+      this.#state = result.state;
+      if (before.phase !== result.state.phase) this.#deps.metrics.setPhase(this.#labels, result.state.phase);
+      for (const action of result.actions) this.#perform(action, before);
+    };
+    this.#queue = this.#queue.then(run).catch((err) => this.#log.error({ err }, 'guard step failed; state unchanged'));
+    return this.#queue;
+  }
+
+  #transition(state: TargetState, actions: readonly GuardAction[], now: number): Transition {
+    const t: Transition = { state, verdicts: [], origins: [], journal: [] };
+    for (const a of actions) {
+      if (a.type === 'set-verdict') t.verdicts.push({ version: a.version, verdict: a.verdict, reason: a.reason });
+      if (a.type === 'set-origin') t.origins.push({ version: a.version, origin: a.origin });
+      if (a.type === 'record') {
+        t.journal.push({ target: this.target.name, at: now, kind: a.kind, message: a.message, ...(a.data && { data: a.data }) });
+      }
+    }
+    return t;
+  }
+
+  /** Side effects after the transition is durable. Store writes were already part of it. */
+  #perform(action: GuardAction, before: TargetState): void {
+    switch (action.type) {
+      case 'record':
+        this.#log[action.level]({ decision: action.kind, phase: this.#state.phase, ...action.data }, action.message);
+        this.#countDecision(action.kind, before);
+        return;
+      case 'set-verdict':
+        return;
+      case 'set-origin':
+        return;
+      case 'deploy':
+        this.#startDeploy(action.imageRef);
+        return;
+    }
+  }
+
+  #countDecision(kind: string, before: TargetState): void {
+    const { metrics } = this.#deps;
+    if (kind === 'guard-passed') metrics.incGuardFinished(this.#labels, 'good');
+    if (kind === 'release-failed') metrics.incGuardFinished(this.#labels, 'bad');
+    if (kind === 'guard-superseded') metrics.incGuardFinished(this.#labels, 'unknown');
+    if (kind === 'rollback-started') metrics.incRollback(this.#labels, 'automatic', 'started');
+    if (kind === 'rollback-held') metrics.incRollback(this.#labels, 'automatic', 'held');
+    if (kind === 'rollback-failed') metrics.incRollback(this.#labels, 'automatic', 'failed');
+    if (kind === 'rollback-verified') {
+      metrics.incRollback(this.#labels, 'automatic', 'verified');
+      const decidedAt = before.rollback?.decidedAt;
+      if (decidedAt !== undefined) metrics.observeRollbackSeconds(this.#labels, (this.#deps.clock.now() - decidedAt) / 1000);
+    }
+  }
+
+  /**
+   * Runs the rollback deploy outside the event queue (it can take minutes) and feeds its result
+   * back in. Never two at once: `step` only emits a deploy when none is in flight.
+   */
+  #startDeploy(imageRef: string): void {
+    if (this.#deploy) {
+      this.#log.error({ imageRef }, 'refusing a second concurrent rollback deploy');
+      return;
+    }
+    const { platform } = this.#deps;
+    const target = this.target;
+    this.#log.warn({ imageRef, strategy: target.rollback.strategy }, 'issuing rollback deploy');
+    this.#deploy = (async () => {
+      let event: GuardEvent;
+      try {
+        // No abort signal: a deploy interrupted half-way is worse than one that finishes after we exit.
+        const result = await platform.deployImage(target.app, imageRef, {
+          strategy: target.rollback.strategy,
+          waitTimeoutMs: target.rollback.waitTimeout,
+        });
+        event = { type: 'deploy-result', ok: true, ...(result.version !== undefined && { version: result.version }) };
+      } catch (err) {
+        this.#deps.metrics.incPlatformError('deploy');
+        event = { type: 'deploy-result', ok: false, error: errorMessage(err) };
+      }
+      this.#deploy = undefined;
+      await this.#dispatch(() => event);
+    })();
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The daemon's engine: one TargetRunner per configured target, a node-cron schedule that polls
+ * every target's release list, and the read model the admin API serves.
+ */
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Clock } from '../clock.ts';
+import type { ResolvedTarget } from '../config/resolve.ts';
+import type { HttpProbe } from '../config/schema.ts';
+import { WD_ERR_TARGET_UNKNOWN } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { WatchdogMetrics } from '../metrics/recorder.ts';
+import type { Platform } from '../platform/types.ts';
+import type { Provider } from '../signals/types.ts';
+import type { Store } from '../store/types.ts';
+import type { TargetState } from './state.ts';
+import { TargetRunner } from './target-runner.ts';
+
+export interface WatchdogDeps {
+  targets: readonly ResolvedTarget[];
+  pollSchedule: string;
+  platform: Platform;
+  store: Store;
+  httpProbe: Provider<HttpProbe>;
+  clock: Clock;
+  logger: Logger;
+  metrics: WatchdogMetrics;
+}
+
+export interface TargetSummary {
+  name: string;
+  app: string;
+  environment: string;
+  phase: TargetState['phase'];
+  since: string;
+  reason?: string;
+  current?: { version: number; imageRef: string; status: string };
+  guard?: { version: number; imageRef: string; endsAt: string; tallies: Record<string, unknown> };
+  rollback?: { from: number; to: number; imageRef: string; rollbackVersion?: number; attempts: number };
+}
+
+export class Watchdog {
+  readonly #deps: WatchdogDeps;
+  readonly #runners: Map<string, TargetRunner>;
+  #task: ScheduledTask | undefined;
+  #polling: Promise<void> | undefined;
+
+  private constructor(deps: WatchdogDeps, runners: Map<string, TargetRunner>) {
+    this.#deps = deps;
+    this.#runners = runners;
+  }
+
+  static async open(deps: WatchdogDeps): Promise<Watchdog> {
+    const runners = new Map<string, TargetRunner>();
+    for (const target of deps.targets) {
+      runners.set(target.name, await TargetRunner.open({ ...deps, target }));
+    }
+    return new Watchdog(deps, runners);
+  }
+
+  /** Starts every target's loop, polls once right away, then on the cron schedule. */
+  async start(): Promise<void> {
+    for (const runner of this.#runners.values()) runner.start();
+    this.#task = cron.schedule(this.#deps.pollSchedule, () => this.pollAll(), { name: 'poll-releases', noOverlap: true });
+    await this.pollAll();
+  }
+
+  /** Polls every target; a poll already running is joined rather than doubled. */
+  pollAll(): Promise<void> {
+    this.#polling ??= Promise.all([...this.#runners.values()].map((r) => r.pollReleases()))
+      .then(() => undefined)
+      .finally(() => {
+        this.#polling = undefined;
+      });
+    return this.#polling;
+  }
+
+  /** A deploy was announced (e.g. by CI through the admin API): look now instead of at the next poll. */
+  async pollTarget(name: string): Promise<void> {
+    await this.runner(name).pollReleases();
+  }
+
+  runner(name: string): TargetRunner {
+    const runner = this.#runners.get(name);
+    if (!runner) throw new WD_ERR_TARGET_UNKNOWN(name);
+    return runner;
+  }
+
+  /** Ready once every target's release list has been read at least once. */
+  get ready(): boolean {
+    return [...this.#runners.values()].every((r) => r.hasPolled);
+  }
+
+  summaries(): TargetSummary[] {
+    return [...this.#runners.values()].map((r) => summarize(r.target, r.state));
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    await this.#task?.stop();
+    await this.#task?.destroy();
+    await Promise.all([...this.#runners.values()].map((r) => r.stop(graceMs)));
+    await this.#polling;
+  }
+}
+
+export function summarize(target: ResolvedTarget, s: TargetState): TargetSummary {
+  return {
+    name: target.name,
+    app: target.app,
+    environment: target.environment,
+    phase: s.phase,
+    since: new Date(s.since).toISOString(),
+    ...(s.reason && { reason: s.reason }),
+    ...(s.current && { current: s.current }),
+    ...(s.guard && {
+      guard: {
+        version: s.guard.release.version,
+        imageRef: s.guard.release.imageRef,
+        endsAt: new Date(s.guard.endsAt).toISOString(),
+        tallies: s.guard.tallies,
+      },
+    }),
+    ...(s.rollback && {
+      rollback: {
+        from: s.rollback.from.version,
+        to: s.rollback.to.version,
+        imageRef: s.rollback.to.imageRef,
+        ...(s.rollback.rollbackVersion !== undefined && { rollbackVersion: s.rollback.rollbackVersion }),
+        attempts: s.rollback.attempts,
+      },
+    }),
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Wires the daemon together: store, platform adapter, watchdog, admin server. The only module that
+ * listens on a port; the CLI's `run` command calls it and owns the process signals.
+ */
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import { TokenAuth } from './admin/auth.ts';
+import { systemClock, type Clock } from './clock.ts';
+import type { LoadedConfig } from './config/load.ts';
+import { resolveTargets } from './config/resolve.ts';
+import { Watchdog } from './guard/watchdog.ts';
+import { createLogger, type Logger } from './log.ts';
+import { PromMetrics } from './metrics/prom.ts';
+import { FlyPlatform } from './platform/fly/fly-platform.ts';
+import type { Platform } from './platform/types.ts';
+import { HttpProbeProvider } from './signals/http-probe.ts';
+import { SqliteStore } from './store/sqlite-store.ts';
+import type { Store } from './store/types.ts';
+
+export interface DaemonOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** Replaces the Fly adapter (tests). */
+  platform?: Platform;
+}
+
+export interface Daemon {
+  readonly app: FastifyInstance;
+  readonly watchdog: Watchdog;
+  readonly store: Store;
+  readonly logger: Logger;
+  /** `http://host:port` the admin server listens on. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export async function startDaemon({ config, secrets }: LoadedConfig, options: DaemonOptions = {}): Promise<Daemon> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger({ level: config.log.level, pretty: config.log.pretty, secrets });
+  const store = new SqliteStore(config.store.sqlite);
+  const fly = config.platform.fly;
+  const platform =
+    options.platform ??
+    new FlyPlatform({
+      binary: fly.binary,
+      apiToken: fly.apiToken,
+      apiBaseUrl: fly.apiBaseUrl,
+      timeouts: fly.timeouts,
+      secrets,
+      logger: logger.child({ component: 'fly' }),
+    });
+  const metrics = new PromMetrics();
+  const targets = resolveTargets(config);
+  const watchdog = await Watchdog.open({
+    targets,
+    pollSchedule: config.detection.pollSchedule,
+    platform,
+    store,
+    httpProbe: new HttpProbeProvider(clock),
+    clock,
+    logger,
+    metrics,
+  });
+  const app = buildApp({ watchdog, auth: new TokenAuth(config.admin.tokens), logger, registry: metrics.registry });
+  const url = await app.listen({ host: config.admin.host, port: config.admin.port });
+  logger.info(
+    { url, targets: targets.map((t) => `${t.name} (${t.environment})`), store: config.store.sqlite },
+    'rollback-watchdog started',
+  );
+  await watchdog.start();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    watchdog,
+    store,
+    logger,
+    url,
+    stop: () =>
+      (stopping ??= (async () => {
+        logger.info('stopping: no new guards or rollbacks will start');
+        await watchdog.stop(config.shutdownGrace);
+        await app.close();
+        await store.close();
+        logger.info('stopped');
+      })()),
+  };
+}

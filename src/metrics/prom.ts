@@ -1,0 +1,98 @@
+/**
+ * prom-client implementation of WatchdogMetrics. It owns its Registry (never the global one), so
+ * several daemons in one test process don't collide. Names follow Prometheus conventions: the
+ * `rollback_watchdog_` prefix, base units, `_total` on counters; no release or image as a label.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { TargetPhase, Verdict } from '../guard/state.ts';
+import type { Measurement } from '../signals/types.ts';
+import type { RollbackOutcome, RollbackTrigger, TargetLabels, WatchdogMetrics } from './recorder.ts';
+
+export const PHASES: readonly TargetPhase[] = [
+  'idle', 'guarding', 'stable', 'rolling-back', 'verifying', 'rolled-back', 'rollback-failed', 'held',
+];
+
+export class PromMetrics implements WatchdogMetrics {
+  readonly registry = new Registry();
+  readonly #state: Gauge<'target' | 'environment' | 'state'>;
+  readonly #measurements: Counter<'target' | 'environment' | 'check' | 'phase'>;
+  readonly #probeSeconds: Histogram<'target' | 'environment' | 'check'>;
+  readonly #guards: Counter<'target' | 'environment' | 'verdict'>;
+  readonly #rollbacks: Counter<'target' | 'environment' | 'trigger' | 'outcome'>;
+  readonly #rollbackSeconds: Histogram<'target' | 'environment'>;
+  readonly #platformErrors: Counter<'command'>;
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    this.#state = new Gauge({
+      name: 'rollback_watchdog_target_state',
+      help: 'Guard state of each target: 1 for the current state, 0 for the others.',
+      labelNames: ['target', 'environment', 'state'],
+      registers,
+    });
+    this.#measurements = new Counter({
+      name: 'rollback_watchdog_measurements_total',
+      help: 'Probe measurements taken, by check and phase (successful, failed, error, inconclusive).',
+      labelNames: ['target', 'environment', 'check', 'phase'],
+      registers,
+    });
+    this.#probeSeconds = new Histogram({
+      name: 'rollback_watchdog_probe_duration_seconds',
+      help: 'Time taken by each probe.',
+      labelNames: ['target', 'environment', 'check'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.#guards = new Counter({
+      name: 'rollback_watchdog_guards_finished_total',
+      help: 'Guards that ended, by verdict (good, bad, unknown).',
+      labelNames: ['target', 'environment', 'verdict'],
+      registers,
+    });
+    this.#rollbacks = new Counter({
+      name: 'rollback_watchdog_rollbacks_total',
+      help: 'Rollbacks by trigger (automatic, manual) and outcome (started, verified, failed, held).',
+      labelNames: ['target', 'environment', 'trigger', 'outcome'],
+      registers,
+    });
+    this.#rollbackSeconds = new Histogram({
+      name: 'rollback_watchdog_rollback_duration_seconds',
+      help: 'From the rollback decision to verified healthy.',
+      labelNames: ['target', 'environment'],
+      buckets: [5, 10, 20, 30, 60, 120, 300, 600, 1200],
+      registers,
+    });
+    this.#platformErrors = new Counter({
+      name: 'rollback_watchdog_platform_errors_total',
+      help: 'flyctl calls that failed, timed out or returned output that did not parse.',
+      labelNames: ['command'],
+      registers,
+    });
+  }
+
+  setPhase(labels: TargetLabels, phase: TargetPhase): void {
+    for (const state of PHASES) this.#state.set({ ...labels, state }, state === phase ? 1 : 0);
+  }
+
+  observeMeasurement(labels: TargetLabels, m: Measurement): void {
+    this.#measurements.inc({ ...labels, check: m.check, phase: m.phase });
+    this.#probeSeconds.observe({ ...labels, check: m.check }, m.durationMs / 1000);
+  }
+
+  incGuardFinished(labels: TargetLabels, verdict: Verdict): void {
+    this.#guards.inc({ ...labels, verdict });
+  }
+
+  incRollback(labels: TargetLabels, trigger: RollbackTrigger, outcome: RollbackOutcome): void {
+    this.#rollbacks.inc({ ...labels, trigger, outcome });
+  }
+
+  observeRollbackSeconds(labels: TargetLabels, seconds: number): void {
+    this.#rollbackSeconds.observe(labels, seconds);
+  }
+
+  incPlatformError(command: string): void {
+    this.#platformErrors.inc({ command });
+  }
+}

@@ -1,0 +1,33 @@
+import type { TargetPhase, Verdict } from '../guard/state.ts';
+import type { Measurement } from '../signals/types.ts';
+
+/** Labels every per-target series carries; both are bounded by the config. */
+export interface TargetLabels {
+  target: string;
+  environment: string;
+}
+
+export type RollbackTrigger = 'automatic' | 'manual';
+export type RollbackOutcome = 'started' | 'verified' | 'failed' | 'held';
+
+/**
+ * What the watchdog reports about itself. The engine depends on this interface only, so tests can
+ * pass a recording fake and the Prometheus implementation stays at the edge.
+ */
+export interface WatchdogMetrics {
+  setPhase(labels: TargetLabels, phase: TargetPhase): void;
+  observeMeasurement(labels: TargetLabels, m: Measurement): void;
+  incGuardFinished(labels: TargetLabels, verdict: Verdict): void;
+  incRollback(labels: TargetLabels, trigger: RollbackTrigger, outcome: RollbackOutcome): void;
+  observeRollbackSeconds(labels: TargetLabels, seconds: number): void;
+  incPlatformError(command: string): void;
+}
+
+export const noopMetrics: WatchdogMetrics = {
+  setPhase() {},
+  observeMeasurement() {},
+  incGuardFinished() {},
+  incRollback() {},
+  observeRollbackSeconds() {},
+  incPlatformError() {},
+};

@@ -1,0 +1,91 @@
+/**
+ * HTTP probe provider: GET (or HEAD) a URL and compare the status. A wrong status is `failed`: the
+ * app answered and said no. A refused, reset or timed-out connection is `error`: we could not get
+ * an answer, which is either a dead app or a network problem on our side; the guard decides which.
+ */
+import { request, type Dispatcher } from 'undici';
+import type { HttpProbe } from '../config/schema.ts';
+import type { Clock } from '../clock.ts';
+import type { Measurement, Provider } from './types.ts';
+
+/** Bodies are drained for connection reuse but never kept beyond this (a probe is not a download). */
+const MAX_BODY_BYTES = 64 * 1024;
+
+export class HttpProbeProvider implements Provider<HttpProbe> {
+  readonly type = 'http';
+  readonly #clock: Clock;
+  readonly #dispatcher: Dispatcher | undefined;
+
+  constructor(clock: Clock, dispatcher?: Dispatcher) {
+    this.#clock = clock;
+    this.#dispatcher = dispatcher;
+  }
+
+  async run(spec: HttpProbe, signal: AbortSignal): Promise<Measurement> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    const measurement = (phase: Measurement['phase'], detail: string, values?: Measurement['values']): Measurement => ({
+      check: spec.name,
+      phase,
+      at: this.#clock.now(),
+      durationMs: elapsed(),
+      detail,
+      ...(values && { values }),
+    });
+    try {
+      const res = await request(spec.url, {
+        method: spec.method,
+        ...(spec.headers && { headers: spec.headers }),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(spec.timeout)]),
+        headersTimeout: spec.timeout,
+        bodyTimeout: spec.timeout,
+        // A fresh connection per probe: a pooled socket to a machine that has since been replaced
+        // would test the old machine, not the release we are judging.
+        reset: true,
+        ...(this.#dispatcher && { dispatcher: this.#dispatcher }),
+      });
+      await drain(res.body);
+      const ms = elapsed();
+      const values = { status: res.statusCode, latencyMs: ms };
+      if (spec.expectStatus.includes(res.statusCode)) {
+        return measurement('successful', `${res.statusCode} in ${ms}ms`, values);
+      }
+      return measurement('failed', `${res.statusCode} (expected ${spec.expectStatus.join('|')})`, values);
+    } catch (err) {
+      return measurement('error', describeTransportError(err, spec.timeout), { latencyMs: elapsed() });
+    }
+  }
+}
+
+async function drain(body: Dispatcher.ResponseData['body']): Promise<void> {
+  let seen = 0;
+  for await (const chunk of body) {
+    seen += (chunk as Buffer).length;
+    if (seen > MAX_BODY_BYTES) {
+      body.destroy();
+      return;
+    }
+  }
+}
+
+/** One short, secret-free line; undici errors can carry the full URL, which may hold a token. */
+export function describeTransportError(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string; code?: string; cause?: { code?: string } };
+  const code = e.code ?? e.cause?.code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'connection reset';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'DNS lookup failed';
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `timed out after ${timeoutMs}ms`;
+  }
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `timed out after ${timeoutMs}ms`;
+  return code ? `request failed (${code})` : 'request failed';
+}

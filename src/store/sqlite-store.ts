@@ -1,0 +1,215 @@
+/**
+ * The embedded default store: one SQLite file through Node's built-in node:sqlite (no native addon
+ * to build for the wrong Node). Synchronous calls are fine here: each is a small indexed write, and
+ * durability before acting matters more than shaving microseconds off the guard loop.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { ReleaseOrigin, TargetState, Verdict } from '../guard/state.ts';
+import type { Release } from '../platform/types.ts';
+import { WD_ERR_STORE_SCHEMA } from '../errors.ts';
+import type { JournalEntry, ReleaseRecord, Store, Transition } from './types.ts';
+
+/** Each entry upgrades the schema by one version; never edit a shipped entry, append a new one. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE releases (
+     target TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     image_ref TEXT NOT NULL,
+     status TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     user TEXT NOT NULL,
+     description TEXT NOT NULL,
+     origin TEXT NOT NULL DEFAULT 'deploy',
+     verdict TEXT NOT NULL DEFAULT 'pending',
+     verdict_reason TEXT,
+     verdict_at INTEGER,
+     first_seen_at INTEGER NOT NULL,
+     PRIMARY KEY (target, version)
+   );
+   CREATE INDEX releases_by_image ON releases (target, image_ref);
+   CREATE TABLE target_state (
+     target TEXT PRIMARY KEY,
+     state TEXT NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE TABLE journal (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     target TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     kind TEXT NOT NULL,
+     message TEXT NOT NULL,
+     data TEXT
+   );
+   CREATE INDEX journal_by_target ON journal (target, id);`,
+];
+
+interface ReleaseRow {
+  target: string;
+  version: number;
+  image_ref: string;
+  status: string;
+  created_at: number;
+  user: string;
+  description: string;
+  origin: string;
+  verdict: string;
+  verdict_reason: string | null;
+  verdict_at: number | null;
+  first_seen_at: number;
+}
+
+function toRecord(row: ReleaseRow): ReleaseRecord {
+  return {
+    target: row.target,
+    version: row.version,
+    imageRef: row.image_ref,
+    status: row.status,
+    createdAt: row.created_at,
+    user: row.user,
+    description: row.description,
+    origin: row.origin as ReleaseOrigin,
+    verdict: row.verdict as Verdict,
+    ...(row.verdict_reason !== null && { verdictReason: row.verdict_reason }),
+    ...(row.verdict_at !== null && { verdictAt: row.verdict_at }),
+    firstSeenAt: row.first_seen_at,
+  };
+}
+
+export class SqliteStore implements Store {
+  readonly #db: DatabaseSync;
+
+  /** Opens (creating if needed) the database file and applies pending migrations. */
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path);
+    // WAL lets readers (the admin API) run beside the writer; FULL sync because state is written
+    // right before an irreversible action and must survive a power cut, not only a crash.
+    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
+    this.#migrate();
+  }
+
+  #migrate(): void {
+    const row = this.#db.prepare('PRAGMA user_version').get() as { user_version: number };
+    const current = row.user_version;
+    if (current > MIGRATIONS.length) {
+      throw new WD_ERR_STORE_SCHEMA(`database is at version ${current}, newer than this build knows (${MIGRATIONS.length})`);
+    }
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      this.#transaction(() => {
+        this.#db.exec(MIGRATIONS[v] as string);
+        this.#db.exec(`PRAGMA user_version = ${v + 1}`);
+      });
+    }
+  }
+
+  async syncReleases(target: string, releases: readonly Release[], now: number): Promise<void> {
+    const upsert = this.#db.prepare(
+      `INSERT INTO releases (target, version, image_ref, status, created_at, user, description, first_seen_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (target, version) DO UPDATE SET status = excluded.status`,
+    );
+    this.#transaction(() => {
+      for (const r of releases) {
+        upsert.run(target, r.version, r.imageRef, r.status, r.createdAt, r.user, r.description, now);
+      }
+    });
+  }
+
+  async listReleases(target: string, limit = 100): Promise<ReleaseRecord[]> {
+    const rows = this.#db
+      .prepare('SELECT * FROM releases WHERE target = ? ORDER BY version DESC LIMIT ?')
+      .all(target, limit) as unknown as ReleaseRow[];
+    return rows.map(toRecord);
+  }
+
+  async setVerdict(target: string, version: number, verdict: Verdict, reason: string, at: number): Promise<void> {
+    this.#setVerdict(target, version, verdict, reason, at);
+  }
+
+  #setVerdict(target: string, version: number, verdict: Verdict, reason: string, at: number): void {
+    this.#db
+      .prepare('UPDATE releases SET verdict = ?, verdict_reason = ?, verdict_at = ? WHERE target = ? AND version = ?')
+      .run(verdict, reason, at, target, version);
+  }
+
+  async setOrigin(target: string, version: number, origin: ReleaseOrigin): Promise<void> {
+    this.#setOrigin(target, version, origin);
+  }
+
+  #setOrigin(target: string, version: number, origin: ReleaseOrigin): void {
+    this.#db.prepare('UPDATE releases SET origin = ? WHERE target = ? AND version = ?').run(origin, target, version);
+  }
+
+  async loadState(target: string): Promise<TargetState | undefined> {
+    const row = this.#db.prepare('SELECT state FROM target_state WHERE target = ?').get(target) as
+      | { state: string }
+      | undefined;
+    return row ? (JSON.parse(row.state) as TargetState) : undefined;
+  }
+
+  async saveState(state: TargetState, now: number): Promise<void> {
+    this.#saveState(state, now);
+  }
+
+  #saveState(state: TargetState, now: number): void {
+    this.#db
+      .prepare(
+        `INSERT INTO target_state (target, state, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (target) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+      )
+      .run(state.target, JSON.stringify(state), now);
+  }
+
+  async saveTransition(t: Transition, now: number): Promise<void> {
+    this.#transaction(() => {
+      for (const v of t.verdicts) this.#setVerdict(t.state.target, v.version, v.verdict, v.reason, now);
+      for (const o of t.origins) this.#setOrigin(t.state.target, o.version, o.origin);
+      for (const j of t.journal) this.#appendJournal(j);
+      this.#saveState(t.state, now);
+    });
+  }
+
+  /** Runs `work` (synchronous statements only) inside one IMMEDIATE transaction. */
+  #transaction(work: () => void): void {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      work();
+      this.#db.exec('COMMIT');
+    } catch (err) {
+      this.#db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  async appendJournal(entry: JournalEntry): Promise<void> {
+    this.#appendJournal(entry);
+  }
+
+  #appendJournal(entry: JournalEntry): void {
+    this.#db
+      .prepare('INSERT INTO journal (target, at, kind, message, data) VALUES (?, ?, ?, ?, ?)')
+      .run(entry.target, entry.at, entry.kind, entry.message, entry.data ? JSON.stringify(entry.data) : null);
+  }
+
+  async listJournal(target?: string, limit = 200): Promise<JournalEntry[]> {
+    const rows = (
+      target === undefined
+        ? this.#db.prepare('SELECT * FROM journal ORDER BY id DESC LIMIT ?').all(limit)
+        : this.#db.prepare('SELECT * FROM journal WHERE target = ? ORDER BY id DESC LIMIT ?').all(target, limit)
+    ) as unknown as { id: number; target: string; at: number; kind: string; message: string; data: string | null }[];
+    return rows.map((r) => ({
+      id: r.id,
+      target: r.target,
+      at: r.at,
+      kind: r.kind,
+      message: r.message,
+      ...(r.data !== null && { data: JSON.parse(r.data) as Record<string, unknown> }),
+    }));
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.isOpen) this.#db.close();
+  }
+}

@@ -1,0 +1,47 @@
+import type { Release } from '../platform/types.ts';
+import type { ReleaseOrigin, ReleaseView, TargetState, Verdict } from '../guard/state.ts';
+
+export interface ReleaseRecord extends ReleaseView {
+  target: string;
+  verdictAt?: number;
+  firstSeenAt: number;
+}
+
+/** One line of a target's decision journal: what was seen or decided, and why. */
+export interface JournalEntry {
+  id?: number;
+  target: string;
+  at: number;
+  kind: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+/** Everything one guard step changes, written in one transaction before its actions run. */
+export interface Transition {
+  state: TargetState;
+  verdicts: { version: number; verdict: Verdict; reason: string }[];
+  origins: { version: number; origin: ReleaseOrigin }[];
+  journal: JournalEntry[];
+}
+
+/**
+ * Durable state. Async so a PostgreSQL implementation can sit behind the same interface.
+ * Writes are individually atomic; callers persist state *before* acting on it.
+ */
+export interface Store {
+  /** Inserts releases not seen before and refreshes the status of known ones; never touches verdicts. */
+  syncReleases(target: string, releases: readonly Release[], now: number): Promise<void>;
+  /** Newest first. */
+  listReleases(target: string, limit?: number): Promise<ReleaseRecord[]>;
+  setVerdict(target: string, version: number, verdict: Verdict, reason: string, at: number): Promise<void>;
+  setOrigin(target: string, version: number, origin: ReleaseOrigin): Promise<void>;
+  loadState(target: string): Promise<TargetState | undefined>;
+  saveState(state: TargetState, now: number): Promise<void>;
+  /** Atomically applies a guard step's state, verdicts, origins and journal lines. */
+  saveTransition(transition: Transition, now: number): Promise<void>;
+  appendJournal(entry: JournalEntry): Promise<void>;
+  /** Newest first. */
+  listJournal(target?: string, limit?: number): Promise<JournalEntry[]>;
+  close(): Promise<void>;
+}
