@@ -36,30 +36,51 @@ export type HttpProbe = z.infer<typeof HttpProbe>;
 export const Probe = HttpProbe;
 export type Probe = z.infer<typeof Probe>;
 
-export const GuardSettings = z.strictObject({
+/**
+ * Settings that have a global default and a per-target override. Each is declared once without
+ * defaults; the override form keeps it that way (zod's `.partial()` would keep inner defaults and
+ * silently reset fields the target never mentioned), the defaults form adds them.
+ */
+const guardFields = {
   /** How long a new release is watched before it is marked good. */
-  watchWindow: Duration.prefault('10m'),
+  watchWindow: Duration,
   /** Time between probe rounds while guarding or verifying. */
-  probeInterval: Duration.prefault('10s'),
+  probeInterval: Duration,
   /** Consecutive failed rounds of one probe that fail the release; one blip never does. */
-  failureThreshold: z.int().min(1).max(100).default(3),
-});
-
-export const VerifySettings = z.strictObject({
+  failureThreshold: z.int().min(1).max(100),
+};
+const verifyFields = {
   /** After the rollback deploy, the probes must pass within this time… */
-  timeout: Duration.prefault('5m'),
+  timeout: Duration,
   /** …this many rounds in a row. */
-  successes: z.int().min(1).max(100).default(3),
-});
-
-export const RollbackSettings = z.strictObject({
+  successes: z.int().min(1).max(100),
+};
+const rollbackFields = {
   /** `immediate` by default: the running release is known bad, so replace every machine at once. */
-  strategy: z.enum(['immediate', 'rolling', 'bluegreen', 'canary']).default('immediate'),
+  strategy: z.enum(['immediate', 'rolling', 'bluegreen', 'canary']),
   /** flyctl `--wait-timeout`: how long each machine may take to pass its checks. */
-  waitTimeout: Duration.prefault('5m'),
+  waitTimeout: Duration,
   /** After a restart, how long to wait for an interrupted rollback deploy's release before issuing it again. */
-  reissueAfter: Duration.prefault('1m'),
+  reissueAfter: Duration,
+};
+
+export const GuardSettings = z.strictObject({
+  watchWindow: guardFields.watchWindow.prefault('10m'),
+  probeInterval: guardFields.probeInterval.prefault('10s'),
+  failureThreshold: guardFields.failureThreshold.default(3),
 });
+export const VerifySettings = z.strictObject({
+  timeout: verifyFields.timeout.prefault('5m'),
+  successes: verifyFields.successes.default(3),
+});
+export const RollbackSettings = z.strictObject({
+  strategy: rollbackFields.strategy.default('immediate'),
+  waitTimeout: rollbackFields.waitTimeout.prefault('5m'),
+  reissueAfter: rollbackFields.reissueAfter.prefault('1m'),
+});
+const GuardOverrides = z.strictObject(guardFields).partial();
+const VerifyOverrides = z.strictObject(verifyFields).partial();
+const RollbackOverrides = z.strictObject(rollbackFields).partial();
 
 export const Target = z.strictObject({
   name: Name,
@@ -67,9 +88,9 @@ export const Target = z.strictObject({
   app: FlyAppName.optional(),
   environment: Name.default('production'),
   probes: z.array(Probe).min(1, 'a target needs at least one probe'),
-  guard: GuardSettings.partial().optional(),
-  verify: VerifySettings.partial().optional(),
-  rollback: RollbackSettings.partial().optional(),
+  guard: GuardOverrides.optional(),
+  verify: VerifyOverrides.optional(),
+  rollback: RollbackOverrides.optional(),
 });
 export type Target = z.infer<typeof Target>;
 

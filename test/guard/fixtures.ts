@@ -1,0 +1,36 @@
+import type { ResolvedTarget } from '../../src/config/resolve.ts';
+import type { ReleaseView } from '../../src/guard/state.ts';
+import type { Measurement } from '../../src/signals/types.ts';
+
+export const target: ResolvedTarget = {
+  name: 'api',
+  app: 'api',
+  environment: 'production',
+  probes: [
+    { name: 'health', type: 'http', url: 'http://127.0.0.1:1/api/v1/health', method: 'GET', expectStatus: [200], timeout: 1000 },
+    { name: 'ready', type: 'http', url: 'http://127.0.0.1:1/api/v1/ready', method: 'GET', expectStatus: [200], timeout: 1000 },
+  ],
+  guard: { watchWindow: 60_000, probeInterval: 5_000, failureThreshold: 3 },
+  verify: { timeout: 30_000, successes: 2 },
+  rollback: { strategy: 'immediate', waitTimeout: 60_000, reissueAfter: 60_000 },
+};
+
+export const image = (n: number) => `registry.fly.io/api:deployment-${String(n).padStart(26, '0')}`;
+
+export function release(version: number, over: Partial<ReleaseView> = {}): ReleaseView {
+  return {
+    version,
+    imageRef: image(version),
+    status: 'complete',
+    createdAt: version * 1000,
+    user: 'ci@example.com',
+    description: 'Release',
+    verdict: 'pending',
+    origin: 'deploy',
+    ...over,
+  };
+}
+
+export function round(phase: Measurement['phase'], at = 0, checks = ['health', 'ready']): Measurement[] {
+  return checks.map((check) => ({ check, phase, at, durationMs: 3, detail: phase === 'successful' ? '200 in 3ms' : '503 (expected 200)' }));
+}
