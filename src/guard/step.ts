@@ -52,6 +52,9 @@ export interface StepContext {
 /** A rollback deploy is issued at most this many times (the first try plus re-issues after restarts). */
 export const MAX_DEPLOY_ATTEMPTS = 3;
 
+/** Phases in which `state.rollback` describes the latest rollback. */
+const ROLLBACK_PHASES: ReadonlySet<TargetPhase> = new Set(['rolling-back', 'verifying', 'rolled-back', 'rollback-failed']);
+
 const ref = (r: ReleaseRef): ReleaseRef => ({ version: r.version, imageRef: r.imageRef });
 
 function enter(state: TargetState, phase: TargetPhase, now: number, patch: Partial<TargetState> = {}): TargetState {
@@ -77,13 +80,15 @@ function onReleases(state: TargetState, releases: readonly ReleaseView[], ctx: S
   if (!newest) return { state, actions };
   let next: TargetState = { ...state, current: { ...ref(newest), status: newest.status } };
 
-  // While our own rollback deploy is out, the first new release carrying the rollback image is ours.
-  if (next.rollback && (next.phase === 'rolling-back' || next.phase === 'verifying') && next.rollback.rollbackVersion === undefined) {
+  // Our own rollback release: known by version once the deploy reported it, else as the first
+  // release after the failing one that carries the rollback image. It is verified, never guarded.
+  if (next.rollback && ROLLBACK_PHASES.has(next.phase)) {
     const rb = next.rollback;
-    const ours = releases.find(
-      (r) => r.version > rb.from.version && r.imageRef === rb.to.imageRef && r.version > state.lastSeenVersion,
-    );
-    if (ours) {
+    const ours =
+      rb.rollbackVersion !== undefined
+        ? releases.find((r) => r.version === rb.rollbackVersion)
+        : releases.find((r) => r.version > rb.from.version && r.imageRef === rb.to.imageRef && r.version > state.lastSeenVersion);
+    if (ours && ours.origin !== 'rollback') {
       next = { ...next, lastSeenVersion: Math.max(next.lastSeenVersion, ours.version), rollback: { ...rb, rollbackVersion: ours.version } };
       actions.push(
         { type: 'set-origin', version: ours.version, origin: 'rollback' },

@@ -129,6 +129,14 @@ describe('step: the rollback', () => {
     expect(kinds(r.actions)).toEqual(['rollback-release-seen']);
   });
 
+  it('marks its rollback release even when the deploy reported it before any poll stored it', () => {
+    const { state, history } = rollingBack();
+    let r = run(state, { type: 'deploy-result', ok: true, version: 3 }, T0 + 30_000, history);
+    r = run(r.state, { type: 'releases', releases: [release(3, { imageRef: image(1) }), release(2, { verdict: 'bad' }), release(1)] }, T0 + 31_000, history);
+    expect(r.actions).toContainEqual({ type: 'set-origin', version: 3, origin: 'rollback' });
+    expect(r.state.phase).toBe('verifying');
+  });
+
   it('verifies after the deploy, then settles rolled-back and marks the rollback release good', () => {
     const { state, history } = rollingBack();
     let r = run(state, { type: 'deploy-result', ok: true, version: 3 }, T0 + 30_000, history);

@@ -1,0 +1,56 @@
+import type { AppStatus, DeployOptions, DeployResult, Platform, Release } from '../../src/platform/types.ts';
+
+/**
+ * An in-memory platform: releases per app, and a deploy that creates a release the way Fly does
+ * (a new version carrying the deployed image). Every call is recorded for assertions.
+ */
+export class FakePlatform implements Platform {
+  readonly name = 'fake';
+  readonly releases = new Map<string, Release[]>();
+  readonly deploys: { app: string; imageRef: string; options: DeployOptions }[] = [];
+  /** Set to make the next listReleases / deployImage calls fail. */
+  failListWith: Error | undefined;
+  failDeployWith: Error | undefined;
+  /** Resolve deploys manually (to hold one in flight); otherwise they complete at once. */
+  holdDeploys = false;
+  readonly #held: (() => void)[] = [];
+  #clock: () => number;
+
+  constructor(clock: () => number = Date.now) {
+    this.#clock = clock;
+  }
+
+  release(app: string, imageRef: string, status = 'complete'): Release {
+    const list = this.releases.get(app) ?? [];
+    const r: Release = { version: (list[0]?.version ?? 0) + 1, imageRef, status, createdAt: this.#clock(), user: 'ci@example.com', description: 'Release' };
+    this.releases.set(app, [r, ...list]);
+    return r;
+  }
+
+  async listReleases(app: string): Promise<Release[]> {
+    if (this.failListWith) throw this.failListWith;
+    return structuredClone(this.releases.get(app) ?? []);
+  }
+
+  async deployImage(app: string, imageRef: string, options: DeployOptions): Promise<DeployResult> {
+    this.deploys.push({ app, imageRef, options });
+    if (this.failDeployWith) throw this.failDeployWith;
+    if (this.holdDeploys) await new Promise<void>((resolve) => this.#held.push(resolve));
+    const r = this.release(app, imageRef);
+    return { version: r.version, imageRef, output: 'ok', durationMs: 1 };
+  }
+
+  /** Lets every held deploy finish. */
+  finishDeploys(): void {
+    for (const resolve of this.#held.splice(0)) resolve();
+  }
+
+  async status(app: string): Promise<AppStatus> {
+    const current = this.releases.get(app)?.[0];
+    return { app, version: current?.version ?? 0, deployed: true, machines: [] };
+  }
+
+  async recentLogs(): Promise<string[]> {
+    return [];
+  }
+}

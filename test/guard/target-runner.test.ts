@@ -1,0 +1,137 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../src/clock.ts';
+import { TargetRunner } from '../../src/guard/target-runner.ts';
+import { noopMetrics } from '../../src/metrics/recorder.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
+import { FakePlatform } from '../fakes/fake-platform.ts';
+import { captureLogger } from '../fakes/logger.ts';
+import { ScriptedProbe } from '../fakes/scripted-probe.ts';
+import { image, target } from './fixtures.ts';
+
+// The runner under fake timers: the loop's sleeps and the clock both advance only when we say so.
+describe('TargetRunner', () => {
+  beforeEach(() => vi.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => vi.useRealTimers());
+
+  async function setup() {
+    const platform = new FakePlatform();
+    const store = new SqliteStore(':memory:');
+    const probe = new ScriptedProbe();
+    const { logger, records } = captureLogger();
+    platform.release('api', image(1));
+    const runner = await TargetRunner.open({ target, platform, store, httpProbe: probe, clock: systemClock, logger, metrics: noopMetrics });
+    runner.start();
+    return { platform, store, probe, runner, records };
+  }
+
+  it('guards, fails, rolls back once, verifies — with the decisions logged and journaled', async () => {
+    const { platform, store, probe, runner, records } = await setup();
+    await runner.pollReleases();
+    await vi.advanceTimersByTimeAsync(target.guard.watchWindow + target.guard.probeInterval);
+    expect(runner.state.phase).toBe('stable');
+    expect((await store.listReleases('api'))[0]?.verdict).toBe('good');
+
+    platform.release('api', image(2));
+    probe.phase = 'failed';
+    await runner.pollReleases();
+    expect(runner.state.phase).toBe('guarding');
+    await vi.advanceTimersByTimeAsync(target.guard.probeInterval * target.guard.failureThreshold);
+    expect(platform.deploys.map((d) => d.imageRef)).toEqual([image(1)]);
+    expect(platform.deploys[0]?.options.strategy).toBe('immediate');
+
+    probe.phase = 'successful'; // the old image answers again
+    await runner.pollReleases(); // sees v3, our rollback release
+    await vi.advanceTimersByTimeAsync(target.guard.probeInterval * target.verify.successes);
+    expect(runner.state.phase).toBe('rolled-back');
+    expect(platform.deploys).toHaveLength(1);
+
+    const releases = await store.listReleases('api');
+    expect(releases.map((r) => [r.version, r.verdict, r.origin])).toEqual([
+      [3, 'good', 'rollback'],
+      [2, 'bad', 'deploy'],
+      [1, 'good', 'deploy'],
+    ]);
+    const decisions = records.filter((r) => r.decision).map((r) => r.decision);
+    expect(decisions).toEqual(['guard-started', 'guard-passed', 'guard-started', 'release-failed', 'rollback-started', 'rollback-deployed', 'rollback-release-seen', 'rollback-verified']);
+    const failed = records.find((r) => r.decision === 'release-failed');
+    expect(failed).toMatchObject({ target: 'api', version: 2, level: 40 });
+    expect((await store.listJournal('api')).map((j) => j.kind)).toEqual([...decisions].reverse());
+    await runner.stop(0);
+  });
+
+  it('takes no action when listing releases fails', async () => {
+    const { platform, runner, records } = await setup();
+    platform.failListWith = Object.assign(new Error('fly releases --app api exited 1: Error: boom'), { code: 'WD_ERR_PLATFORM_COMMAND_FAILED' });
+    await runner.pollReleases();
+    expect(runner.state.phase).toBe('idle');
+    expect(runner.hasPolled).toBe(false);
+    expect(records.find((r) => r.msg === 'could not list releases; no action taken')).toMatchObject({
+      level: 50,
+      err: { code: 'WD_ERR_PLATFORM_COMMAND_FAILED' },
+    });
+    expect(platform.deploys).toEqual([]);
+    await runner.stop(0);
+  });
+
+  it('resumes a saved guard after a restart instead of starting over', async () => {
+    const { platform, store, runner } = await setup();
+    await runner.pollReleases();
+    await vi.advanceTimersByTimeAsync(30_000);
+    await runner.stop(0);
+    const guard = runner.state.guard;
+    const probe = new ScriptedProbe();
+    const again = await TargetRunner.open({ target, platform, store, httpProbe: probe, clock: systemClock, logger: captureLogger().logger, metrics: noopMetrics });
+    expect(again.state.phase).toBe('guarding');
+    expect(again.state.guard).toEqual(guard);
+    again.start();
+    await vi.advanceTimersByTimeAsync(30_000 + target.guard.probeInterval);
+    expect(again.state.phase).toBe('stable'); // the window counted from the original start
+    await again.stop(0);
+  });
+
+  async function failingV2WithHeldDeploy() {
+    const ctx = await setup();
+    await ctx.runner.pollReleases();
+    await vi.advanceTimersByTimeAsync(target.guard.watchWindow + target.guard.probeInterval);
+    ctx.platform.release('api', image(2));
+    await ctx.runner.pollReleases();
+    ctx.platform.holdDeploys = true;
+    ctx.probe.phase = 'failed';
+    await vi.advanceTimersByTimeAsync(target.guard.probeInterval * target.guard.failureThreshold);
+    expect(ctx.runner.state.phase).toBe('rolling-back');
+    expect(ctx.platform.deploys).toHaveLength(1);
+    return ctx;
+  }
+
+  it('never issues a second deploy while one is in flight, however often it polls', async () => {
+    const { platform, runner } = await failingV2WithHeldDeploy();
+    for (let i = 0; i < 5; i++) {
+      await runner.pollReleases();
+      await vi.advanceTimersByTimeAsync(target.rollback.reissueAfter);
+    }
+    expect(platform.deploys).toHaveLength(1);
+    platform.finishDeploys();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(runner.state.phase).toBe('verifying');
+    await runner.stop(0);
+  });
+
+  it('on stop, lets an in-flight deploy finish within the grace period and records its result', async () => {
+    const { platform, runner, store } = await failingV2WithHeldDeploy();
+    const stopped = runner.stop(10_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    platform.finishDeploys();
+    await vi.advanceTimersByTimeAsync(0);
+    await stopped;
+    expect((await store.loadState('api'))?.phase).toBe('verifying');
+  });
+
+  it('on stop, leaves a deploy that outlasts the grace period recorded as issued', async () => {
+    const { runner, store } = await failingV2WithHeldDeploy();
+    const stopped = runner.stop(5_000);
+    await vi.advanceTimersByTimeAsync(5_000);
+    await stopped;
+    const saved = await store.loadState('api');
+    expect(saved).toMatchObject({ phase: 'rolling-back', rollback: { issuedAt: expect.any(Number), attempts: 1 } });
+  });
+});
