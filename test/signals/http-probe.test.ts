@@ -1,0 +1,77 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock.ts';
+import type { HttpProbe } from '../../src/config/schema.ts';
+import { HttpProbeProvider } from '../../src/signals/http-probe.ts';
+
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    if (req.url === '/ok') return res.end('{"status":"ok"}');
+    if (req.url === '/unready') return res.writeHead(503).end('{"status":"starting"}');
+    if (req.url === '/hang') return; // never answers
+    if (req.url === '/reset') return req.socket.destroy();
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+const spec = (path: string, over: Partial<HttpProbe> = {}): HttpProbe => ({
+  name: 'health',
+  type: 'http',
+  url: `${base}${path}`,
+  method: 'GET',
+  expectStatus: [200],
+  timeout: 2000,
+  ...over,
+});
+
+describe('HttpProbeProvider', () => {
+  const probe = new HttpProbeProvider(systemClock);
+  const run = (s: HttpProbe) => probe.run(s, new AbortController().signal);
+
+  it('when the status is expected then successful, with status and latency kept', async () => {
+    const m = await run(spec('/ok'));
+    expect(m).toMatchObject({ check: 'health', phase: 'successful', values: { status: 200 } });
+    expect(m.detail).toMatch(/^200 in \d+ms$/);
+  });
+
+  it('when the app answers with another status then failed', async () => {
+    expect(await run(spec('/unready'))).toMatchObject({ phase: 'failed', detail: '503 (expected 200)', values: { status: 503 } });
+  });
+
+  it('accepts any of several expected statuses', async () => {
+    expect((await run(spec('/unready', { expectStatus: [200, 503] }))).phase).toBe('successful');
+  });
+
+  it('when nothing listens then error: connection refused', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    expect(await run(spec('', { url: `http://127.0.0.1:${port}/` }))).toMatchObject({ phase: 'error', detail: 'connection refused' });
+  });
+
+  it('when the app does not answer in time then error: timed out', async () => {
+    expect(await run(spec('/hang', { timeout: 200 }))).toMatchObject({ phase: 'error', detail: 'timed out after 200ms' });
+  });
+
+  it('when the connection drops then error, never a throw', async () => {
+    const m = await run(spec('/reset'));
+    expect(m.phase).toBe('error');
+    expect(m.detail).toMatch(/connection reset|request failed/);
+  });
+
+  it('keeps URLs (which may carry tokens) out of the detail', async () => {
+    const m = await run(spec('', { url: 'http://127.0.0.1:1/?token=secret-value-123' }));
+    expect(JSON.stringify(m)).not.toContain('secret-value-123');
+  });
+});
