@@ -1,0 +1,36 @@
+# rollback-watchdog: the daemon, with flyctl beside it.
+# Build:  docker build -t rollback-watchdog .
+# Run:    docker run -e FLY_API_TOKEN=… -v ./watchdog.yaml:/app/config/watchdog.yaml rollback-watchdog
+
+ARG NODE_VERSION=24
+ARG FLYCTL_VERSION=latest
+
+# flyctl from its official image: one static binary, no install script piped to a shell.
+FROM flyio/flyctl:${FLYCTL_VERSION} AS flyctl
+
+FROM node:${NODE_VERSION}-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Production dependencies only; the base image already has Node 24, so the `node` devDependency is skipped.
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM node:${NODE_VERSION}-bookworm-slim
+ENV NODE_ENV=production \
+    FLY_NO_UPDATE_CHECK=1 \
+    ROLLBACK_WATCHDOG_CONFIG=/app/config/watchdog.yaml
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tini \
+    && rm -rf /var/lib/apt/lists/* \
+    && mkdir -p /data && chown node:node /data
+COPY --from=flyctl /flyctl /usr/local/bin/fly
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY bin ./bin
+COPY src ./src
+COPY config ./config
+USER node
+EXPOSE 8080
+VOLUME ["/data"]
+# tini forwards SIGTERM so the daemon can finish an in-flight rollback before exiting.
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "bin/rollback-watchdog.js"]
+CMD ["run"]
