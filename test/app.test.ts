@@ -113,3 +113,28 @@ describe('admin app', () => {
     expect((await app.inject({ method: 'POST', url: '/api/v1/deploys', payload: { target: 'api' } })).statusCode).toBe(202);
   });
 });
+
+describe('GET /api/v1/targets/:name/releases', () => {
+  it('lists releases with verdicts, newest first', async () => {
+    const { app, watchdog, platform } = await setup();
+    cleanup = () => watchdog.stop(0);
+    platform.release('api', image(2));
+    await watchdog.pollAll();
+    const res = await app.inject({ url: '/api/v1/targets/api/releases?limit=5', headers: bearer(VIEWER) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().releases.map((r: { version: number; verdict: string }) => [r.version, r.verdict])).toEqual([
+      [2, 'pending'],
+      [1, 'unknown'], // superseded by v2 before it was ever guarded
+    ]);
+  });
+
+  it.each([
+    ['/api/v1/targets/nope/releases', 404],
+    ['/api/v1/targets/api/releases?limit=0', 400],
+    ['/api/v1/targets/api/releases?limit=abc', 400],
+  ])('%s → %i', async (url, status) => {
+    const { app, watchdog } = await setup();
+    cleanup = () => watchdog.stop(0);
+    expect((await app.inject({ url, headers: bearer(VIEWER) })).statusCode).toBe(status);
+  });
+});

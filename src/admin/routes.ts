@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Watchdog } from '../guard/watchdog.ts';
 import type { TokenAuth } from './auth.ts';
-import { DeployNotice } from './schema.ts';
+import { DeployNotice, ReleasesQuery, TargetParams } from './schema.ts';
 
 export interface AdminRoutesOptions {
   watchdog: Watchdog;
@@ -17,6 +17,16 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
     ready: watchdog.ready,
     targets: watchdog.summaries(),
   }));
+
+  app.get(
+    '/targets/:name/releases',
+    { preHandler: auth.require('viewer'), schema: { params: TargetParams, querystring: ReleasesQuery } },
+    async (request) => {
+      const runner = watchdog.runner(request.params.name);
+      const releases = await watchdog.releases(runner.target.name, request.query.limit);
+      return { target: runner.target.name, releases };
+    },
+  );
 
   // CI announces a deploy so the guard starts now rather than at the next poll. The release list
   // stays the source of truth: the body only says where to look.

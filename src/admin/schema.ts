@@ -10,3 +10,6 @@ export const DeployNotice = z.strictObject({
 export type DeployNotice = z.infer<typeof DeployNotice>;
 
 export const ErrorBody = z.object({ statusCode: z.number(), code: z.string(), error: z.string(), message: z.string() });
+
+export const TargetParams = z.strictObject({ name: z.string().min(1).max(63) });
+export const ReleasesQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50) });

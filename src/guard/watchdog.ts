@@ -11,7 +11,7 @@ import type { Logger } from '../log.ts';
 import type { WatchdogMetrics } from '../metrics/recorder.ts';
 import type { Platform } from '../platform/types.ts';
 import type { Provider } from '../signals/types.ts';
-import type { Store } from '../store/types.ts';
+import type { ReleaseRecord, Store } from '../store/types.ts';
 import type { TargetState } from './state.ts';
 import { TargetRunner } from './target-runner.ts';
 
@@ -88,6 +88,11 @@ export class Watchdog {
   /** Ready once every target's release list has been read at least once. */
   get ready(): boolean {
     return [...this.#runners.values()].every((r) => r.hasPolled);
+  }
+
+  /** A target's releases with verdicts, newest first. */
+  releases(name: string, limit?: number): Promise<ReleaseRecord[]> {
+    return this.#deps.store.listReleases(this.runner(name).target.name, limit);
   }
 
   summaries(): TargetSummary[] {

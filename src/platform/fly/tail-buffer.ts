@@ -33,9 +33,15 @@ export class TailBuffer {
     return this.#dropped || this.#size > this.#limit;
   }
 
-  /** The kept tail as UTF-8; a character cut at the start decodes as U+FFFD. */
+  /**
+   * The kept tail as UTF-8. When truncated, the first (cut) line is dropped too: it is garbage,
+   * and it could hold the end of a secret that masking can no longer recognise.
+   */
   toString(): string {
     const all = Buffer.concat(this.#chunks);
-    return all.subarray(Math.max(0, all.length - this.#limit)).toString('utf8');
+    const tail = all.subarray(Math.max(0, all.length - this.#limit));
+    if (!this.truncated) return tail.toString('utf8');
+    const newline = tail.indexOf(0x0a);
+    return newline === -1 ? '' : tail.subarray(newline + 1).toString('utf8');
   }
 }
