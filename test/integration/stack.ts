@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulator, type Simulator } from '../../src/sim/simulator.ts';
+import { DaemonProcess } from './daemon-process.ts';
+
+export const TOKEN = 'fo1_integration_token_do_not_log';
+
+export interface StackOptions {
+  apps: string[];
+  /** Extra YAML merged at the top level, e.g. per-test guard settings. */
+  guard?: { watchWindow?: string; probeInterval?: string; failureThreshold?: number };
+  flyTimeouts?: { releases?: string; deploy?: string };
+}
+
+/** Simulator + config file + the real daemon process; `close()` tears all of it down. */
+export class Stack {
+  readonly dir = mkdtempSync(join(tmpdir(), 'wd-it-'));
+  sim!: Simulator;
+  daemon!: DaemonProcess;
+  configPath = '';
+
+  static async start(options: StackOptions): Promise<Stack> {
+    const stack = new Stack();
+    stack.sim = await startSimulator({ deployMs: 200, requestRate: 20, seed: 7 });
+    for (const app of options.apps) await stack.sim.addApp(app, { profile: 'healthy' });
+    stack.configPath = join(stack.dir, 'watchdog.yaml');
+    writeFileSync(stack.configPath, stack.config(options));
+    stack.daemon = await new DaemonProcess(stack.configPath).start();
+    return stack;
+  }
+
+  config(options: StackOptions): string {
+    const g = { watchWindow: '2s', probeInterval: '200ms', failureThreshold: 3, ...options.guard };
+    const targets = options.apps
+      .map(
+        (app) => `
+  - name: ${app}
+    environment: test
+    probes:
+      - { name: health, url: "${this.sim.appUrl(app)}/api/v1/health", timeout: 500ms }
+      - { name: ready, url: "${this.sim.appUrl(app)}/api/v1/ready", timeout: 500ms }`,
+      )
+      .join('');
+    return `
+store: { sqlite: ${JSON.stringify(join(this.dir, 'watchdog.db'))} }
+admin: { host: 127.0.0.1, port: 0 }
+log: { level: debug, pretty: false }
+platform:
+  fly:
+    binary: ${JSON.stringify(this.sim.flyBinary)}
+    apiToken: ${TOKEN}
+    apiBaseUrl: ${JSON.stringify(this.sim.controlUrl)}
+    timeouts: { releases: ${options.flyTimeouts?.releases ?? '5s'}, status: 5s, logs: 5s, deploy: ${options.flyTimeouts?.deploy ?? '30s'} }
+detection: { pollSchedule: "* * * * * *" }
+shutdownGrace: 5s
+defaults:
+  guard: { watchWindow: ${g.watchWindow}, probeInterval: ${g.probeInterval}, failureThreshold: ${g.failureThreshold} }
+  verify: { timeout: 10s, successes: 2 }
+  rollback: { strategy: immediate, waitTimeout: 10s, reissueAfter: 3s }
+targets:${targets}
+`;
+  }
+
+  /** Starts a fresh daemon process on the same config and store (a restart). */
+  async restart(): Promise<DaemonProcess> {
+    this.daemon = await new DaemonProcess(this.configPath).start();
+    return this.daemon;
+  }
+
+  async close(): Promise<void> {
+    await this.daemon?.kill('SIGKILL');
+    await this.sim?.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
