@@ -1,0 +1,96 @@
+/**
+ * The fake fly's client for the simulator's control API (global fetch, no dependencies, so each
+ * `fly` process starts fast). Non-2xx answers become ControlError with the server's message and
+ * SIM_ERR_* code; an unreachable server becomes a Go-style transport message.
+ */
+import type { AppStatusView, AppSummary, DeployAccepted, DeployStrategy, FaultMode, LogEntry, MachineView, SimRelease } from '../sim-types.ts';
+
+export class ControlError extends Error {
+  override readonly name = 'ControlError';
+  readonly status: number;
+  readonly code: string | undefined;
+
+  constructor(message: string, status: number, code?: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export interface InvocationReport {
+  fault: FaultMode | null;
+  /** The simulator's clock, for relative dates. */
+  now: number;
+}
+
+export class ControlClient {
+  readonly #base: string;
+  readonly #token: string | undefined;
+
+  constructor(baseUrl: string, token: string | undefined) {
+    this.#base = baseUrl.replace(/\/+$/, '');
+    this.#token = token;
+  }
+
+  reportInvocation(argv: string[], command: string | undefined): Promise<InvocationReport> {
+    return this.#request('POST', '/invocations', { argv, ...(command ? { command } : {}) });
+  }
+
+  app(app: string): Promise<AppSummary> {
+    return this.#request('GET', `/apps/${encodeURIComponent(app)}`);
+  }
+
+  releases(app: string): Promise<SimRelease[]> {
+    return this.#request('GET', `/apps/${encodeURIComponent(app)}/releases`);
+  }
+
+  deploy(app: string, image: string, strategy: DeployStrategy): Promise<DeployAccepted> {
+    return this.#request('POST', `/apps/${encodeURIComponent(app)}/deploys`, { image, strategy, via: 'fly' });
+  }
+
+  /** Long-polls until the release leaves `running` or `waitMs` passes. */
+  release(app: string, id: string, waitMs: number): Promise<SimRelease> {
+    return this.#request('GET', `/apps/${encodeURIComponent(app)}/deploys/${encodeURIComponent(id)}?waitMs=${Math.max(0, Math.round(waitMs))}`);
+  }
+
+  status(app: string): Promise<AppStatusView> {
+    return this.#request('GET', `/apps/${encodeURIComponent(app)}/status`);
+  }
+
+  machines(app: string): Promise<MachineView[]> {
+    return this.#request('GET', `/apps/${encodeURIComponent(app)}/machines`);
+  }
+
+  logs(app: string, after: number): Promise<LogEntry[]> {
+    return this.#request('GET', `/apps/${encodeURIComponent(app)}/logs?after=${after}`);
+  }
+
+  async #request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const url = `${this.#base}${path}`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: {
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new ControlError(`${method[0]}${method.slice(1).toLowerCase()} "${url}": ${cause?.code ?? cause?.message ?? String(err)}`, 0);
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      let parsed: { message?: string; code?: string } = {};
+      try {
+        parsed = JSON.parse(text) as typeof parsed;
+      } catch {
+        // Not our server's JSON error; report the raw status instead.
+      }
+      throw new ControlError(parsed.message ?? `server returned ${res.status} ${res.statusText}`, res.status, parsed.code);
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}

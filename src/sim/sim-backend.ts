@@ -1,0 +1,191 @@
+/**
+ * The state behind the control API: the world (apps, releases, registry), one AppRuntime per app
+ * (fake process, traffic, metrics, logs), the fake-fly invocation log and pending faults.
+ */
+import { AppRuntime } from './app-runtime.ts';
+import type { ControlBackend } from './control-server.ts';
+import type { AddAppBody, DeployBody } from './control-schema.ts';
+import { FaultQueue } from './fault-queue.ts';
+import { imageDigest } from './ids.ts';
+import { machineChecks } from './machine-checks.ts';
+import { deriveSeed, mulberry32, type Rng } from './prng.ts';
+import { SIM_ERR_APP_NOT_FOUND } from './sim-errors.ts';
+import type { AppStatusView, AppSummary, DeployAccepted, Fault, FaultCommand, FaultMode, Invocation, LogEntry, MachineView, SimImage, SimRelease, SimUser } from './sim-types.ts';
+import { DEFAULT_BASELINE_ERROR_RATE, DEFAULT_REQUEST_RATE } from './traffic.ts';
+import { SimWorld } from './world.ts';
+
+export interface SimBackendOptions {
+  deployMs: number;
+  seed: number;
+  now: () => number;
+  requestRate?: number;
+  baselineErrorRate?: number;
+  failUnhealthyReleases?: boolean;
+  resetCountersOnDeploy?: boolean;
+  /** User recorded for deploys made through the fake fly (`via: 'fly'`). */
+  cliUser?: string;
+}
+
+/** Who CI deploys (and v1) are attributed to. */
+export const CI_USER = 'ci@example.com';
+export const DEFAULT_CLI_USER = 'watchdog@example.com';
+
+export class SimBackend implements ControlBackend {
+  readonly world: SimWorld;
+  readonly #opts: SimBackendOptions;
+  readonly #runtimes = new Map<string, AppRuntime>();
+  readonly #faults = new FaultQueue();
+  readonly #checksRng: Rng;
+  #invocations: Invocation[] = [];
+
+  constructor(opts: SimBackendOptions) {
+    this.#opts = opts;
+    this.#checksRng = mulberry32(deriveSeed(opts.seed, 'checks'));
+    this.world = new SimWorld({
+      deployMs: opts.deployMs,
+      now: opts.now,
+      rng: mulberry32(deriveSeed(opts.seed, 'world')),
+      failUnhealthyReleases: opts.failUnhealthyReleases ?? false,
+    });
+    this.world.onEvent((e) => {
+      const runtime = this.#runtimes.get(e.app);
+      if (e.type === 'deploy-started') runtime?.deployStarted(e.image, e.machines);
+      // Not awaited: the fake app's switch is chained internally and waitForRelease waits for it.
+      if (e.type === 'deploy-finished') void runtime?.deployFinished(e.image, e.machines);
+    });
+  }
+
+  now(): number {
+    return this.#opts.now();
+  }
+
+  runtime(app: string): AppRuntime {
+    const runtime = this.#runtimes.get(app);
+    if (!runtime) throw new SIM_ERR_APP_NOT_FOUND(app);
+    return runtime;
+  }
+
+  async addApp(name: string, opts: Omit<AddAppBody, 'name'>): Promise<AppSummary> {
+    const record = this.world.createApp(name, opts.profile ?? 'healthy', opts.machines ?? 1, userFor(CI_USER));
+    const runtime = new AppRuntime({
+      name,
+      ...(opts.port !== undefined ? { port: opts.port } : {}),
+      requestRate: opts.requestRate ?? this.#opts.requestRate ?? DEFAULT_REQUEST_RATE,
+      baselineErrorRate: this.#opts.baselineErrorRate ?? DEFAULT_BASELINE_ERROR_RATE,
+      now: this.#opts.now,
+      rng: (stream) => mulberry32(deriveSeed(this.#opts.seed, `${name}/${stream}`)),
+      machines: () => this.world.app(name).machines,
+      resetCountersOnDeploy: this.#opts.resetCountersOnDeploy ?? false,
+    });
+    this.#runtimes.set(name, runtime);
+    await runtime.start(record.image);
+    return this.appSummary(name);
+  }
+
+  listApps(): AppSummary[] {
+    return this.world.appNames().map((name) => this.appSummary(name));
+  }
+
+  appSummary(name: string): AppSummary {
+    const app = this.world.app(name);
+    const { fakeApp } = this.runtime(name);
+    return {
+      name,
+      url: fakeApp.url,
+      port: fakeApp.port,
+      imageRef: app.image.ref,
+      profile: app.image.profileSpec,
+      version: app.version,
+      machines: app.machines.map((m) => m.id),
+    };
+  }
+
+  releases(app: string): SimRelease[] {
+    return this.world.releases(app);
+  }
+
+  startDeploy(app: string, body: DeployBody): DeployAccepted {
+    const user = body.user ?? (body.via === 'fly' ? (this.#opts.cliUser ?? DEFAULT_CLI_USER) : CI_USER);
+    const release = this.world.startDeploy(app, body.image, userFor(user), body.strategy ?? 'rolling');
+    const image = this.world.image(body.image);
+    return { release, imageId: image?.id ?? '', machines: this.world.app(app).machines.map((m) => m.id) };
+  }
+
+  release(app: string, id: string): SimRelease {
+    return this.world.release(app, id);
+  }
+
+  /** Also waits for the fake app to finish switching, so `complete` means "serving the new image". */
+  async waitForRelease(app: string, id: string, waitMs: number): Promise<SimRelease> {
+    const release = await this.world.waitForRelease(app, id, waitMs);
+    await this.#runtimes.get(app)?.fakeApp.settled();
+    return release;
+  }
+
+  status(app: string): AppStatusView {
+    return { name: app, version: this.world.app(app).version, deployed: true, machines: this.machines(app) };
+  }
+
+  machines(app: string): MachineView[] {
+    const record = this.world.app(app);
+    const now = this.now();
+    return record.machines.map((m) => ({
+      ...m,
+      // A `down` image's process exits and is not restarted (the runner logs say so).
+      state: record.image.profile.kind === 'down' ? 'stopped' : m.state,
+      imageDigest: this.world.image(m.imageRef)?.digest ?? imageDigest(m.imageRef),
+      checks: machineChecks(record.image.profile, this.#checksRng, now, m.privateIp),
+    }));
+  }
+
+  logs(app: string, afterSeq: number): LogEntry[] {
+    return this.runtime(app).logs.since(afterSeq);
+  }
+
+  metricsText(app: string): string {
+    return this.runtime(app).metrics.render();
+  }
+
+  pushImage(app: string, profile: string, ref?: string): SimImage {
+    return this.world.pushImage(app, profile, ref);
+  }
+
+  images(): SimImage[] {
+    return this.world.images();
+  }
+
+  recordInvocation(argv: string[], command: string | undefined): FaultMode | undefined {
+    this.#invocations.push({ argv: [...argv], at: this.now() });
+    return command === undefined ? undefined : this.#faults.take(command);
+  }
+
+  invocations(): Invocation[] {
+    return this.#invocations.map((i) => ({ argv: [...i.argv], at: i.at }));
+  }
+
+  clearInvocations(): void {
+    this.#invocations = [];
+  }
+
+  addFault(f: { command: FaultCommand; mode: FaultMode; times?: number }): void {
+    this.#faults.add(f.command, f.mode, f.times ?? 1);
+  }
+
+  pendingFaults(): Fault[] {
+    return this.#faults.pending();
+  }
+
+  clearFaults(): void {
+    this.#faults.clear();
+  }
+
+  async close(): Promise<void> {
+    this.world.close();
+    await Promise.all([...this.#runtimes.values()].map((r) => r.close()));
+  }
+}
+
+export function userFor(email: string): SimUser {
+  const name = email.split('@')[0] ?? email;
+  return { id: `usr_${Buffer.from(email).toString('hex').slice(0, 16)}`, name, email };
+}

@@ -1,0 +1,46 @@
+/** Shared helpers for the simulator tests: condition polling and running the fake fly. */
+import { execa } from 'execa';
+import type { Simulator } from '../../src/sim/simulator.ts';
+
+/** Polls `check` until it returns a truthy value or `timeoutMs` passes (then throws). */
+export async function waitFor<T>(check: () => T | Promise<T>, { timeoutMs = 5000, intervalMs = 20, what = 'condition' } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+export interface FlyRun {
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  isTerminated: boolean;
+}
+
+/** Spawns the fake fly against `sim`, keeping output byte-exact (no final-newline stripping). */
+export async function runFly(sim: Simulator, args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<FlyRun> {
+  const result = await execa(sim.flyBinary, args, {
+    env: { ...sim.flyEnv(), ...opts.env },
+    extendEnv: false,
+    reject: false,
+    stripFinalNewline: false,
+    timeout: opts.timeoutMs ?? 20_000,
+  });
+  return {
+    exitCode: result.exitCode,
+    stdout: String(result.stdout),
+    stderr: String(result.stderr),
+    timedOut: result.timedOut,
+    isTerminated: result.isTerminated,
+  };
+}
+
+/** Reads one counter sample from Prometheus text, 0 when absent. */
+export function sample(metricsText: string, series: string): number {
+  const line = metricsText.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
