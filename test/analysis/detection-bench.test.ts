@@ -1,0 +1,75 @@
+/**
+ * The benchmark's own machinery (bench/detection): its samplers must be right, or every number it
+ * prints is wrong, and a seed must fix its output. Lives here because the benchmark measures src/analysis.
+ */
+import { describe, expect, it } from 'vitest';
+import { binomial, logGamma, poisson } from '../../bench/detection/discrete.ts';
+import { meanOneGamma, mulberry32 } from '../../bench/detection/random.ts';
+import { markdownTable } from '../../bench/detection/report.ts';
+import { DEFAULT_SUITE_OPTIONS, runStatisticalSuite } from '../../bench/detection/suite.ts';
+
+function moments(draw: () => number, n = 50_000): { mean: number; variance: number } {
+  let sum = 0;
+  let squares = 0;
+  for (let i = 0; i < n; i++) {
+    const x = draw();
+    sum += x;
+    squares += x * x;
+  }
+  const mean = sum / n;
+  return { mean, variance: squares / n - mean * mean };
+}
+
+describe('samplers', () => {
+  it('computes log Γ', () => {
+    expect(logGamma(10)).toBeCloseTo(Math.log(362_880), 10);
+    expect(logGamma(0.5)).toBeCloseTo(0.5 * Math.log(Math.PI), 10);
+  });
+
+  // Both the inversion and the rejection branch of each sampler, within ~5 standard errors.
+  it.each([
+    [10, 0.3],
+    [1_000, 0.02],
+    [1_000, 0.2],
+    [100_000, 0.01],
+    [50, 0.9],
+  ])('when binomial(%s, %s) then mean and variance match', (n, p) => {
+    const u = mulberry32(n);
+    const { mean, variance } = moments(() => binomial(u, n, p));
+    const v = n * p * (1 - p);
+    expect(Math.abs(mean - n * p)).toBeLessThan(5 * Math.sqrt(v / 50_000));
+    expect(Math.abs(variance / v - 1)).toBeLessThan(0.05);
+  });
+
+  it.each([0.5, 5, 29, 31, 1_000])('when poisson(%s) then mean and variance match', (lambda) => {
+    const u = mulberry32(Math.round(lambda * 10));
+    const { mean, variance } = moments(() => poisson(u, lambda));
+    expect(Math.abs(mean - lambda)).toBeLessThan(5 * Math.sqrt(lambda / 50_000));
+    expect(Math.abs(variance / lambda - 1)).toBeLessThan(0.05);
+  });
+
+  it('draws mean-one Gamma jitter with CV 1/√shape', () => {
+    const u = mulberry32(8);
+    const { mean, variance } = moments(() => meanOneGamma(u, 8));
+    expect(mean).toBeCloseTo(1, 2);
+    expect(variance).toBeCloseTo(1 / 8, 2);
+  });
+});
+
+describe('statistical suite', () => {
+  const small = { ...DEFAULT_SUITE_OPTIONS, size: { healthyPerLevel: 6, badPerClassPerLevel: 3 } };
+
+  it('is deterministic for a seed', () => {
+    expect(runStatisticalSuite(small).rows).toEqual(runStatisticalSuite(small).rows);
+    expect(runStatisticalSuite({ ...small, seed: 7 }).rows).not.toEqual(runStatisticalSuite(small).rows);
+  });
+
+  it('catches every hard-down release with every detector and prints one row per class and level', () => {
+    const { rows } = runStatisticalSuite(small);
+    expect(rows).toHaveLength(15);
+    for (const row of rows.filter((r) => r.releaseClass === 'hard-down')) {
+      for (const d of row.detectors) expect(d.rollbackRate).toBe(1);
+    }
+    expect(markdownTable(rows).split('\n')).toHaveLength(17);
+  });
+});
