@@ -39,17 +39,23 @@ async function checkConfig(path: string | undefined): Promise<number> {
 async function run(path: string): Promise<number> {
   const { startDaemon } = await import('./main.ts');
   const daemon = await startDaemon(await loadConfig(path));
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: string) => {
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    // Stay subscribed for the process's whole life: execa's signal-exit re-raises a signal when it
+    // sees no other listener, which would kill us mid-shutdown while a flyctl call is running.
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        daemon.logger.warn({ signal }, 'second signal: exiting without waiting');
+        resolve(EXIT_FAILURE);
+        return;
+      }
+      stopping = true;
       daemon.logger.info({ signal }, 'signal received');
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      void daemon.stop().then(resolve);
+      void daemon.stop().then(() => resolve(EXIT_OK));
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
-  return EXIT_OK;
 }
 
 async function dispatch(argv: string[]): Promise<number> {

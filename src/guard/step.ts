@@ -97,6 +97,13 @@ function onReleases(state: TargetState, releases: readonly ReleaseView[], ctx: S
           imageRef: ours.imageRef,
         }),
       );
+      // Verification may have ended before this release was first stored: its verdict lands now.
+      if (ours.verdict === 'pending' && next.phase === 'rolled-back') {
+        actions.push({ type: 'set-verdict', version: ours.version, verdict: 'good', reason: 'rollback verified healthy' });
+      }
+      if (ours.verdict === 'pending' && next.phase === 'rollback-failed') {
+        actions.push({ type: 'set-verdict', version: ours.version, verdict: 'bad', reason: 'rollback did not verify' });
+      }
     }
   }
 

@@ -237,6 +237,9 @@ export class TargetRunner {
         this.#deps.metrics.incPlatformError('deploy');
         event = { type: 'deploy-result', ok: false, error: errorMessage(err) };
       }
+      // Store the release our deploy created before verification starts, so its verdict has a row
+      // to land on (the next scheduled poll could come after verification has finished).
+      if (event.ok) await this.pollReleases();
       this.#deploy = undefined;
       await this.#dispatch(() => event);
     })();

@@ -137,6 +137,17 @@ describe('step: the rollback', () => {
     expect(r.state.phase).toBe('verifying');
   });
 
+  it('gives a rollback release that was verified before it was first listed its verdict when it appears', () => {
+    const { state, history } = rollingBack();
+    let r = run(state, { type: 'deploy-result', ok: true, version: 3 }, T0 + 30_000, history);
+    r = run(r.state, { type: 'probe-round', measurements: round('successful') }, T0 + 35_000, history);
+    r = run(r.state, { type: 'probe-round', measurements: round('successful') }, T0 + 40_000, history);
+    expect(r.state.phase).toBe('rolled-back');
+    r = run(r.state, { type: 'releases', releases: [release(3, { imageRef: image(1) }), release(2, { verdict: 'bad' }), release(1)] }, T0 + 41_000, history);
+    expect(r.actions).toContainEqual({ type: 'set-origin', version: 3, origin: 'rollback' });
+    expect(verdicts(r.actions)).toEqual(['v3:good']);
+  });
+
   it('verifies after the deploy, then settles rolled-back and marks the rollback release good', () => {
     const { state, history } = rollingBack();
     let r = run(state, { type: 'deploy-result', ok: true, version: 3 }, T0 + 30_000, history);

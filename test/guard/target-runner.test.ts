@@ -40,7 +40,6 @@ describe('TargetRunner', () => {
     expect(platform.deploys[0]?.options.strategy).toBe('immediate');
 
     probe.phase = 'successful'; // the old image answers again
-    await runner.pollReleases(); // sees v3, our rollback release
     await vi.advanceTimersByTimeAsync(target.guard.probeInterval * target.verify.successes);
     expect(runner.state.phase).toBe('rolled-back');
     expect(platform.deploys).toHaveLength(1);
@@ -52,7 +51,7 @@ describe('TargetRunner', () => {
       [1, 'good', 'deploy'],
     ]);
     const decisions = records.filter((r) => r.decision).map((r) => r.decision);
-    expect(decisions).toEqual(['guard-started', 'guard-passed', 'guard-started', 'release-failed', 'rollback-started', 'rollback-deployed', 'rollback-release-seen', 'rollback-verified']);
+    expect(decisions).toEqual(['guard-started', 'guard-passed', 'guard-started', 'release-failed', 'rollback-started', 'rollback-release-seen', 'rollback-deployed', 'rollback-verified']);
     const failed = records.find((r) => r.decision === 'release-failed');
     expect(failed).toMatchObject({ target: 'api', version: 2, level: 40 });
     expect((await store.listJournal('api')).map((j) => j.kind)).toEqual([...decisions].reverse());

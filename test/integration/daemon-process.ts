@@ -34,7 +34,11 @@ export class DaemonProcess {
   #exit: Promise<number | null> | undefined;
   #exited = false;
 
-  constructor(readonly configPath: string) {}
+  readonly configPath: string;
+
+  constructor(configPath: string) {
+    this.configPath = configPath;
+  }
 
   /** Starts the daemon and resolves once its admin server listens. */
   async start(timeoutMs = 15_000): Promise<this> {
