@@ -11,7 +11,7 @@ const USAGE = `usage: rollback-watchdog <command> [options]
 
 commands:
   run [--config FILE]       run the daemon (config: --config, $ROLLBACK_WATCHDOG_CONFIG, or config/watchdog.yaml)
-  check-config FILE         validate a config file and print a summary
+  check-config FILE         validate a config file and print a summary (unset \${VAR}s are listed, not errors)
 `;
 
 export const EXIT_OK = 0;
@@ -23,7 +23,7 @@ async function checkConfig(path: string | undefined): Promise<number> {
     process.stderr.write(`check-config: missing FILE argument\n${USAGE}`);
     return EXIT_USAGE;
   }
-  const { config } = await loadConfig(path);
+  const { config, unsetEnv } = await loadConfig(path, process.env, { allowUnsetEnv: true });
   const lines = [`${path}: valid`, `  store: sqlite ${config.store.sqlite}`, `  admin: ${config.admin.host}:${config.admin.port}, ${config.admin.tokens.length} token(s)`, `  poll: ${config.detection.pollSchedule}`, `  targets:`];
   for (const t of resolveTargets(config)) {
     lines.push(
@@ -31,6 +31,10 @@ async function checkConfig(path: string | undefined): Promise<number> {
         `window ${formatDuration(t.guard.watchWindow)}, every ${formatDuration(t.guard.probeInterval)}, ` +
         `fail after ${t.guard.failureThreshold}, rollback ${t.rollback.strategy}`,
     );
+  }
+  if (unsetEnv.length > 0) {
+    lines.push('  environment variables not set here (needed at run time):');
+    for (const u of unsetEnv) lines.push(`    ${u.variable} (${u.path})`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   return EXIT_OK;

@@ -6,8 +6,16 @@ const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 export interface InterpolationProblem {
   path: (string | number)[];
+  /** The unset variable. */
+  variable: string;
   message: string;
 }
+
+/**
+ * What stands in for an unset variable when the caller only wants the file's shape checked
+ * (`check-config` on a machine without the secrets). Long enough to pass token length checks.
+ */
+export const unsetPlaceholder = (name: string) => `unset-env-${name}-placeholder`;
 
 /** Returns a copy of `value` with references replaced; unset variables are reported, not blanked. */
 export function interpolateEnv(
@@ -15,6 +23,7 @@ export function interpolateEnv(
   env: Record<string, string | undefined>,
   problems: InterpolationProblem[],
   path: (string | number)[] = [],
+  placeholders = false,
 ): unknown {
   if (typeof value === 'string') {
     return value.replace(REFERENCE, (match, name: string | undefined, fallback: string | undefined) => {
@@ -22,14 +31,14 @@ export function interpolateEnv(
       const resolved = env[name as string];
       if (resolved !== undefined && resolved !== '') return resolved;
       if (fallback !== undefined) return fallback;
-      problems.push({ path, message: `environment variable ${name} is not set` });
-      return match;
+      problems.push({ path, variable: name as string, message: `environment variable ${name} is not set` });
+      return placeholders ? unsetPlaceholder(name as string) : match;
     });
   }
-  if (Array.isArray(value)) return value.map((item, i) => interpolateEnv(item, env, problems, [...path, i]));
+  if (Array.isArray(value)) return value.map((item, i) => interpolateEnv(item, env, problems, [...path, i], placeholders));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, interpolateEnv(item, env, problems, [...path, key])]),
+      Object.entries(value).map(([key, item]) => [key, interpolateEnv(item, env, problems, [...path, key], placeholders)]),
     );
   }
   return value;

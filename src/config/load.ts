@@ -12,6 +12,16 @@ export interface LoadedConfig {
   config: Config;
   /** Every secret value the config holds, for masking logs and errors. */
   secrets: SecretRegistry;
+  /** With `allowUnsetEnv`: the unset variables, with where they are used. */
+  unsetEnv: { variable: string; path: string }[];
+}
+
+export interface ParseOptions {
+  /**
+   * Validate the file's shape even where `${VAR}` is unset (a placeholder stands in), reporting the
+   * variables in `unsetEnv` instead of failing. For `check-config`; the daemon never sets this.
+   */
+  allowUnsetEnv?: boolean;
 }
 
 /** `targets[0].probes[1].url`: the form users see in errors. */
@@ -46,31 +56,36 @@ function invalid(problems: string[]): Error {
 }
 
 /** Parses YAML text into a validated config. Throws WD_ERR_CONFIG_INVALID listing every problem. */
-export function parseConfig(text: string, env: Env = process.env): LoadedConfig {
+export function parseConfig(text: string, env: Env = process.env, options: ParseOptions = {}): LoadedConfig {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw invalid(doc.errors.map((e) => `yaml: ${e.message.split('\n')[0]}`));
   }
   const raw = doc.toJS() ?? {};
   const envProblems: InterpolationProblem[] = [];
-  const interpolated = interpolateEnv(raw, env, envProblems);
+  const allowUnset = options.allowUnsetEnv === true;
+  const interpolated = interpolateEnv(raw, env, envProblems, [], allowUnset);
   const parsed = Config.safeParse(interpolated);
   const problems = [
-    ...envProblems.map((p) => `${formatPath(p.path)}: ${p.message}`),
+    ...(allowUnset ? [] : envProblems.map((p) => `${formatPath(p.path)}: ${p.message}`)),
     ...(parsed.success ? [] : zodProblems(parsed.error)),
   ];
   if (problems.length > 0 || !parsed.success) throw invalid(problems);
-  return { config: parsed.data, secrets: collectSecrets(parsed.data) };
+  return {
+    config: parsed.data,
+    secrets: collectSecrets(parsed.data),
+    unsetEnv: envProblems.map((p) => ({ variable: p.variable, path: formatPath(p.path) })),
+  };
 }
 
-export async function loadConfig(path: string, env: Env = process.env): Promise<LoadedConfig> {
+export async function loadConfig(path: string, env: Env = process.env, options: ParseOptions = {}): Promise<LoadedConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     throw new WD_ERR_CONFIG_UNREADABLE(path, (err as NodeJS.ErrnoException).code ?? String(err));
   }
-  return parseConfig(text, env);
+  return parseConfig(text, env, options);
 }
 
 export function collectSecrets(config: Config): SecretRegistry {

@@ -12,7 +12,7 @@ import { parseDeployOutput } from './parse-deploy.ts';
 import { parseLogText } from './parse-logs.ts';
 import { parseReleases } from './parse-releases.ts';
 import { parseStatus } from './parse-status.ts';
-import { runCli, type CliResult } from './run-cli.ts';
+import { runCli, type CliResult } from '../../exec/run-cli.ts';
 import { assertAppName, assertImageRef, assertInteger, assertStrategy } from './validate-args.ts';
 
 export interface FlyPlatformOptions {

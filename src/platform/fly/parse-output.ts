@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { WD_ERR_PLATFORM_OUTPUT_INVALID } from '../../errors.ts';
-import { truncate } from './text.ts';
+import { truncate } from '../../exec/text.ts';
 
 /** Issues listed in the error message; the rest are counted. */
 const MAX_ISSUES_SHOWN = 3;

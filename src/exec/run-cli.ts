@@ -5,9 +5,9 @@
  */
 import { basename } from 'node:path';
 import { execa } from 'execa';
-import { formatDuration } from '../../config/duration.ts';
-import { CliError, type CliErrorCode } from '../../errors.ts';
-import type { SecretRegistry } from '../../secrets.ts';
+import { formatDuration } from '../config/duration.ts';
+import { CliError, type CliErrorCode } from '../errors.ts';
+import type { SecretRegistry } from '../secrets.ts';
 import { TailBuffer } from './tail-buffer.ts';
 import { cleanText, lastLines, nonBlankLines, truncate } from './text.ts';
 
