@@ -1,11 +1,15 @@
 import type { z } from 'zod';
-import type { Config, GuardSettings, Probe, RollbackSettings, VerifySettings } from './schema.ts';
+import type { Config, GuardSettings, Mode, Probe, RollbackSettings, VerifySettings } from './schema.ts';
 
 /** A target with the config's defaults filled in: what the engine works with. */
 export interface ResolvedTarget {
   name: string;
   app: string;
   environment: string;
+  /** The configured mode (global unless the target sets its own); operators can change it at run time. */
+  mode: z.infer<typeof Mode>;
+  /** Paused in the config file; operators can resume at run time. */
+  paused: boolean;
   probes: Probe[];
   guard: z.infer<typeof GuardSettings>;
   verify: z.infer<typeof VerifySettings>;
@@ -18,6 +22,8 @@ export function resolveTargets(config: Config): ResolvedTarget[] {
     name: t.name,
     app: t.app ?? t.name,
     environment: t.environment,
+    mode: t.mode ?? config.mode,
+    paused: t.paused,
     probes: t.probes,
     guard: { ...defaults.guard, ...t.guard },
     verify: { ...defaults.verify, ...t.verify },

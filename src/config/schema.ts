@@ -18,6 +18,8 @@ export const Duration = z
 const Name = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'use lowercase letters, digits, "-" or "_" (max 63)');
 const FlyAppName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a Fly app name (lowercase letters, digits, "-")');
 const Role = z.enum(['viewer', 'operator']);
+/** auto: roll back on its own; approve: hold every rollback for an operator; dry-run: judge and record only. */
+export const Mode = z.enum(['auto', 'approve', 'dry-run']);
 const StatusCode = z.int().min(100).max(599);
 
 export const HttpProbe = z.strictObject({
@@ -62,6 +64,16 @@ const rollbackFields = {
   waitTimeout: Duration,
   /** After a restart, how long to wait for an interrupted rollback deploy's release before issuing it again. */
   reissueAfter: Duration,
+  /** Minimum time between two automatic rollbacks of one target. */
+  cooldown: Duration,
+  /** At most this many automatic rollbacks of one target per `maxAutomaticPeriod`; then hold. */
+  maxAutomatic: z.int().min(1).max(100),
+  maxAutomaticPeriod: Duration,
+  /** Times a failing rollback deploy is tried before the target ends rollback-failed. */
+  deployAttempts: z.int().min(1).max(10),
+  /** Backoff before re-issuing a failed rollback deploy; doubles each attempt up to retryBackoffMax. */
+  retryBackoff: Duration,
+  retryBackoffMax: Duration,
 };
 
 export const GuardSettings = z.strictObject({
@@ -77,6 +89,12 @@ export const RollbackSettings = z.strictObject({
   strategy: rollbackFields.strategy.default('immediate'),
   waitTimeout: rollbackFields.waitTimeout.prefault('5m'),
   reissueAfter: rollbackFields.reissueAfter.prefault('1m'),
+  cooldown: rollbackFields.cooldown.prefault('10m'),
+  maxAutomatic: rollbackFields.maxAutomatic.default(3),
+  maxAutomaticPeriod: rollbackFields.maxAutomaticPeriod.prefault('1h'),
+  deployAttempts: rollbackFields.deployAttempts.default(3),
+  retryBackoff: rollbackFields.retryBackoff.prefault('10s'),
+  retryBackoffMax: rollbackFields.retryBackoffMax.prefault('2m'),
 });
 const GuardOverrides = z.strictObject(guardFields).partial();
 const VerifyOverrides = z.strictObject(verifyFields).partial();
@@ -87,6 +105,10 @@ export const Target = z.strictObject({
   /** The Fly app name; defaults to `name`. */
   app: FlyAppName.optional(),
   environment: Name.default('production'),
+  /** Overrides the global mode for this target. */
+  mode: Mode.optional(),
+  /** Start with automatic rollbacks paused (operators resume through the admin API). */
+  paused: z.boolean().default(false),
   probes: z.array(Probe).min(1, 'a target needs at least one probe'),
   guard: GuardOverrides.optional(),
   verify: VerifyOverrides.optional(),
@@ -153,6 +175,8 @@ export const Config = z
         rollback: RollbackSettings.prefault({}),
       })
       .prefault({}),
+    /** Global mode; a target's own `mode` wins. */
+    mode: Mode.default('auto'),
     /** On SIGTERM, how long an in-flight rollback deploy may take to finish before we exit anyway. */
     shutdownGrace: Duration.prefault('30s'),
     targets: z.array(Target).min(1, 'configure at least one target'),

@@ -3,11 +3,13 @@
  * the action that transition leads to, so a restarted daemon resumes exactly where it stopped.
  */
 import type { Release } from '../platform/types.ts';
+import type { HoldKind } from './policy.ts';
 
 export type TargetPhase =
   | 'idle' // nothing guarded yet (fresh start, before the first release list)
   | 'guarding' // a new release is inside its watch window
   | 'stable' // the last guarded release passed its window
+  | 'failing' // judged bad; the decision is recorded and the safety rails are being checked
   | 'rolling-back' // a rollback deploy is decided and issued (or about to be)
   | 'verifying' // the rollback deploy finished; probes must pass before we call it done
   | 'rolled-back' // verified healthy on the earlier image; no more automatic action until a new release
@@ -47,6 +49,24 @@ export interface GuardProgress {
   tallies: Record<string, ProbeTally>;
 }
 
+export type RollbackTrigger = 'automatic' | 'manual';
+
+/** What the watchdog intends while failing or held: leave `from`, return to `to` (if any). */
+export interface RollbackPlan {
+  from: ReleaseRef;
+  to?: ReleaseRef;
+  reason: string;
+  decidedAt: number;
+  trigger: RollbackTrigger;
+  /** The operator who asked (manual rollback) or approved. */
+  requestedBy?: string;
+}
+
+export interface Hold {
+  kind: HoldKind;
+  reason: string;
+}
+
 export interface RollbackProgress {
   /** The failing release. */
   from: ReleaseRef;
@@ -54,9 +74,14 @@ export interface RollbackProgress {
   to: ReleaseRef;
   reason: string;
   decidedAt: number;
+  trigger: RollbackTrigger;
+  requestedBy?: string;
   /** Set, and persisted, before flyctl is started: a restart then knows a deploy may be in flight. */
   issuedAt?: number;
   attempts: number;
+  /** After a failed deploy: when the next attempt may start (backoff). */
+  retryAt?: number;
+  lastError?: string;
   /** The release our deploy created, once seen. */
   rollbackVersion?: number;
   verifyEndsAt?: number;
@@ -73,13 +98,18 @@ export interface TargetState {
   /** The newest release the platform reported. */
   current?: ReleaseRef & { status: string };
   guard?: GuardProgress;
+  /** While failing or held: the decision and where it would go back to. */
+  plan?: RollbackPlan;
+  hold?: Hold;
   rollback?: RollbackProgress;
   /** Why the target is in this phase, for held / rollback-failed / rolled-back. */
   reason?: string;
+  /** When automatic rollbacks were issued (for cooldown and the per-period cap); pruned to a day. */
+  autoRollbacks: number[];
 }
 
 export function initialState(target: string, now: number): TargetState {
-  return { target, phase: 'idle', since: now, lastSeenVersion: 0 };
+  return { target, phase: 'idle', since: now, lastSeenVersion: 0, autoRollbacks: [] };
 }
 
 /** Releases still being rolled out by the platform: not yet something to judge. */

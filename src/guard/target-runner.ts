@@ -12,7 +12,8 @@ import type { TargetLabels, WatchdogMetrics } from '../metrics/recorder.ts';
 import type { Platform } from '../platform/types.ts';
 import type { Measurement, Provider } from '../signals/types.ts';
 import type { Store, Transition } from '../store/types.ts';
-import { initialState, type ReleaseView, type TargetState } from './state.ts';
+import type { RollbackPolicy } from './policy.ts';
+import { initialState, type ReleaseRef, type ReleaseView, type TargetState } from './state.ts';
 import { step, type GuardAction, type GuardEvent } from './step.ts';
 
 export interface RunnerDeps {
@@ -23,6 +24,8 @@ export interface RunnerDeps {
   clock: Clock;
   logger: Logger;
   metrics: WatchdogMetrics;
+  /** The target's rails as they stand now (config plus operator controls). */
+  policy: () => RollbackPolicy;
 }
 
 /** Rough one-line description of an error from the platform adapter (already secret-masked). */
@@ -53,7 +56,9 @@ export class TargetRunner {
   /** Loads the target's persisted state (or starts fresh) and resumes whatever was in progress. */
   static async open(deps: RunnerDeps): Promise<TargetRunner> {
     const saved = await deps.store.loadState(deps.target.name);
-    const runner = new TargetRunner(deps, saved ?? initialState(deps.target.name, deps.clock.now()));
+    // States saved before autoRollbacks existed lack it; default rather than fail to resume.
+    const state = saved ? { ...saved, autoRollbacks: saved.autoRollbacks ?? [] } : initialState(deps.target.name, deps.clock.now());
+    const runner = new TargetRunner(deps, state);
     if (saved && saved.phase !== 'idle') {
       runner.#log.info({ phase: saved.phase, since: new Date(saved.since).toISOString() }, 'resuming saved guard state');
     }
@@ -157,7 +162,13 @@ export class TargetRunner {
       const now = clock.now();
       const history = await store.listReleases(this.target.name);
       const before = this.#state;
-      const result = step(before, event, { target: this.target, now, history, deployInFlight: this.#deploy !== undefined });
+      const result = step(before, event, {
+        target: this.target,
+        now,
+        history,
+        deployInFlight: this.#deploy !== undefined,
+        policy: this.#deps.policy(),
+      });
       if (result.state === before && result.actions.length === 0) return;
       await store.saveTransition(this.#transition(result.state, result.actions, now), now);
       this.#state = result.state;
@@ -194,19 +205,40 @@ export class TargetRunner {
       case 'deploy':
         this.#startDeploy(action.imageRef);
         return;
+      case 'proceed':
+        void this.#dispatch(() => ({ type: 'proceed' }));
+        return;
     }
   }
+
+  /** Operator decisions (admin API). Each resolves with the state after it was applied. */
+  async approve(by: string): Promise<TargetState> {
+    await this.#dispatch(() => ({ type: 'approve', by }));
+    return this.#state;
+  }
+
+  async veto(by: string): Promise<TargetState> {
+    await this.#dispatch(() => ({ type: 'veto', by }));
+    return this.#state;
+  }
+
+  async rollbackTo(to: ReleaseRef, by: string): Promise<TargetState> {
+    await this.#dispatch(() => ({ type: 'manual-rollback', to, by }));
+    return this.#state;
+  }
+
 
   #countDecision(kind: string, before: TargetState): void {
     const { metrics } = this.#deps;
     if (kind === 'guard-passed') metrics.incGuardFinished(this.#labels, 'good');
     if (kind === 'release-failed') metrics.incGuardFinished(this.#labels, 'bad');
     if (kind === 'guard-superseded') metrics.incGuardFinished(this.#labels, 'unknown');
-    if (kind === 'rollback-started') metrics.incRollback(this.#labels, 'automatic', 'started');
+    const trigger = this.#state.rollback?.trigger ?? before.rollback?.trigger ?? 'automatic';
+    if (kind === 'rollback-started') metrics.incRollback(this.#labels, trigger, 'started');
     if (kind === 'rollback-held') metrics.incRollback(this.#labels, 'automatic', 'held');
-    if (kind === 'rollback-failed') metrics.incRollback(this.#labels, 'automatic', 'failed');
+    if (kind === 'rollback-failed') metrics.incRollback(this.#labels, trigger, 'failed');
     if (kind === 'rollback-verified') {
-      metrics.incRollback(this.#labels, 'automatic', 'verified');
+      metrics.incRollback(this.#labels, trigger, 'verified');
       const decidedAt = before.rollback?.decidedAt;
       if (decidedAt !== undefined) metrics.observeRollbackSeconds(this.#labels, (this.#deps.clock.now() - decidedAt) / 1000);
     }

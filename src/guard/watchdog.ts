@@ -11,7 +11,8 @@ import type { Logger } from '../log.ts';
 import type { WatchdogMetrics } from '../metrics/recorder.ts';
 import type { Platform } from '../platform/types.ts';
 import type { Provider } from '../signals/types.ts';
-import type { ReleaseRecord, Store } from '../store/types.ts';
+import type { Controls, ReleaseRecord, Store } from '../store/types.ts';
+import type { RollbackPolicy } from './policy.ts';
 import type { TargetState } from './state.ts';
 import { TargetRunner } from './target-runner.ts';
 
@@ -33,28 +34,63 @@ export interface TargetSummary {
   phase: TargetState['phase'];
   since: string;
   reason?: string;
+  mode: RollbackPolicy['mode'];
+  paused: boolean;
+  hold?: TargetState['hold'];
+  plan?: { from: number; to?: number; imageRef?: string; reason: string; trigger: string };
   current?: { version: number; imageRef: string; status: string };
   guard?: { version: number; imageRef: string; endsAt: string; tallies: Record<string, unknown> };
   rollback?: { from: number; to: number; imageRef: string; rollbackVersion?: number; attempts: number };
 }
 
+/** The scope key of global controls. */
+export const GLOBAL = '*';
+
 export class Watchdog {
   readonly #deps: WatchdogDeps;
-  readonly #runners: Map<string, TargetRunner>;
+  readonly #runners = new Map<string, TargetRunner>();
+  #controls: Record<string, Controls>;
   #task: ScheduledTask | undefined;
   #polling: Promise<void> | undefined;
 
-  private constructor(deps: WatchdogDeps, runners: Map<string, TargetRunner>) {
+  private constructor(deps: WatchdogDeps, controls: Record<string, Controls>) {
     this.#deps = deps;
-    this.#runners = runners;
+    this.#controls = controls;
   }
 
   static async open(deps: WatchdogDeps): Promise<Watchdog> {
-    const runners = new Map<string, TargetRunner>();
+    const watchdog = new Watchdog(deps, await deps.store.loadControls());
     for (const target of deps.targets) {
-      runners.set(target.name, await TargetRunner.open({ ...deps, target }));
+      const runner = await TargetRunner.open({ ...deps, target, policy: () => watchdog.policyFor(target) });
+      watchdog.#runners.set(target.name, runner);
     }
-    return new Watchdog(deps, runners);
+    return watchdog;
+  }
+
+  /** Config plus operator controls: a target's own controls win over global ones, pause adds up. */
+  policyFor(target: ResolvedTarget): RollbackPolicy {
+    const global = this.#controls[GLOBAL] ?? {};
+    const own = this.#controls[target.name] ?? {};
+    return {
+      mode: own.mode ?? global.mode ?? target.mode,
+      paused: (global.paused ?? false) || (own.paused ?? target.paused),
+      cooldownMs: target.rollback.cooldown,
+      maxRollbacks: { count: target.rollback.maxAutomatic, periodMs: target.rollback.maxAutomaticPeriod },
+    };
+  }
+
+  controls(): Record<string, Controls> {
+    return structuredClone(this.#controls);
+  }
+
+  /** Changes pause or mode for one target or (scope `*`) all of them; persisted before it applies. */
+  async setControls(scope: string, patch: Controls): Promise<Controls> {
+    if (scope !== GLOBAL) this.runner(scope);
+    const next = { ...this.#controls[scope], ...patch, at: this.#deps.clock.now() };
+    await this.#deps.store.saveControls(scope, next, this.#deps.clock.now());
+    this.#controls = { ...this.#controls, [scope]: next };
+    this.#deps.logger.warn({ scope, controls: next }, 'operator controls changed');
+    return next;
   }
 
   /** Starts every target's loop, polls once right away, then on the cron schedule. */
@@ -96,7 +132,7 @@ export class Watchdog {
   }
 
   summaries(): TargetSummary[] {
-    return [...this.#runners.values()].map((r) => summarize(r.target, r.state));
+    return [...this.#runners.values()].map((r) => summarize(r.target, r.state, this.policyFor(r.target)));
   }
 
   async stop(graceMs: number): Promise<void> {
@@ -107,7 +143,7 @@ export class Watchdog {
   }
 }
 
-export function summarize(target: ResolvedTarget, s: TargetState): TargetSummary {
+export function summarize(target: ResolvedTarget, s: TargetState, policy: RollbackPolicy): TargetSummary {
   return {
     name: target.name,
     app: target.app,
@@ -115,6 +151,17 @@ export function summarize(target: ResolvedTarget, s: TargetState): TargetSummary
     phase: s.phase,
     since: new Date(s.since).toISOString(),
     ...(s.reason && { reason: s.reason }),
+    mode: policy.mode,
+    paused: policy.paused,
+    ...(s.hold && { hold: s.hold }),
+    ...(s.plan && {
+      plan: {
+        from: s.plan.from.version,
+        ...(s.plan.to && { to: s.plan.to.version, imageRef: s.plan.to.imageRef }),
+        reason: s.plan.reason,
+        trigger: s.plan.trigger,
+      },
+    }),
     ...(s.current && { current: s.current }),
     ...(s.guard && {
       guard: {

@@ -9,7 +9,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type { ReleaseOrigin, TargetState, Verdict } from '../guard/state.ts';
 import type { Release } from '../platform/types.ts';
 import { WD_ERR_STORE_SCHEMA } from '../errors.ts';
-import type { JournalEntry, ReleaseRecord, Store, Transition } from './types.ts';
+import type { Controls, JournalEntry, ReleaseRecord, Store, Transition } from './types.ts';
 
 /** Each entry upgrades the schema by one version; never edit a shipped entry, append a new one. */
 const MIGRATIONS: readonly string[] = [
@@ -43,6 +43,11 @@ const MIGRATIONS: readonly string[] = [
      data TEXT
    );
    CREATE INDEX journal_by_target ON journal (target, id);`,
+  `CREATE TABLE controls (
+     scope TEXT PRIMARY KEY,
+     data TEXT NOT NULL,
+     updated_at INTEGER NOT NULL
+   );`,
 ];
 
 interface ReleaseRow {
@@ -207,6 +212,20 @@ export class SqliteStore implements Store {
       message: r.message,
       ...(r.data !== null && { data: JSON.parse(r.data) as Record<string, unknown> }),
     }));
+  }
+
+  async loadControls(): Promise<Record<string, Controls>> {
+    const rows = this.#db.prepare('SELECT scope, data FROM controls').all() as unknown as { scope: string; data: string }[];
+    return Object.fromEntries(rows.map((r) => [r.scope, JSON.parse(r.data) as Controls]));
+  }
+
+  async saveControls(scope: string, controls: Controls, now: number): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO controls (scope, data, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (scope) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
+      )
+      .run(scope, JSON.stringify(controls), now);
   }
 
   async close(): Promise<void> {

@@ -17,6 +17,16 @@ export interface JournalEntry {
   data?: Record<string, unknown>;
 }
 
+/** Operator controls for one scope (`*` = global, else a target name); survive restarts. */
+export interface Controls {
+  paused?: boolean;
+  mode?: 'auto' | 'approve' | 'dry-run';
+  /** Who set them, when and why (shown in status and the audit trail). */
+  by?: string;
+  at?: number;
+  reason?: string;
+}
+
 /** Everything one guard step changes, written in one transaction before its actions run. */
 export interface Transition {
   state: TargetState;
@@ -41,6 +51,9 @@ export interface Store {
   /** Atomically applies a guard step's state, verdicts, origins and journal lines. */
   saveTransition(transition: Transition, now: number): Promise<void>;
   appendJournal(entry: JournalEntry): Promise<void>;
+  /** Every stored scope's controls. */
+  loadControls(): Promise<Record<string, Controls>>;
+  saveControls(scope: string, controls: Controls, now: number): Promise<void>;
   /** Newest first. */
   listJournal(target?: string, limit?: number): Promise<JournalEntry[]>;
   close(): Promise<void>;

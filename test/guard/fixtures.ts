@@ -1,4 +1,5 @@
 import type { ResolvedTarget } from '../../src/config/resolve.ts';
+import type { RollbackPolicy } from '../../src/guard/policy.ts';
 import type { ReleaseView } from '../../src/guard/state.ts';
 import type { Measurement } from '../../src/signals/types.ts';
 
@@ -6,13 +7,25 @@ export const target: ResolvedTarget = {
   name: 'api',
   app: 'api',
   environment: 'production',
+  mode: 'auto',
+  paused: false,
   probes: [
     { name: 'health', type: 'http', url: 'http://127.0.0.1:1/api/v1/health', method: 'GET', expectStatus: [200], timeout: 1000 },
     { name: 'ready', type: 'http', url: 'http://127.0.0.1:1/api/v1/ready', method: 'GET', expectStatus: [200], timeout: 1000 },
   ],
   guard: { watchWindow: 60_000, probeInterval: 5_000, failureThreshold: 3 },
   verify: { timeout: 30_000, successes: 2 },
-  rollback: { strategy: 'immediate', waitTimeout: 60_000, reissueAfter: 60_000 },
+  rollback: {
+    strategy: 'immediate',
+    waitTimeout: 60_000,
+    reissueAfter: 60_000,
+    cooldown: 600_000,
+    maxAutomatic: 3,
+    maxAutomaticPeriod: 3_600_000,
+    deployAttempts: 3,
+    retryBackoff: 10_000,
+    retryBackoffMax: 120_000,
+  },
 };
 
 export const image = (n: number) => `registry.fly.io/api:deployment-${String(n).padStart(26, '0')}`;
@@ -34,3 +47,10 @@ export function release(version: number, over: Partial<ReleaseView> = {}): Relea
 export function round(phase: Measurement['phase'], at = 0, checks = ['health', 'ready']): Measurement[] {
   return checks.map((check) => ({ check, phase, at, durationMs: 3, detail: phase === 'successful' ? '200 in 3ms' : '503 (expected 200)' }));
 }
+
+export const policy: RollbackPolicy = {
+  mode: 'auto',
+  paused: false,
+  cooldownMs: 600_000,
+  maxRollbacks: { count: 3, periodMs: 3_600_000 },
+};

@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { initialState, type ReleaseView, type TargetState } from '../../src/guard/state.ts';
 import { step, type GuardAction, type GuardEvent, type StepResult } from '../../src/guard/step.ts';
-import { image, release, round, target } from './fixtures.ts';
+import { image, policy, release, round, target } from './fixtures.ts';
 
 const T0 = 1_000_000;
 
-function run(state: TargetState, event: GuardEvent, now: number, history: ReleaseView[] = [], deployInFlight = false): StepResult {
-  return step(state, event, { target, now, history, deployInFlight });
+/** One step, then the `proceed` it may ask for, as the runner does right after storing it. */
+function run(state: TargetState, event: GuardEvent, now: number, history: ReleaseView[] = [], deployInFlight = false, p = policy): StepResult {
+  const ctx = { target, now, history, deployInFlight, policy: p };
+  const first = step(state, event, ctx);
+  if (!first.actions.some((a) => a.type === 'proceed')) return first;
+  const second = step(first.state, { type: 'proceed' }, ctx);
+  return { state: second.state, actions: [...first.actions.filter((a) => a.type !== 'proceed'), ...second.actions] };
 }
 
 const kinds = (actions: GuardAction[]) => actions.filter((a) => a.type === 'record').map((a) => (a as { kind: string }).kind);
@@ -101,6 +106,7 @@ describe('step: judging a guarded release', () => {
     expect(deploys(r.actions)).toEqual([{ type: 'deploy', imageRef: image(1), toVersion: 1 }]);
     expect(r.state.rollback).toMatchObject({ from: { version: 2 }, to: { version: 1 }, attempts: 1, issuedAt: T0 + 15_000 });
     expect(kinds(r.actions)).toEqual(['release-failed', 'rollback-started']);
+    expect(r.state.autoRollbacks).toEqual([T0 + 15_000]);
   });
 
   it('holds, deploying nothing, when no known-good release exists', () => {
@@ -171,12 +177,21 @@ describe('step: the rollback', () => {
     expect(verdicts(r.actions)).toEqual(['v3:bad']);
   });
 
-  it('fails the rollback when the deploy fails, and never deploys again by itself', () => {
+  it('retries a failed deploy with backoff, then fails the rollback after deployAttempts, never deploying again', () => {
     const { state, history } = rollingBack();
-    const r = run(state, { type: 'deploy-result', ok: false, error: 'fly deploy exited 1' }, T0 + 30_000, history);
+    const fail = { type: 'deploy-result', ok: false, error: 'fly deploy exited 1' } as const;
+    let r = run(state, fail, T0 + 30_000, history);
+    expect(r.state).toMatchObject({ phase: 'rolling-back', rollback: { attempts: 1, retryAt: T0 + 40_000, lastError: 'fly deploy exited 1' } });
+    expect(deploys(run(r.state, { type: 'tick' }, T0 + 39_999, history).actions)).toEqual([]);
+    expect(deploys(run(r.state, { type: 'tick' }, T0 + 45_000, history, true).actions)).toEqual([]); // one already out
+    r = run(r.state, { type: 'tick' }, T0 + 40_000, history);
+    expect(deploys(r.actions)).toHaveLength(1);
+    r = run(r.state, fail, T0 + 41_000, history);
+    expect(r.state.rollback?.retryAt).toBe(T0 + 61_000); // backoff doubled
+    r = run(run(r.state, { type: 'tick' }, T0 + 61_000, history).state, fail, T0 + 62_000, history);
     expect(r.state.phase).toBe('rollback-failed');
-    const later = run(r.state, { type: 'tick' }, T0 + 10 * 60_000, history);
-    expect(deploys(later.actions)).toEqual([]);
+    expect(r.state.reason).toMatch(/failed 3×/);
+    expect(deploys(run(r.state, { type: 'tick' }, T0 + 10 * 60_000, history).actions)).toEqual([]);
   });
 
   it('after a rollback, the bad release is not guarded again; a new release is', () => {

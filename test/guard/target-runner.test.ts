@@ -6,7 +6,7 @@ import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { FakePlatform } from '../fakes/fake-platform.ts';
 import { captureLogger } from '../fakes/logger.ts';
 import { ScriptedProbe } from '../fakes/scripted-probe.ts';
-import { image, target } from './fixtures.ts';
+import { image, policy, target } from './fixtures.ts';
 
 // The runner under fake timers: the loop's sleeps and the clock both advance only when we say so.
 describe('TargetRunner', () => {
@@ -19,7 +19,7 @@ describe('TargetRunner', () => {
     const probe = new ScriptedProbe();
     const { logger, records } = captureLogger();
     platform.release('api', image(1));
-    const runner = await TargetRunner.open({ target, platform, store, httpProbe: probe, clock: systemClock, logger, metrics: noopMetrics });
+    const runner = await TargetRunner.open({ target, platform, store, httpProbe: probe, clock: systemClock, logger, metrics: noopMetrics, policy: () => policy });
     runner.start();
     return { platform, store, probe, runner, records };
   }
@@ -79,7 +79,7 @@ describe('TargetRunner', () => {
     await runner.stop(0);
     const guard = runner.state.guard;
     const probe = new ScriptedProbe();
-    const again = await TargetRunner.open({ target, platform, store, httpProbe: probe, clock: systemClock, logger: captureLogger().logger, metrics: noopMetrics });
+    const again = await TargetRunner.open({ target, platform, store, httpProbe: probe, clock: systemClock, logger: captureLogger().logger, metrics: noopMetrics, policy: () => policy });
     expect(again.state.phase).toBe('guarding');
     expect(again.state.guard).toEqual(guard);
     again.start();
