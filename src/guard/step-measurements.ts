@@ -64,3 +64,17 @@ export function onWindowTick(state: TargetState, ctx: StepContext): StepResult {
   }
   return { state, actions: [] };
 }
+
+/** An operator ends a guard early: no verdict, and the release is not a rollback target. */
+export function onAbort(state: TargetState, by: string, ctx: StepContext): StepResult {
+  if (state.phase !== 'guarding' || !state.guard) return { state, actions: [] };
+  const version = state.guard.release.version;
+  const reason = `guard of v${version} aborted by ${by}`;
+  return {
+    state: enter(state, 'idle', ctx.now, { guard: undefined, reason }),
+    actions: [
+      { type: 'set-verdict', version, verdict: 'unknown', reason },
+      record('guard-aborted', 'warn', reason, { version }),
+    ],
+  };
+}

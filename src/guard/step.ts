@@ -11,7 +11,7 @@ import type { Measurement } from '../signals/types.ts';
 import type { RollbackPolicy } from './policy.ts';
 import type { ReleaseOrigin, ReleaseRef, ReleaseView, TargetState, Verdict } from './state.ts';
 import { onReleases } from './step-releases.ts';
-import { onProbeRound, onWindowTick } from './step-measurements.ts';
+import { onAbort, onProbeRound, onWindowTick } from './step-measurements.ts';
 import { onApprove, onDeployResult, onManualRollback, onProceed, onRetryTick, onVeto } from './step-rollback.ts';
 
 export type GuardEvent =
@@ -28,6 +28,7 @@ export type GuardEvent =
   | { type: 'approve'; by: string }
   | { type: 'veto'; by: string }
   | { type: 'manual-rollback'; by: string; to: ReleaseRef }
+  | { type: 'abort'; by: string }
   /** Time passed: windows, timeouts and retries are checked here. */
   | { type: 'tick' };
 
@@ -73,6 +74,8 @@ export function step(state: TargetState, event: GuardEvent, ctx: StepContext): S
       return onVeto(state, event.by, ctx);
     case 'manual-rollback':
       return onManualRollback(state, event.to, event.by, ctx);
+    case 'abort':
+      return onAbort(state, event.by, ctx);
     case 'tick': {
       const windowed = onWindowTick(state, ctx);
       if (windowed.actions.length > 0 || windowed.state !== state) return windowed;

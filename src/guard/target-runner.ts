@@ -227,6 +227,27 @@ export class TargetRunner {
     return this.#state;
   }
 
+  async abort(by: string): Promise<TargetState> {
+    await this.#dispatch(() => ({ type: 'abort', by }));
+    return this.#state;
+  }
+
+  /**
+   * An operator's verdict on a release (through the queue, so it cannot interleave with a step).
+   * It changes what later rollbacks may choose; it does not itself start or stop one.
+   */
+  async markRelease(version: number, verdict: 'good' | 'bad', by: string): Promise<void> {
+    const { store, clock } = this.#deps;
+    this.#queue = this.#queue.then(async () => {
+      const now = clock.now();
+      const reason = `marked ${verdict} by ${by}`;
+      await store.setVerdict(this.target.name, version, verdict, reason, now);
+      await store.appendJournal({ target: this.target.name, at: now, kind: `marked-${verdict}`, message: `v${version} ${reason}`, data: { version } });
+      this.#log.warn({ decision: `marked-${verdict}`, version, by }, `v${version} ${reason}`);
+    });
+    return this.#queue;
+  }
+
 
   #countDecision(kind: string, before: TargetState): void {
     const { metrics } = this.#deps;

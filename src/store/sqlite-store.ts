@@ -9,7 +9,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type { ReleaseOrigin, TargetState, Verdict } from '../guard/state.ts';
 import type { Release } from '../platform/types.ts';
 import { WD_ERR_STORE_SCHEMA } from '../errors.ts';
-import type { Controls, JournalEntry, ReleaseRecord, Store, Transition } from './types.ts';
+import type { AuditEntry, Controls, JournalEntry, ReleaseRecord, Store, Transition } from './types.ts';
 
 /** Each entry upgrades the schema by one version; never edit a shipped entry, append a new one. */
 const MIGRATIONS: readonly string[] = [
@@ -47,6 +47,17 @@ const MIGRATIONS: readonly string[] = [
      scope TEXT PRIMARY KEY,
      data TEXT NOT NULL,
      updated_at INTEGER NOT NULL
+   );`,
+  `CREATE TABLE audit (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     actor TEXT NOT NULL,
+     role TEXT NOT NULL,
+     action TEXT NOT NULL,
+     target TEXT,
+     params TEXT,
+     status INTEGER NOT NULL,
+     result TEXT NOT NULL
    );`,
 ];
 
@@ -211,6 +222,24 @@ export class SqliteStore implements Store {
       kind: r.kind,
       message: r.message,
       ...(r.data !== null && { data: JSON.parse(r.data) as Record<string, unknown> }),
+    }));
+  }
+
+  async appendAudit(e: AuditEntry): Promise<void> {
+    this.#db
+      .prepare('INSERT INTO audit (at, actor, role, action, target, params, status, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(e.at, e.actor, e.role, e.action, e.target ?? null, e.params ? JSON.stringify(e.params) : null, e.status, e.result);
+  }
+
+  async listAudit(limit = 200): Promise<AuditEntry[]> {
+    const rows = this.#db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit) as unknown as (Omit<AuditEntry, 'params' | 'target'> & {
+      params: string | null;
+      target: string | null;
+    })[];
+    return rows.map(({ params, target, ...rest }) => ({
+      ...rest,
+      ...(target !== null && { target }),
+      ...(params !== null && { params: JSON.parse(params) as Record<string, unknown> }),
     }));
   }
 

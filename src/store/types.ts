@@ -27,6 +27,21 @@ export interface Controls {
   reason?: string;
 }
 
+/** One operator action through the admin API: who, what, when, and how it ended. */
+export interface AuditEntry {
+  id?: number;
+  at: number;
+  actor: string;
+  role: string;
+  action: string;
+  target?: string;
+  /** The request's parameters (never a token). */
+  params?: Record<string, unknown>;
+  /** HTTP status of the answer, and a short outcome. */
+  status: number;
+  result: string;
+}
+
 /** Everything one guard step changes, written in one transaction before its actions run. */
 export interface Transition {
   state: TargetState;
@@ -51,6 +66,9 @@ export interface Store {
   /** Atomically applies a guard step's state, verdicts, origins and journal lines. */
   saveTransition(transition: Transition, now: number): Promise<void>;
   appendJournal(entry: JournalEntry): Promise<void>;
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** Newest first. */
+  listAudit(limit?: number): Promise<AuditEntry[]>;
   /** Every stored scope's controls. */
   loadControls(): Promise<Record<string, Controls>>;
   saveControls(scope: string, controls: Controls, now: number): Promise<void>;

@@ -59,3 +59,23 @@ describe('SqliteStore', () => {
     await second.close();
   });
 });
+
+describe('SqliteStore audit and controls', () => {
+  it('keeps the audit trail newest first, without empty fields', async () => {
+    const store = new SqliteStore(':memory:');
+    await store.appendAudit({ at: 1, actor: 'ops', role: 'operator', action: 'pause', target: 'api', params: { reason: 'x' }, status: 202, result: 'paused' });
+    await store.appendAudit({ at: 2, actor: 'ops', role: 'operator', action: 'resume', status: 202, result: 'resumed' });
+    expect(await store.listAudit()).toEqual([
+      { id: 2, at: 2, actor: 'ops', role: 'operator', action: 'resume', status: 202, result: 'resumed' },
+      { id: 1, at: 1, actor: 'ops', role: 'operator', action: 'pause', target: 'api', params: { reason: 'x' }, status: 202, result: 'paused' },
+    ]);
+  });
+
+  it('stores controls per scope', async () => {
+    const store = new SqliteStore(':memory:');
+    await store.saveControls('*', { paused: true, by: 'ops' }, 1);
+    await store.saveControls('api', { mode: 'approve' }, 2);
+    await store.saveControls('*', { paused: false, by: 'ops' }, 3);
+    expect(await store.loadControls()).toEqual({ '*': { paused: false, by: 'ops' }, api: { mode: 'approve' } });
+  });
+});
