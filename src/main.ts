@@ -60,6 +60,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
     clock,
     logger,
     metrics,
+    postmortemAfterMs: config.incidents.postmortemAfter,
   });
   const app = buildApp({ watchdog, auth: new TokenAuth(config.admin.tokens), logger, registry: metrics.registry });
   const url = await app.listen({ host: config.admin.host, port: config.admin.port });

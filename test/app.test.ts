@@ -27,6 +27,7 @@ async function setup(tokens = [{ name: 'ops', role: 'operator' as const, token: 
     clock: systemClock,
     logger,
     metrics,
+    postmortemAfterMs: 300_000,
   });
   const app = buildApp({ watchdog, auth: new TokenAuth(tokens), logger, registry: metrics.registry });
   return { app, watchdog, platform };

@@ -175,6 +175,12 @@ export const Config = z
         rollback: RollbackSettings.prefault({}),
       })
       .prefault({}),
+    incidents: z
+      .strictObject({
+        /** User-facing impact (first failed measurement → verified healthy) beyond which a post-mortem is required. */
+        postmortemAfter: Duration.prefault('5m'),
+      })
+      .prefault({}),
     /** Global mode; a target's own `mode` wins. */
     mode: Mode.default('auto'),
     /** On SIGTERM, how long an in-flight rollback deploy may take to finish before we exit anyway. */

@@ -40,6 +40,8 @@ export interface ProbeTally {
   consecutiveSuccesses: number;
   /** Last result in words, e.g. "503 from /api/v1/ready" or "connection refused". */
   lastDetail?: string;
+  /** When the current run of failures began: the start of user-facing impact. */
+  streakStartedAt?: number;
 }
 
 export interface GuardProgress {
@@ -106,6 +108,8 @@ export interface TargetState {
   reason?: string;
   /** When automatic rollbacks were issued (for cooldown and the per-period cap); pruned to a day. */
   autoRollbacks: number[];
+  /** The incident of the latest failed release, open until it is resolved one way or another. */
+  incident?: { id: string; open: boolean };
 }
 
 export function initialState(target: string, now: number): TargetState {

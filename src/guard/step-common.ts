@@ -1,4 +1,5 @@
 import type { GuardAction } from './step.ts';
+import type { IncidentOutcome } from '../incidents/types.ts';
 import type { ReleaseRef, TargetPhase, TargetState } from './state.ts';
 
 /** Phases in which `state.rollback` describes the latest rollback. */
@@ -19,3 +20,12 @@ export function record(kind: string, level: 'info' | 'warn' | 'error', message: 
 }
 
 export const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
+
+/** Closes the target's open incident, if it has one. */
+export function closeIncident(state: TargetState, outcome: IncidentOutcome, now: number, recovered = false): { state: TargetState; actions: GuardAction[] } {
+  if (!state.incident?.open) return { state, actions: [] };
+  return {
+    state: { ...state, incident: { ...state.incident, open: false } },
+    actions: [{ type: 'close-incident', id: state.incident.id, outcome, ...(recovered && { recoveredAt: now }) }],
+  };
+}

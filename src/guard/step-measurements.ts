@@ -1,7 +1,7 @@
 /** Judging a guarded release from its measurements, and verifying a rollback. */
 import type { Measurement } from '../signals/types.ts';
 import { decideFailure } from './step-rollback.ts';
-import { enter, record, seconds } from './step-common.ts';
+import { closeIncident, enter, record, seconds } from './step-common.ts';
 import { isInProgress, type TargetState, type Verdict } from './state.ts';
 import type { GuardAction, StepContext, StepResult } from './step.ts';
 import { allPassing, failingProbes, foldRound } from './tally.ts';
@@ -25,7 +25,8 @@ export function onProbeRound(state: TargetState, measurements: readonly Measurem
     if (rb.rollbackVersion !== undefined) {
       actions.unshift({ type: 'set-verdict', version: rb.rollbackVersion, verdict: 'good', reason: 'rollback verified healthy' });
     }
-    return { state: enter(next, 'rolled-back', ctx.now, { reason }), actions };
+    const closed = closeIncident(next, 'rolled-back', ctx.now, true);
+    return { state: enter(closed.state, 'rolled-back', ctx.now, { reason }), actions: [...actions, ...closed.actions] };
   }
   return { state, actions: [] };
 }

@@ -1,6 +1,6 @@
 /** Reacting to a fresh release list: our own rollback releases, interrupted deploys, new deploys. */
 import { decideFailure, recoverInterruptedDeploy } from './step-rollback.ts';
-import { enter, record, ref, ROLLBACK_PHASES, seconds } from './step-common.ts';
+import { closeIncident, enter, record, ref, ROLLBACK_PHASES, seconds } from './step-common.ts';
 import { isInProgress, type ReleaseView, type TargetState } from './state.ts';
 import type { GuardAction, StepContext, StepResult } from './step.ts';
 
@@ -32,6 +32,9 @@ export function onReleases(state: TargetState, releases: readonly ReleaseView[],
     }
   }
   actions.push(...endCurrentWork(next, candidate.version));
+  const closed = closeIncident(next, 'superseded', ctx.now);
+  next = closed.state;
+  actions.push(...closed.actions);
   next = { ...next, lastSeenVersion: candidate.version, rollback: undefined, plan: undefined, hold: undefined, reason: undefined, guard: undefined };
 
   // An image already judged bad is back (CI or a person redeployed it): no new guard, it is bad.

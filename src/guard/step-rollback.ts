@@ -5,7 +5,9 @@
 import type { Measurement } from '../signals/types.ts';
 import { chooseRollbackRelease } from './choose-release.ts';
 import { checkRails, deployRetryDelay } from './policy.ts';
-import { BUSY_PHASES, enter, record, ref, seconds } from './step-common.ts';
+import { incidentId } from '../incidents/types.ts';
+import { BUSY_PHASES, closeIncident, enter, record, ref, seconds } from './step-common.ts';
+import { impactStartedAt } from './tally.ts';
 import { isInProgress, type ReleaseRef, type ReleaseView, type RollbackPlan, type TargetState } from './state.ts';
 import type { GuardAction, GuardEvent, StepContext, StepResult } from './step.ts';
 
@@ -24,7 +26,18 @@ export function decideFailure(
 ): StepResult {
   const to = chooseRollbackRelease(ctx.history, failing);
   const plan: RollbackPlan = { from: ref(failing), ...(to && { to: ref(to) }), reason: why, decidedAt: ctx.now, trigger: 'automatic' };
+  const id = incidentId(state.target, failing.version, ctx.now);
+  const evidenceLines = describeEvidence(failedOnly(evidence));
   const actions: GuardAction[] = [
+    {
+      type: 'open-incident',
+      id,
+      version: failing.version,
+      imageRef: failing.imageRef,
+      reason: why,
+      impactStartedAt: (state.guard && impactStartedAt(state.guard.tallies)) ?? ctx.now,
+      evidence: evidenceLines,
+    },
     { type: 'set-verdict', version: failing.version, verdict: 'bad', reason: why },
     record('release-failed', 'warn', `v${failing.version} failed its guard: ${why}`, {
       version: failing.version,
@@ -34,8 +47,13 @@ export function decideFailure(
     }),
     { type: 'proceed' },
   ];
-  return { state: enter(state, 'failing', ctx.now, { guard: undefined, plan, reason: why }), actions };
+  return { state: enter(state, 'failing', ctx.now, { guard: undefined, plan, reason: why, incident: { id, open: true } }), actions };
 }
+
+/** The measurements that were not successful, one line each, for the incident's evidence. */
+const failedOnly = (ms: readonly Measurement[]) => ms.filter((m) => m.phase !== 'successful');
+const describeEvidence = (ms: readonly Measurement[]) =>
+  ms.map((m) => `${new Date(m.at).toISOString()} ${m.check}: ${m.phase} — ${m.detail}${m.values ? ` ${JSON.stringify(m.values)}` : ''}`);
 
 /** The rails decide: issue the rollback now, or hold it for a human (saying why). */
 export function onProceed(state: TargetState, ctx: StepContext): StepResult {
@@ -175,9 +193,10 @@ export function onApprove(state: TargetState, by: string, ctx: StepContext): Ste
 export function onVeto(state: TargetState, by: string, ctx: StepContext): StepResult {
   if (state.phase !== 'held') return noop(state);
   const reason = `rollback vetoed by ${by}; no automatic action until a new release`;
+  const closed = closeIncident(state, 'vetoed', ctx.now);
   return {
-    state: enter(state, 'idle', ctx.now, { plan: undefined, hold: undefined, reason }),
-    actions: [record('rollback-vetoed', 'warn', reason, { from: state.plan?.from ?? null })],
+    state: enter(closed.state, 'idle', ctx.now, { plan: undefined, hold: undefined, reason }),
+    actions: [record('rollback-vetoed', 'warn', reason, { from: state.plan?.from ?? null }), ...closed.actions],
   };
 }
 

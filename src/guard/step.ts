@@ -8,6 +8,7 @@
  */
 import type { ResolvedTarget } from '../config/resolve.ts';
 import type { Measurement } from '../signals/types.ts';
+import type { IncidentOutcome } from '../incidents/types.ts';
 import type { RollbackPolicy } from './policy.ts';
 import type { ReleaseOrigin, ReleaseRef, ReleaseView, TargetState, Verdict } from './state.ts';
 import { onReleases } from './step-releases.ts';
@@ -38,6 +39,8 @@ export type GuardAction =
   | { type: 'deploy'; imageRef: string; toVersion: number }
   /** Feed a `proceed` event right after this transition is stored. */
   | { type: 'proceed' }
+  | { type: 'open-incident'; id: string; version: number; imageRef: string; reason: string; impactStartedAt: number; evidence: string[] }
+  | { type: 'close-incident'; id: string; outcome: IncidentOutcome; recoveredAt?: number }
   /** A decision worth a log line and a journal entry. */
   | { type: 'record'; kind: string; level: 'info' | 'warn' | 'error'; message: string; data?: Record<string, unknown> };
 

@@ -20,6 +20,8 @@ export function foldRound(tallies: Record<string, ProbeTally>, round: readonly M
     }
     t.rounds += 1;
     const ok = m.phase === 'successful';
+    if (!ok && t.consecutiveFailures === 0) t.streakStartedAt = m.at;
+    if (ok) delete t.streakStartedAt;
     t.consecutiveFailures = ok ? 0 : t.consecutiveFailures + 1;
     t.consecutiveSuccesses = ok ? t.consecutiveSuccesses + 1 : 0;
     if (!ok) t.failures += 1;
@@ -39,4 +41,10 @@ export function failingProbes(tallies: Record<string, ProbeTally>, threshold: nu
 /** True once every named probe has passed `successes` rounds in a row. */
 export function allPassing(tallies: Record<string, ProbeTally>, probes: readonly string[], successes: number): boolean {
   return probes.every((p) => (tallies[p]?.consecutiveSuccesses ?? 0) >= successes);
+}
+
+/** When the earliest current failure streak began (the start of user-facing impact), if any. */
+export function impactStartedAt(tallies: Record<string, ProbeTally>): number | undefined {
+  const starts = Object.values(tallies).flatMap((t) => (t.streakStartedAt !== undefined ? [t.streakStartedAt] : []));
+  return starts.length > 0 ? Math.min(...starts) : undefined;
 }

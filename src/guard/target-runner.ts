@@ -26,7 +26,12 @@ export interface RunnerDeps {
   metrics: WatchdogMetrics;
   /** The target's rails as they stand now (config plus operator controls). */
   policy: () => RollbackPolicy;
+  /** Impact longer than this marks an incident postmortemRequired. */
+  postmortemAfterMs: number;
 }
+
+/** Lines of `fly logs` kept as an incident's evidence, as the runbook's `| head -50`. */
+const INCIDENT_LOG_LINES = 50;
 
 /** Rough one-line description of an error from the platform adapter (already secret-masked). */
 function errorMessage(err: unknown): string {
@@ -170,7 +175,7 @@ export class TargetRunner {
         policy: this.#deps.policy(),
       });
       if (result.state === before && result.actions.length === 0) return;
-      await store.saveTransition(this.#transition(result.state, result.actions, now), now);
+      await store.saveTransition(this.#transition(before, result.state, result.actions, now), now);
       this.#state = result.state;
       if (before.phase !== result.state.phase) this.#deps.metrics.setPhase(this.#labels, result.state.phase);
       for (const action of result.actions) this.#perform(action, before);
@@ -179,16 +184,48 @@ export class TargetRunner {
     return this.#queue;
   }
 
-  #transition(state: TargetState, actions: readonly GuardAction[], now: number): Transition {
-    const t: Transition = { state, verdicts: [], origins: [], journal: [] };
+  #transition(before: TargetState, state: TargetState, actions: readonly GuardAction[], now: number): Transition {
+    const t: Transition = { state, verdicts: [], origins: [], journal: [], openIncidents: [], closeIncidents: [] };
+    // A decision belongs to the incident open before or after it (so the opening and closing lines do too).
+    const incidentId = state.incident?.open ? state.incident.id : before.incident?.open ? before.incident.id : undefined;
     for (const a of actions) {
       if (a.type === 'set-verdict') t.verdicts.push({ version: a.version, verdict: a.verdict, reason: a.reason });
       if (a.type === 'set-origin') t.origins.push({ version: a.version, origin: a.origin });
       if (a.type === 'record') {
-        t.journal.push({ target: this.target.name, at: now, kind: a.kind, message: a.message, ...(a.data && { data: a.data }) });
+        t.journal.push({ target: this.target.name, at: now, kind: a.kind, message: a.message, ...(a.data && { data: a.data }), ...(incidentId && { incidentId }) });
+      }
+      if (a.type === 'open-incident') {
+        t.openIncidents.push({
+          id: a.id,
+          target: this.target.name,
+          environment: this.target.environment,
+          version: a.version,
+          imageRef: a.imageRef,
+          reason: a.reason,
+          status: 'open',
+          openedAt: now,
+          impactStartedAt: a.impactStartedAt,
+          postmortemRequired: false,
+          evidence: a.evidence.length > 0 ? [{ kind: 'measurements', at: now, lines: a.evidence }] : [],
+        });
+      }
+      if (a.type === 'close-incident') {
+        t.closeIncidents.push({ id: a.id, outcome: a.outcome, closedAt: now, postmortemAfterMs: this.#deps.postmortemAfterMs, ...(a.recoveredAt !== undefined && { recoveredAt: a.recoveredAt }) });
       }
     }
     return t;
+  }
+
+  /** The runbook's "read fly logs", done for the on-call engineer and kept with the incident. */
+  async #attachLogs(incidentId: string): Promise<void> {
+    const { platform, store, clock } = this.#deps;
+    try {
+      const lines = await platform.recentLogs(this.target.app, INCIDENT_LOG_LINES);
+      await store.addIncidentEvidence(incidentId, { kind: 'fly-logs', at: clock.now(), lines });
+    } catch (err) {
+      this.#deps.metrics.incPlatformError('logs');
+      await store.addIncidentEvidence(incidentId, { kind: 'note', at: clock.now(), text: `fly logs unavailable: ${errorMessage(err)}` });
+    }
   }
 
   /** Side effects after the transition is durable. Store writes were already part of it. */
@@ -199,8 +236,11 @@ export class TargetRunner {
         this.#countDecision(action.kind, before);
         return;
       case 'set-verdict':
-        return;
       case 'set-origin':
+      case 'close-incident':
+        return; // written with the transition
+      case 'open-incident':
+        void this.#attachLogs(action.id);
         return;
       case 'deploy':
         this.#startDeploy(action.imageRef);

@@ -25,6 +25,7 @@ export interface WatchdogDeps {
   clock: Clock;
   logger: Logger;
   metrics: WatchdogMetrics;
+  postmortemAfterMs: number;
 }
 
 export interface TargetSummary {

@@ -9,6 +9,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type { ReleaseOrigin, TargetState, Verdict } from '../guard/state.ts';
 import type { Release } from '../platform/types.ts';
 import { WD_ERR_STORE_SCHEMA } from '../errors.ts';
+import type { Incident, IncidentEvidence } from '../incidents/types.ts';
 import type { AuditEntry, Controls, JournalEntry, ReleaseRecord, Store, Transition } from './types.ts';
 
 /** Each entry upgrades the schema by one version; never edit a shipped entry, append a new one. */
@@ -59,6 +60,16 @@ const MIGRATIONS: readonly string[] = [
      status INTEGER NOT NULL,
      result TEXT NOT NULL
    );`,
+  `ALTER TABLE journal ADD COLUMN incident_id TEXT;
+   CREATE INDEX journal_by_incident ON journal (incident_id, id);
+   CREATE TABLE incidents (
+     id TEXT PRIMARY KEY,
+     target TEXT NOT NULL,
+     status TEXT NOT NULL,
+     opened_at INTEGER NOT NULL,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX incidents_by_target ON incidents (target, opened_at);`,
 ];
 
 interface ReleaseRow {
@@ -90,6 +101,28 @@ function toRecord(row: ReleaseRow): ReleaseRecord {
     ...(row.verdict_reason !== null && { verdictReason: row.verdict_reason }),
     ...(row.verdict_at !== null && { verdictAt: row.verdict_at }),
     firstSeenAt: row.first_seen_at,
+  };
+}
+
+interface JournalRow {
+  id: number;
+  target: string;
+  at: number;
+  kind: string;
+  message: string;
+  data: string | null;
+  incident_id: string | null;
+}
+
+function toJournalEntry(r: JournalRow): JournalEntry {
+  return {
+    id: r.id,
+    target: r.target,
+    at: r.at,
+    kind: r.kind,
+    message: r.message,
+    ...(r.data !== null && { data: JSON.parse(r.data) as Record<string, unknown> }),
+    ...(r.incident_id !== null && { incidentId: r.incident_id }),
   };
 }
 
@@ -182,6 +215,15 @@ export class SqliteStore implements Store {
     this.#transaction(() => {
       for (const v of t.verdicts) this.#setVerdict(t.state.target, v.version, v.verdict, v.reason, now);
       for (const o of t.origins) this.#setOrigin(t.state.target, o.version, o.origin);
+      for (const incident of t.openIncidents) this.#putIncident(incident);
+      for (const c of t.closeIncidents) {
+        const incident = this.#getIncident(c.id);
+        if (!incident || incident.status === 'closed') continue;
+        const recoveredAt = c.recoveredAt ?? incident.recoveredAt;
+        const closed: Incident = { ...incident, status: 'closed', outcome: c.outcome, closedAt: c.closedAt, ...(recoveredAt !== undefined && { recoveredAt }) };
+        closed.postmortemRequired = (recoveredAt ?? c.closedAt) - incident.impactStartedAt > c.postmortemAfterMs;
+        this.#putIncident(closed);
+      }
       for (const j of t.journal) this.#appendJournal(j);
       this.#saveState(t.state, now);
     });
@@ -205,8 +247,48 @@ export class SqliteStore implements Store {
 
   #appendJournal(entry: JournalEntry): void {
     this.#db
-      .prepare('INSERT INTO journal (target, at, kind, message, data) VALUES (?, ?, ?, ?, ?)')
-      .run(entry.target, entry.at, entry.kind, entry.message, entry.data ? JSON.stringify(entry.data) : null);
+      .prepare('INSERT INTO journal (target, at, kind, message, data, incident_id) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(entry.target, entry.at, entry.kind, entry.message, entry.data ? JSON.stringify(entry.data) : null, entry.incidentId ?? null);
+  }
+
+  #putIncident(incident: Incident): void {
+    this.#db
+      .prepare(
+        `INSERT INTO incidents (id, target, status, opened_at, data) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, data = excluded.data`,
+      )
+      .run(incident.id, incident.target, incident.status, incident.openedAt, JSON.stringify(incident));
+  }
+
+  #getIncident(id: string): Incident | undefined {
+    const row = this.#db.prepare('SELECT data FROM incidents WHERE id = ?').get(id) as { data: string } | undefined;
+    return row ? (JSON.parse(row.data) as Incident) : undefined;
+  }
+
+  async getIncident(id: string): Promise<Incident | undefined> {
+    return this.#getIncident(id);
+  }
+
+  async listIncidents(options: { target?: string; limit?: number } = {}): Promise<Incident[]> {
+    const limit = options.limit ?? 100;
+    const rows = (
+      options.target === undefined
+        ? this.#db.prepare('SELECT data FROM incidents ORDER BY opened_at DESC LIMIT ?').all(limit)
+        : this.#db.prepare('SELECT data FROM incidents WHERE target = ? ORDER BY opened_at DESC LIMIT ?').all(options.target, limit)
+    ) as unknown as { data: string }[];
+    return rows.map((r) => JSON.parse(r.data) as Incident);
+  }
+
+  async addIncidentEvidence(id: string, evidence: IncidentEvidence): Promise<void> {
+    this.#transaction(() => {
+      const incident = this.#getIncident(id);
+      if (incident) this.#putIncident({ ...incident, evidence: [...incident.evidence, evidence] });
+    });
+  }
+
+  async incidentTimeline(id: string): Promise<JournalEntry[]> {
+    const rows = this.#db.prepare('SELECT * FROM journal WHERE incident_id = ? ORDER BY id ASC').all(id) as unknown as JournalRow[];
+    return rows.map(toJournalEntry);
   }
 
   async listJournal(target?: string, limit = 200): Promise<JournalEntry[]> {
@@ -214,15 +296,8 @@ export class SqliteStore implements Store {
       target === undefined
         ? this.#db.prepare('SELECT * FROM journal ORDER BY id DESC LIMIT ?').all(limit)
         : this.#db.prepare('SELECT * FROM journal WHERE target = ? ORDER BY id DESC LIMIT ?').all(target, limit)
-    ) as unknown as { id: number; target: string; at: number; kind: string; message: string; data: string | null }[];
-    return rows.map((r) => ({
-      id: r.id,
-      target: r.target,
-      at: r.at,
-      kind: r.kind,
-      message: r.message,
-      ...(r.data !== null && { data: JSON.parse(r.data) as Record<string, unknown> }),
-    }));
+    ) as unknown as JournalRow[];
+    return rows.map(toJournalEntry);
   }
 
   async appendAudit(e: AuditEntry): Promise<void> {

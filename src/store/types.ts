@@ -1,5 +1,6 @@
 import type { Release } from '../platform/types.ts';
 import type { ReleaseOrigin, ReleaseView, TargetState, Verdict } from '../guard/state.ts';
+import type { Incident, IncidentEvidence, IncidentOutcome } from '../incidents/types.ts';
 
 export interface ReleaseRecord extends ReleaseView {
   target: string;
@@ -11,6 +12,8 @@ export interface ReleaseRecord extends ReleaseView {
 export interface JournalEntry {
   id?: number;
   target: string;
+  /** Set while the target has an open incident: the entry is part of its timeline. */
+  incidentId?: string;
   at: number;
   kind: string;
   message: string;
@@ -48,6 +51,8 @@ export interface Transition {
   verdicts: { version: number; verdict: Verdict; reason: string }[];
   origins: { version: number; origin: ReleaseOrigin }[];
   journal: JournalEntry[];
+  openIncidents: Incident[];
+  closeIncidents: { id: string; outcome: IncidentOutcome; closedAt: number; recoveredAt?: number; postmortemAfterMs: number }[];
 }
 
 /**
@@ -66,6 +71,12 @@ export interface Store {
   /** Atomically applies a guard step's state, verdicts, origins and journal lines. */
   saveTransition(transition: Transition, now: number): Promise<void>;
   appendJournal(entry: JournalEntry): Promise<void>;
+  getIncident(id: string): Promise<Incident | undefined>;
+  /** Newest first; optionally one target's. */
+  listIncidents(options?: { target?: string; limit?: number }): Promise<Incident[]>;
+  addIncidentEvidence(id: string, evidence: IncidentEvidence): Promise<void>;
+  /** The incident's timeline: journal entries tagged with it, oldest first. */
+  incidentTimeline(id: string): Promise<JournalEntry[]>;
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Newest first. */
   listAudit(limit?: number): Promise<AuditEntry[]>;

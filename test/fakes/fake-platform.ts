@@ -50,7 +50,10 @@ export class FakePlatform implements Platform {
     return { app, version: current?.version ?? 0, deployed: true, machines: [] };
   }
 
-  async recentLogs(): Promise<string[]> {
-    return [];
+  /** What `fly logs` returns; tests set it. */
+  logLines: string[] = [];
+
+  async recentLogs(_app: string, lines: number): Promise<string[]> {
+    return this.logLines.slice(-lines);
   }
 }

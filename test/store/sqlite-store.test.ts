@@ -36,6 +36,8 @@ describe('SqliteStore', () => {
         verdicts: [{ version: 1, verdict: 'bad', reason: 'ready failed' }],
         origins: [{ version: 1, origin: 'rollback' }],
         journal: [{ target: 'api', at: 5, kind: 'release-failed', message: 'v1 failed', data: { x: 1 } }],
+        openIncidents: [],
+        closeIncidents: [],
       },
       5,
     );
