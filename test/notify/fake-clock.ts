@@ -1,0 +1,58 @@
+import type { Clock } from '../../src/clock.ts';
+
+interface PendingSleep {
+  until: number;
+  resolve: () => void;
+}
+
+/**
+ * A Clock for notifier tests. In `auto` mode every sleep ends at once (time jumps forward), so
+ * retries run at network speed; in `manual` mode sleeps of more than 0 ms wait for advance(). Either way `sleeps`
+ * records each requested delay, which is what the backoff assertions check.
+ */
+export class TestClock implements Clock {
+  t = 1_700_000_000_000;
+  readonly sleeps: number[] = [];
+  readonly #auto: boolean;
+  #pending: PendingSleep[] = [];
+
+  constructor(mode: 'auto' | 'manual' = 'auto') {
+    this.#auto = mode === 'auto';
+  }
+
+  now(): number {
+    return this.t;
+  }
+
+  get pendingSleeps(): number {
+    return this.#pending.length;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.sleeps.push(ms);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#auto || ms <= 0) {
+      this.t += ms;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const entry: PendingSleep = { until: this.t + ms, resolve };
+      this.#pending.push(entry);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.#pending = this.#pending.filter((p) => p !== entry);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+    });
+  }
+
+  advance(ms: number): void {
+    this.t += ms;
+    const due = this.#pending.filter((p) => p.until <= this.t);
+    this.#pending = this.#pending.filter((p) => p.until > this.t);
+    for (const p of due) p.resolve();
+  }
+}
