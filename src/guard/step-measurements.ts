@@ -3,7 +3,7 @@ import type { Measurement } from '../signals/types.ts';
 import { decideFailure } from './step-rollback.ts';
 import { closeIncident, enter, record, seconds } from './step-common.ts';
 import { isInProgress, type TargetState, type Verdict } from './state.ts';
-import type { GuardAction, StepContext, StepResult } from './step.ts';
+import { MACHINES_CHECK, type GuardAction, type StepContext, type StepResult } from './step.ts';
 import { allPassing, failingProbes, foldRound } from './tally.ts';
 
 export function onProbeRound(state: TargetState, measurements: readonly Measurement[], ctx: StepContext): StepResult {
@@ -17,10 +17,10 @@ export function onProbeRound(state: TargetState, measurements: readonly Measurem
   if (state.phase === 'verifying' && state.rollback) {
     const tallies = foldRound(state.rollback.tallies, measurements);
     const next: TargetState = { ...state, rollback: { ...state.rollback, tallies } };
-    const probes = ctx.target.probes.map((p) => p.name);
-    if (!allPassing(tallies, probes, ctx.target.verify.successes)) return { state: next, actions: [] };
+    const checks = [...ctx.target.probes.map((p) => p.name), MACHINES_CHECK];
+    if (!allPassing(tallies, checks, ctx.target.verify.successes)) return { state: next, actions: [] };
     const rb = state.rollback;
-    const reason = `rolled back from v${rb.from.version} to the image of v${rb.to.version}; all probes passed ${ctx.target.verify.successes}× in a row`;
+    const reason = `rolled back from v${rb.from.version} to the image of v${rb.to.version}; all probes passed and every machine ran the image ${ctx.target.verify.successes}× in a row`;
     const actions: GuardAction[] = [record('rollback-verified', 'info', reason, { from: rb.from, to: rb.to, rollbackVersion: rb.rollbackVersion, trigger: rb.trigger })];
     if (rb.rollbackVersion !== undefined) {
       actions.unshift({ type: 'set-verdict', version: rb.rollbackVersion, verdict: 'good', reason: 'rollback verified healthy' });

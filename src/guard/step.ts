@@ -15,6 +15,9 @@ import { onReleases } from './step-releases.ts';
 import { onAbort, onProbeRound, onWindowTick } from './step-measurements.ts';
 import { onApprove, onDeployResult, onManualRollback, onProceed, onRetryTick, onVeto } from './step-rollback.ts';
 
+/** The verification check that every started machine runs the rollback image (from `fly status`). */
+export const MACHINES_CHECK = 'machines-on-image';
+
 export type GuardEvent =
   /** A fresh release list from the platform (newest first), merged with stored verdicts. */
   | { type: 'releases'; releases: readonly ReleaseView[] }

@@ -14,7 +14,7 @@ import type { Measurement, Provider } from '../signals/types.ts';
 import type { Store, Transition } from '../store/types.ts';
 import type { RollbackPolicy } from './policy.ts';
 import { initialState, type ReleaseRef, type ReleaseView, type TargetState } from './state.ts';
-import { step, type GuardAction, type GuardEvent } from './step.ts';
+import { MACHINES_CHECK, step, type GuardAction, type GuardEvent } from './step.ts';
 
 export interface RunnerDeps {
   target: ResolvedTarget;
@@ -143,10 +143,37 @@ export class TargetRunner {
       const phase = this.#state.phase;
       if (phase === 'guarding' || phase === 'verifying') {
         const measurements = await this.#probeRound(signal);
+        if (phase === 'verifying' && this.#state.rollback) measurements.push(await this.#machinesOnImage(this.#state.rollback.to.imageRef, signal));
         if (signal.aborted) return;
         await this.#dispatch(() => ({ type: 'probe-round', measurements }));
       }
       await this.#dispatch(() => ({ type: 'tick' }));
+    }
+  }
+
+  /**
+   * A deploy can report success while a machine stays on another image, so verification also asks
+   * the platform which image every machine runs.
+   */
+  async #machinesOnImage(imageRef: string, signal: AbortSignal): Promise<Measurement> {
+    const started = this.#deps.clock.now();
+    const m = (phase: Measurement['phase'], detail: string): Measurement => ({
+      check: MACHINES_CHECK,
+      phase,
+      at: this.#deps.clock.now(),
+      durationMs: this.#deps.clock.now() - started,
+      detail,
+    });
+    try {
+      const status = await this.#deps.platform.status(this.target.app, signal);
+      const running = status.machines.filter((machine) => machine.state === 'started');
+      if (running.length === 0) return m('failed', 'no started machine');
+      const stray = running.filter((machine) => machine.imageRef !== imageRef);
+      if (stray.length > 0) return m('failed', `${stray.length} of ${running.length} machines on another image (${stray.map((x) => x.id).join(', ')})`);
+      return m('successful', `all ${running.length} started machines run the rollback image`);
+    } catch (err) {
+      this.#deps.metrics.incPlatformError('status');
+      return m('error', `fly status failed: ${errorMessage(err)}`);
     }
   }
 

@@ -45,9 +45,19 @@ export class FakePlatform implements Platform {
     for (const resolve of this.#held.splice(0)) resolve();
   }
 
+  /** Set to leave one machine on this image whatever is deployed (a deploy that "succeeded" but did not take). */
+  strayMachineImage: string | undefined;
+
   async status(app: string): Promise<AppStatus> {
     const current = this.releases.get(app)?.[0];
-    return { app, version: current?.version ?? 0, deployed: true, machines: [] };
+    const machine = (id: string, imageRef: string) => ({ id, state: 'started', region: 'iad', imageRef, checks: [] });
+    const image = current?.imageRef ?? '';
+    return {
+      app,
+      version: current?.version ?? 0,
+      deployed: true,
+      machines: [machine('m1', image), machine('m2', this.strayMachineImage ?? image)],
+    };
   }
 
   /** What `fly logs` returns; tests set it. */

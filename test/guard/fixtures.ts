@@ -44,7 +44,7 @@ export function release(version: number, over: Partial<ReleaseView> = {}): Relea
   };
 }
 
-export function round(phase: Measurement['phase'], at = 0, checks = ['health', 'ready']): Measurement[] {
+export function round(phase: Measurement['phase'], at = 0, checks = ['health', 'ready', 'machines-on-image']): Measurement[] {
   return checks.map((check) => ({ check, phase, at, durationMs: 3, detail: phase === 'successful' ? '200 in 3ms' : '503 (expected 200)' }));
 }
 

@@ -167,6 +167,18 @@ describe('step: the rollback', () => {
     expect(r.state.lastSeenVersion).toBe(3);
   });
 
+  it('does not call a rollback verified while a machine runs another image', () => {
+    const { state, history } = rollingBack();
+    let r = run(state, { type: 'deploy-result', ok: true, version: 3 }, T0 + 30_000, history);
+    for (let i = 1; i <= 4; i++) {
+      r = run(r.state, { type: 'probe-round', measurements: [...round('successful', 0, ['health', 'ready']), ...round('failed', 0, ['machines-on-image'])] }, T0 + 30_000 + i * 5000, history);
+    }
+    expect(r.state.phase).toBe('verifying');
+    r = run(r.state, { type: 'tick' }, T0 + 60_000, history);
+    expect(r.state.phase).toBe('rollback-failed');
+    expect(r.state.reason).toMatch(/machines-on-image/);
+  });
+
   it('fails the rollback when verification times out', () => {
     const { state, history } = rollingBack();
     let r = run(state, { type: 'deploy-result', ok: true, version: 3 }, T0 + 30_000, history);

@@ -58,6 +58,23 @@ describe('TargetRunner', () => {
     await runner.stop(0);
   });
 
+  it('ends rollback-failed when the deploy "succeeds" but a machine stays on another image', async () => {
+    const { platform, probe, runner } = await setup();
+    await runner.pollReleases();
+    await vi.advanceTimersByTimeAsync(target.guard.watchWindow + target.guard.probeInterval);
+    platform.release('api', image(2));
+    platform.strayMachineImage = image(2);
+    probe.phase = 'failed';
+    await runner.pollReleases();
+    await vi.advanceTimersByTimeAsync(target.guard.probeInterval * target.guard.failureThreshold);
+    probe.phase = 'successful';
+    await vi.advanceTimersByTimeAsync(target.verify.timeout + target.guard.probeInterval);
+    expect(runner.state.phase).toBe('rollback-failed');
+    expect(runner.state.reason).toMatch(/1 of 2 machines on another image \(m2\)/);
+    expect(platform.deploys).toHaveLength(1);
+    await runner.stop(0);
+  });
+
   it('takes no action when listing releases fails', async () => {
     const { platform, runner, records } = await setup();
     platform.failListWith = Object.assign(new Error('fly releases --app api exited 1: Error: boom'), { code: 'WD_ERR_PLATFORM_COMMAND_FAILED' });
