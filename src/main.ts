@@ -15,7 +15,12 @@ import { FlyPlatform } from './platform/fly/fly-platform.ts';
 import type { Platform } from './platform/types.ts';
 import { HttpProbeProvider } from './signals/http-probe.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
+import { Notifier } from './notify/notifier.ts';
+import { PromNotifyMetrics } from './notify/prom-notify-metrics.ts';
 import type { Store } from './store/types.ts';
+
+/** On shutdown, how long queued notifications may still be delivered. */
+const NOTIFY_DRAIN_MS = 5_000;
 
 export interface DaemonOptions {
   logger?: Logger;
@@ -50,6 +55,13 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
       logger: logger.child({ component: 'fly' }),
     });
   const metrics = new PromMetrics();
+  const notifier = new Notifier({
+    config: config.notifications,
+    logger: logger.child({ component: 'notify' }),
+    secrets,
+    clock,
+    metrics: new PromNotifyMetrics(metrics.registry),
+  });
   const targets = resolveTargets(config);
   const watchdog = await Watchdog.open({
     targets,
@@ -61,6 +73,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
     logger,
     metrics,
     postmortemAfterMs: config.incidents.postmortemAfter,
+    notify: (event) => notifier.notify(event),
   });
   const app = buildApp({ watchdog, auth: new TokenAuth(config.admin.tokens), logger, registry: metrics.registry });
   const url = await app.listen({ host: config.admin.host, port: config.admin.port });
@@ -81,6 +94,8 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
       (stopping ??= (async () => {
         logger.info('stopping: no new guards or rollbacks will start');
         await watchdog.stop(config.shutdownGrace);
+        // What the shutdown itself decided (e.g. a rollback finishing) still deserves a message.
+        await notifier.stop(NOTIFY_DRAIN_MS);
         await app.close();
         await store.close();
         logger.info('stopped');

@@ -1,4 +1,6 @@
 /** Durations in config are written like Go's and flyctl's: `500ms`, `30s`, `10m`, `1h30m`. */
+import { z } from 'zod';
+
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
 const WHOLE = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
@@ -34,3 +36,14 @@ export function formatDuration(ms: number): string {
   if (m < 60) return `${m}m${s % 60}s`;
   return `${Math.floor(m / 60)}h${m % 60}m`;
 }
+
+/**
+ * A duration string (`30s`, `10m`, `1h30m`) parsed to milliseconds; must be positive. Lives here,
+ * not in schema.ts, so every module's config schema can use it without an import cycle.
+ */
+export const Duration = z
+  .string()
+  .refine((text) => (parseDuration(text) ?? 0) > 0, {
+    message: 'expected a positive duration such as 500ms, 30s, 10m or 1h30m',
+  })
+  .transform((text) => parseDuration(text) as number);

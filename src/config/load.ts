@@ -5,6 +5,7 @@ import { WD_ERR_CONFIG_INVALID, WD_ERR_CONFIG_UNREADABLE } from '../errors.ts';
 import { SecretRegistry } from '../secrets.ts';
 import { interpolateEnv, type InterpolationProblem } from './interpolate.ts';
 import { Config } from './schema.ts';
+import { collectNotifySecrets } from '../notify/schema.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -92,5 +93,6 @@ export function collectSecrets(config: Config): SecretRegistry {
   const secrets = new SecretRegistry();
   secrets.add(config.platform.fly.apiToken);
   for (const t of config.admin.tokens) secrets.add(t.token);
+  collectNotifySecrets(config.notifications, secrets);
   return secrets;
 }

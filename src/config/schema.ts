@@ -5,15 +5,10 @@
  */
 import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
-import { parseDuration } from './duration.ts';
+import { Duration } from './duration.ts';
+import { Notifications } from '../notify/schema.ts';
 
-/** A duration string (`30s`, `10m`, `1h30m`) parsed to milliseconds; must be positive. */
-export const Duration = z
-  .string()
-  .refine((text) => (parseDuration(text) ?? 0) > 0, {
-    message: 'expected a positive duration such as 500ms, 30s, 10m or 1h30m',
-  })
-  .transform((text) => parseDuration(text) as number);
+export { Duration };
 
 const Name = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'use lowercase letters, digits, "-" or "_" (max 63)');
 const FlyAppName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a Fly app name (lowercase letters, digits, "-")');
@@ -175,6 +170,7 @@ export const Config = z
         rollback: RollbackSettings.prefault({}),
       })
       .prefault({}),
+    notifications: Notifications.prefault({}),
     incidents: z
       .strictObject({
         /** User-facing impact (first failed measurement → verified healthy) beyond which a post-mortem is required. */

@@ -15,6 +15,8 @@ import type { Store, Transition } from '../store/types.ts';
 import type { RollbackPolicy } from './policy.ts';
 import { initialState, type ReleaseRef, type ReleaseView, type TargetState } from './state.ts';
 import { MACHINES_CHECK, step, type GuardAction, type GuardEvent } from './step.ts';
+import type { NotifyEvent } from '../notify/events.ts';
+import { notifyEventFor, postmortemEvent } from './notify-events.ts';
 
 export interface RunnerDeps {
   target: ResolvedTarget;
@@ -28,6 +30,8 @@ export interface RunnerDeps {
   policy: () => RollbackPolicy;
   /** Impact longer than this marks an incident postmortemRequired. */
   postmortemAfterMs: number;
+  /** Tells people (Slack, webhooks, PagerDuty); must return at once and never throw. */
+  notify?: (event: NotifyEvent) => void;
 }
 
 /** Lines of `fly logs` kept as an incident's evidence, as the runbook's `| head -50`. */
@@ -202,10 +206,15 @@ export class TargetRunner {
         policy: this.#deps.policy(),
       });
       if (result.state === before && result.actions.length === 0) return;
-      await store.saveTransition(this.#transition(before, result.state, result.actions, now), now);
+      const transition = this.#transition(before, result.state, result.actions, now);
+      await store.saveTransition(transition, now);
       this.#state = result.state;
       if (before.phase !== result.state.phase) this.#deps.metrics.setPhase(this.#labels, result.state.phase);
-      for (const action of result.actions) this.#perform(action, before);
+      for (const action of result.actions) this.#perform(action, before, now);
+      for (const closed of transition.closeIncidents) {
+        const incident = await store.getIncident(closed.id);
+        if (incident?.postmortemRequired) this.#deps.notify?.(postmortemEvent(incident, now));
+      }
     };
     this.#queue = this.#queue.then(run).catch((err) => this.#log.error({ err }, 'guard step failed; state unchanged'));
     return this.#queue;
@@ -256,12 +265,15 @@ export class TargetRunner {
   }
 
   /** Side effects after the transition is durable. Store writes were already part of it. */
-  #perform(action: GuardAction, before: TargetState): void {
+  #perform(action: GuardAction, before: TargetState, now: number): void {
     switch (action.type) {
-      case 'record':
+      case 'record': {
         this.#log[action.level]({ decision: action.kind, phase: this.#state.phase, ...action.data }, action.message);
         this.#countDecision(action.kind, before);
+        const event = notifyEventFor(action.kind, action.data, { target: this.target, before, after: this.#state, now });
+        if (event) this.#deps.notify?.(event);
         return;
+      }
       case 'set-verdict':
       case 'set-origin':
       case 'close-incident':

@@ -9,6 +9,7 @@ import type { HttpProbe } from '../config/schema.ts';
 import { WD_ERR_TARGET_UNKNOWN } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { WatchdogMetrics } from '../metrics/recorder.ts';
+import type { NotifyEvent } from '../notify/events.ts';
 import type { Platform } from '../platform/types.ts';
 import type { Provider } from '../signals/types.ts';
 import type { Controls, ReleaseRecord, Store } from '../store/types.ts';
@@ -26,6 +27,7 @@ export interface WatchdogDeps {
   logger: Logger;
   metrics: WatchdogMetrics;
   postmortemAfterMs: number;
+  notify?: (event: NotifyEvent) => void;
 }
 
 export interface TargetSummary {

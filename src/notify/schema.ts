@@ -4,7 +4,7 @@
  * Webhook URLs, header values and routing keys are secrets: see collectNotifySecrets.
  */
 import { z } from 'zod';
-import { Duration } from '../config/schema.ts';
+import { Duration } from '../config/duration.ts';
 import type { SecretRegistry } from '../secrets.ts';
 import { EVENT_KINDS, SEVERITIES, type EventKind } from './events.ts';
 
