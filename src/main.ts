@@ -17,10 +17,26 @@ import { HttpProbeProvider } from './signals/http-probe.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
 import { Notifier } from './notify/notifier.ts';
 import { PromNotifyMetrics } from './notify/prom-notify-metrics.ts';
-import type { Store } from './store/types.ts';
+import type { Store, Transition } from './store/types.ts';
 
 /** On shutdown, how long queued notifications may still be delivered. */
 const NOTIFY_DRAIN_MS = 5_000;
+
+/**
+ * Crash-test failpoint (like etcd's gofail): `crash-after:<decision>` kills the process with SIGKILL
+ * right after a transition recording that decision is stored, before its actions run. This is the
+ * only way to stop the daemon between "decided" and "deployed" deterministically; unset in production.
+ */
+function failpoint(spec: string | undefined, logger: Logger): { afterTransition?: (t: Transition) => void } {
+  const kind = spec?.match(/^crash-after:([a-z-]+)$/)?.[1];
+  if (!kind) return {};
+  logger.warn({ failpoint: spec }, 'failpoint armed: this process will kill itself');
+  return {
+    afterTransition: (t) => {
+      if (t.journal.some((j) => j.kind === kind)) process.kill(process.pid, 'SIGKILL');
+    },
+  };
+}
 
 export interface DaemonOptions {
   logger?: Logger;
@@ -74,6 +90,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
     metrics,
     postmortemAfterMs: config.incidents.postmortemAfter,
     notify: (event) => notifier.notify(event),
+    ...failpoint(process.env.ROLLBACK_WATCHDOG_FAILPOINT, logger),
   });
   const app = buildApp({ watchdog, auth: new TokenAuth(config.admin.tokens), logger, registry: metrics.registry });
   const url = await app.listen({ host: config.admin.host, port: config.admin.port });

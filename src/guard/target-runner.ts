@@ -32,6 +32,8 @@ export interface RunnerDeps {
   postmortemAfterMs: number;
   /** Tells people (Slack, webhooks, PagerDuty); must return at once and never throw. */
   notify?: (event: NotifyEvent) => void;
+  /** Called after each transition is durable, before its actions run (failpoints for crash tests). */
+  afterTransition?: (transition: Transition) => void;
 }
 
 /** Lines of `fly logs` kept as an incident's evidence, as the runbook's `| head -50`. */
@@ -208,6 +210,7 @@ export class TargetRunner {
       if (result.state === before && result.actions.length === 0) return;
       const transition = this.#transition(before, result.state, result.actions, now);
       await store.saveTransition(transition, now);
+      this.#deps.afterTransition?.(transition);
       this.#state = result.state;
       if (before.phase !== result.state.phase) this.#deps.metrics.setPhase(this.#labels, result.state.phase);
       for (const action of result.actions) this.#perform(action, before, now);

@@ -12,7 +12,7 @@ import type { WatchdogMetrics } from '../metrics/recorder.ts';
 import type { NotifyEvent } from '../notify/events.ts';
 import type { Platform } from '../platform/types.ts';
 import type { Provider } from '../signals/types.ts';
-import type { Controls, ReleaseRecord, Store } from '../store/types.ts';
+import type { Controls, ReleaseRecord, Store, Transition } from '../store/types.ts';
 import type { RollbackPolicy } from './policy.ts';
 import type { TargetState } from './state.ts';
 import { TargetRunner } from './target-runner.ts';
@@ -28,6 +28,7 @@ export interface WatchdogDeps {
   metrics: WatchdogMetrics;
   postmortemAfterMs: number;
   notify?: (event: NotifyEvent) => void;
+  afterTransition?: (transition: Transition) => void;
 }
 
 export interface TargetSummary {

@@ -8,6 +8,7 @@ import type { AddAppBody, DeployBody } from './control-schema.ts';
 import { FaultQueue } from './fault-queue.ts';
 import { imageDigest } from './ids.ts';
 import { machineChecks } from './machine-checks.ts';
+import { parseProfile } from './profile.ts';
 import { deriveSeed, mulberry32, type Rng } from './prng.ts';
 import { SIM_ERR_APP_NOT_FOUND } from './sim-errors.ts';
 import type { AppStatusView, AppSummary, DeployAccepted, Fault, FaultCommand, FaultMode, Invocation, LogEntry, MachineView, SimImage, SimRelease, SimUser } from './sim-types.ts';
@@ -144,6 +145,20 @@ export class SimBackend implements ControlBackend {
 
   metricsText(app: string): string {
     return this.runtime(app).metrics.render();
+  }
+
+  /**
+   * Changes how an already pushed image behaves, everywhere it runs: the old image that breaks once
+   * a migration has changed the database under it, or a dependency outage.
+   */
+  async setImageProfile(ref: string, profileSpec: string): Promise<void> {
+    const image = this.world.image(ref);
+    if (!image) throw new Error(`no image ${ref}`);
+    image.profile = parseProfile(profileSpec);
+    image.profileSpec = profileSpec;
+    for (const [name, runtime] of this.#runtimes) {
+      if (this.world.app(name).image.ref === ref) await runtime.fakeApp.setProfile(image.profile);
+    }
   }
 
   pushImage(app: string, profile: string, ref?: string): SimImage {

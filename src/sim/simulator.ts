@@ -47,6 +47,8 @@ export interface Simulator {
   appUrl(name: string): string;
   /** Mints a new deployment image for `app` with a behaviour profile (like `docker push`). */
   buildImage(app: string, profile: string): string;
+  /** Changes a pushed image's behaviour wherever it runs (e.g. an old image broken by a migration). */
+  setImageProfile(imageRef: string, profile: string): Promise<void>;
   /**
    * Deploys as CI would (not through the fake fly, not logged as a fly invocation); resolves when
    * the release is finished and the app serves it, unless wait=false.
@@ -111,6 +113,10 @@ class LocalSimulator implements Simulator {
 
   buildImage(app: string, profile: string): string {
     return this.#backend.pushImage(app, profile).ref;
+  }
+
+  setImageProfile(imageRef: string, profile: string): Promise<void> {
+    return this.#backend.setImageProfile(imageRef, profile);
   }
 
   async deploy(app: string, imageRef: string, opts: { wait?: boolean; user?: string } = {}) {

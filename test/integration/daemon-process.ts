@@ -41,9 +41,9 @@ export class DaemonProcess {
   }
 
   /** Starts the daemon and resolves once its admin server listens. */
-  async start(timeoutMs = 15_000): Promise<this> {
+  async start(timeoutMs = 15_000, env: Record<string, string> = {}): Promise<this> {
     const child = spawn(process.execPath, [CLI, 'run', '--config', this.configPath], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
@@ -120,6 +120,15 @@ export class DaemonProcess {
 
   tail(n = 15): string {
     return this.records.slice(-n).map((r) => JSON.stringify(r)).join('\n');
+  }
+
+  /** Resolves when the process has exited (e.g. killed by a failpoint). */
+  async exited(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.#exited) {
+      if (Date.now() > deadline) throw new Error(`daemon still running after ${timeoutMs}ms\n${this.tail()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** Sends `signal` and resolves with the exit code (null when killed by the signal). */

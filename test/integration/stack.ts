@@ -8,6 +8,16 @@ export const TOKEN = 'fo1_integration_token_do_not_log';
 
 export interface StackOptions {
   apps: string[];
+  /** Simulated `fly deploy` duration (default 200 ms). */
+  deployMs?: number;
+  /** Environment for the first daemon process (e.g. a failpoint). */
+  env?: Record<string, string>;
+  /** Top-level YAML appended to the config (mode, notifications, incidents…). */
+  extraYaml?: string;
+  /** YAML appended to every target (indented by the caller as target fields). */
+  targetYaml?: string;
+  verify?: { timeout?: string; successes?: number };
+  rollback?: { retryBackoff?: string; deployAttempts?: number };
   /** Extra YAML merged at the top level, e.g. per-test guard settings. */
   guard?: { watchWindow?: string; probeInterval?: string; failureThreshold?: number };
   flyTimeouts?: { releases?: string; deploy?: string };
@@ -22,11 +32,11 @@ export class Stack {
 
   static async start(options: StackOptions): Promise<Stack> {
     const stack = new Stack();
-    stack.sim = await startSimulator({ deployMs: 200, requestRate: 20, seed: 7 });
+    stack.sim = await startSimulator({ deployMs: options.deployMs ?? 200, requestRate: 20, seed: 7 });
     for (const app of options.apps) await stack.sim.addApp(app, { profile: 'healthy' });
     stack.configPath = join(stack.dir, 'watchdog.yaml');
     writeFileSync(stack.configPath, stack.config(options));
-    stack.daemon = await new DaemonProcess(stack.configPath).start();
+    stack.daemon = await new DaemonProcess(stack.configPath).start(15_000, options.env);
     return stack;
   }
 
@@ -39,7 +49,7 @@ export class Stack {
     environment: test
     probes:
       - { name: health, url: "${this.sim.appUrl(app)}/api/v1/health", timeout: 500ms }
-      - { name: ready, url: "${this.sim.appUrl(app)}/api/v1/ready", timeout: 500ms }`,
+      - { name: ready, url: "${this.sim.appUrl(app)}/api/v1/ready", timeout: 500ms }${options.targetYaml ?? ''}`,
       )
       .join('');
     return `
@@ -56,10 +66,16 @@ detection: { pollSchedule: "* * * * * *" }
 shutdownGrace: 5s
 defaults:
   guard: { watchWindow: ${g.watchWindow}, probeInterval: ${g.probeInterval}, failureThreshold: ${g.failureThreshold} }
-  verify: { timeout: 10s, successes: 2 }
-  rollback: { strategy: immediate, waitTimeout: 10s, reissueAfter: 3s }
+  verify: { timeout: ${options.verify?.timeout ?? '10s'}, successes: ${options.verify?.successes ?? 2} }
+  rollback: { strategy: immediate, waitTimeout: 10s, reissueAfter: 3s, retryBackoff: ${options.rollback?.retryBackoff ?? '500ms'}, deployAttempts: ${options.rollback?.deployAttempts ?? 3} }
+${options.extraYaml ?? ''}
 targets:${targets}
 `;
+  }
+
+  /** The daemon's SQLite file, for reading what it stored (WAL lets us read beside it). */
+  get dbPath(): string {
+    return join(this.dir, 'watchdog.db');
   }
 
   /** Starts a fresh daemon process on the same config and store (a restart). */

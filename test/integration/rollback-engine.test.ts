@@ -1,0 +1,146 @@
+/**
+ * The rollback engine end to end: crash recovery at every step, flyctl failures during the
+ * rollback, rollback loops, and the dry-run mode, with the real daemon process and the simulator.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
+import { Stack, type StackOptions } from './stack.ts';
+
+const APP = 'renderflow-api';
+const DONE = ['rolled-back', 'rollback-failed', 'held'];
+let stack: Stack | undefined;
+
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+async function startWithGoodV1(options: Partial<StackOptions> = {}): Promise<Stack> {
+  stack = await Stack.start({ apps: [APP], ...options });
+  await stack.daemon.waitForTarget(APP, (t) => t.phase === 'stable', 15_000, 'v1 marked good');
+  return stack;
+}
+
+const flyDeploys = (s: Stack) => s.sim.invocations().filter((i) => i.argv[0] === 'deploy');
+
+/** What the daemon stored about the incident of the failed release. */
+async function storedIncident(s: Stack) {
+  const store = new SqliteStore(s.dbPath);
+  try {
+    const [incident] = await store.listIncidents({ target: APP });
+    return { incident, timeline: incident ? (await store.incidentTimeline(incident.id)).map((e) => e.kind) : [] };
+  } finally {
+    await store.close();
+  }
+}
+
+describe('crash recovery: SIGKILL at each step of a rollback, then restart', () => {
+  it.each([
+    ['after the decision', 'release-failed'],
+    ['after the deploy was issued (before flyctl ran)', 'rollback-started'],
+  ])('%s: exactly one rollback deploy, rolled back, incident complete', async (_label, decision) => {
+    const s = await startWithGoodV1({ env: { ROLLBACK_WATCHDOG_FAILPOINT: `crash-after:${decision}` } });
+    const good = s.sim.currentImage(APP);
+    await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'));
+    await s.daemon.exited(20_000); // the failpoint fired
+    expect(flyDeploys(s)).toHaveLength(0);
+    const again = await s.restart();
+    await again.waitForTarget(APP, (t) => DONE.includes(t.phase), 30_000, 'rollback after restart');
+    expect((await again.target(APP)).phase).toBe('rolled-back');
+    expect(flyDeploys(s)).toHaveLength(1);
+    expect(s.sim.currentImage(APP)).toBe(good);
+    await again.kill('SIGTERM');
+    const { incident, timeline } = await storedIncident(s);
+    expect(incident).toMatchObject({ status: 'closed', outcome: 'rolled-back' });
+    expect(timeline).toEqual(expect.arrayContaining(['release-failed', 'rollback-started', 'rollback-deployed', 'rollback-verified']));
+  });
+
+  it('during the deploy: the restarted daemon finds the release instead of deploying again', async () => {
+    const s = await startWithGoodV1({ deployMs: 2000 });
+    const good = s.sim.currentImage(APP);
+    await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'));
+    await s.daemon.waitForLog(() => flyDeploys(s).length === 1, 20_000, 'fly deploy started');
+    await s.daemon.kill('SIGKILL'); // flyctl keeps running on its own, as it would
+    const again = await s.restart();
+    await again.waitForTarget(APP, (t) => DONE.includes(t.phase), 30_000, 'rollback after restart');
+    expect((await again.target(APP)).phase).toBe('rolled-back');
+    expect(flyDeploys(s)).toHaveLength(1);
+    expect(s.sim.currentImage(APP)).toBe(good);
+    expect(again.decisions(APP)).toContain('rollback-recovered');
+  });
+
+  it('during verification: verification resumes, nothing is deployed again', async () => {
+    const s = await startWithGoodV1({ verify: { successes: 15, timeout: '20s' } });
+    await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'));
+    await s.daemon.waitForLog((r) => r.decision === 'rollback-deployed', 20_000, 'verification started');
+    await s.daemon.kill('SIGKILL');
+    const again = await s.restart();
+    expect(again.records.some((r) => r.msg === 'resuming saved guard state' && r.phase === 'verifying')).toBe(true);
+    await again.waitForTarget(APP, (t) => DONE.includes(t.phase), 30_000, 'verification after restart');
+    expect((await again.target(APP)).phase).toBe('rolled-back');
+    expect(flyDeploys(s)).toHaveLength(1);
+  });
+});
+
+describe('flyctl failing during the rollback', () => {
+  it('exit 1 twice: retried with backoff, the third attempt rolls back', async () => {
+    const s = await startWithGoodV1();
+    s.sim.injectFault({ command: 'deploy', mode: 'exit1', times: 2 });
+    await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'));
+    await s.daemon.waitForTarget(APP, (t) => DONE.includes(t.phase), 30_000, 'rollback');
+    expect((await s.daemon.target(APP)).phase).toBe('rolled-back');
+    expect(flyDeploys(s)).toHaveLength(3);
+    expect(s.daemon.decisions(APP).filter((d) => d === 'rollback-deploy-retry')).toHaveLength(2);
+  });
+
+  it('a hang past the timeout, every time: rollback-failed with the reason, after deployAttempts tries', async () => {
+    stack = await Stack.start({ apps: [APP], flyTimeouts: { deploy: '1s' }, rollback: { deployAttempts: 2 } });
+    const s = stack;
+    await s.daemon.waitForTarget(APP, (t) => t.phase === 'stable', 15_000, 'v1 marked good');
+    s.sim.injectFault({ command: 'deploy', mode: 'hang', times: 10 });
+    await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'));
+    const t = await s.daemon.waitForTarget(APP, (x) => DONE.includes(x.phase), 30_000, 'rollback-failed');
+    expect(t.phase).toBe('rollback-failed');
+    expect(t.reason).toMatch(/failed 2× \(last: fly deploy .* timed out after 1s\)/);
+    expect(flyDeploys(s)).toHaveLength(2);
+  });
+
+  it('garbage output with exit 0: not trusted, verification catches that nothing changed', async () => {
+    const s = await startWithGoodV1({ verify: { timeout: '3s' } });
+    s.sim.injectFault({ command: 'deploy', mode: 'garbage', times: 1 });
+    await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'));
+    const t = await s.daemon.waitForTarget(APP, (x) => DONE.includes(x.phase), 30_000, 'rollback-failed');
+    expect(t.phase).toBe('rollback-failed');
+    expect(t.reason).toMatch(/did not verify/);
+    expect(flyDeploys(s)).toHaveLength(1);
+  });
+});
+
+describe('no rollback loops', () => {
+  it('when the rollback target fails too: rollback-failed after one deploy, and no more', async () => {
+    const s = await startWithGoodV1({ verify: { timeout: '3s' } });
+    const good = s.sim.currentImage(APP);
+    await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'));
+    await s.daemon.waitForLog((r) => r.decision === 'rollback-started', 20_000, 'rollback started');
+    await s.sim.setImageProfile(good, 'down'); // the old image breaks too (say, a migration it cannot read)
+    const t = await s.daemon.waitForTarget(APP, (x) => DONE.includes(x.phase), 30_000, 'rollback outcome');
+    expect(t.phase).toBe('rollback-failed');
+    // Three more polls see the broken state, and the watchdog still does nothing more.
+    const polls = () => s.sim.invocations().filter((i) => i.argv[0] === 'releases').length;
+    const seen = polls();
+    await s.daemon.waitForLog(() => polls() >= seen + 3, 15_000, 'three more polls');
+    expect(flyDeploys(s)).toHaveLength(1);
+    expect((await s.daemon.target(APP)).phase).toBe('rollback-failed');
+  });
+});
+
+describe('modes', () => {
+  it('dry-run judges and records, and deploys nothing', async () => {
+    const s = await startWithGoodV1({ extraYaml: 'mode: dry-run' });
+    const { version } = await s.sim.deploy(APP, s.sim.buildImage(APP, 'unready'));
+    const t = await s.daemon.waitForTarget(APP, (x) => x.phase === 'held', 20_000, 'dry-run hold');
+    expect(t.reason).toMatch(/dry-run mode.*would roll back v2 to the image of v1/);
+    expect(flyDeploys(s)).toHaveLength(0);
+    expect((await s.daemon.releases(APP)).find((r) => r.version === version)?.verdict).toBe('bad');
+  });
+});
