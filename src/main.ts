@@ -90,6 +90,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
     metrics,
     postmortemAfterMs: config.incidents.postmortemAfter,
     notify: (event) => notifier.notify(event),
+    secrets,
     ...failpoint(process.env.ROLLBACK_WATCHDOG_FAILPOINT, logger),
   });
   const app = buildApp({ watchdog, auth: new TokenAuth(config.admin.tokens), logger, registry: metrics.registry });

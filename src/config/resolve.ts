@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { MigrationSource } from '../signals/migration-marker.ts';
 import type { Config, GuardSettings, Mode, Probe, RollbackSettings, VerifySettings } from './schema.ts';
 
 /** A target with the config's defaults filled in: what the engine works with. */
@@ -11,6 +12,7 @@ export interface ResolvedTarget {
   /** Paused in the config file; operators can resume at run time. */
   paused: boolean;
   probes: Probe[];
+  migrations?: MigrationSource;
   guard: z.infer<typeof GuardSettings>;
   verify: z.infer<typeof VerifySettings>;
   rollback: z.infer<typeof RollbackSettings>;
@@ -25,6 +27,7 @@ export function resolveTargets(config: Config): ResolvedTarget[] {
     mode: t.mode ?? config.mode,
     paused: t.paused,
     probes: t.probes,
+    ...(t.migrations && { migrations: t.migrations }),
     guard: { ...defaults.guard, ...t.guard },
     verify: { ...defaults.verify, ...t.verify },
     rollback: { ...defaults.rollback, ...t.rollback },

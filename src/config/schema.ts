@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
 import { Duration } from './duration.ts';
 import { Notifications } from '../notify/schema.ts';
+import { MigrationSource } from '../signals/migration-marker.ts';
 
 export { Duration };
 
@@ -105,6 +106,8 @@ export const Target = z.strictObject({
   /** Start with automatic rollbacks paused (operators resume through the admin API). */
   paused: z.boolean().default(false),
   probes: z.array(Probe).min(1, 'a target needs at least one probe'),
+  /** Where to read the latest applied database migration; rollbacks across one are held for a human. */
+  migrations: MigrationSource.optional(),
   guard: GuardOverrides.optional(),
   verify: VerifyOverrides.optional(),
   rollback: RollbackOverrides.optional(),

@@ -25,6 +25,8 @@ export interface ReleaseView extends Release {
   verdict: Verdict;
   verdictReason?: string;
   origin: ReleaseOrigin;
+  /** Latest applied database migration when the release was first guarded (if a source is configured). */
+  migrationMarker?: number;
 }
 
 export interface ReleaseRef {

@@ -17,6 +17,9 @@ import { initialState, type ReleaseRef, type ReleaseView, type TargetState } fro
 import { MACHINES_CHECK, step, type GuardAction, type GuardEvent } from './step.ts';
 import type { NotifyEvent } from '../notify/events.ts';
 import { notifyEventFor, postmortemEvent } from './notify-events.ts';
+import { migrationCrossing } from './migrations.ts';
+import { readMigrationMarker } from '../signals/migration-marker.ts';
+import { SecretRegistry } from '../secrets.ts';
 
 export interface RunnerDeps {
   target: ResolvedTarget;
@@ -32,6 +35,8 @@ export interface RunnerDeps {
   postmortemAfterMs: number;
   /** Tells people (Slack, webhooks, PagerDuty); must return at once and never throw. */
   notify?: (event: NotifyEvent) => void;
+  /** Masks secrets in output of commands the runner starts itself (migration markers). */
+  secrets?: SecretRegistry;
   /** Called after each transition is durable, before its actions run (failpoints for crash tests). */
   afterTransition?: (transition: Transition) => void;
 }
@@ -113,7 +118,13 @@ export class TargetRunner {
       const byVersion = new Map(stored.map((r) => [r.version, r]));
       const views: ReleaseView[] = releases.map((r) => {
         const s = byVersion.get(r.version);
-        return { ...r, verdict: s?.verdict ?? 'pending', origin: s?.origin ?? 'deploy', ...(s?.verdictReason && { verdictReason: s.verdictReason }) };
+        return {
+          ...r,
+          verdict: s?.verdict ?? 'pending',
+          origin: s?.origin ?? 'deploy',
+          ...(s?.verdictReason && { verdictReason: s.verdictReason }),
+          ...(s?.migrationMarker !== undefined && { migrationMarker: s.migrationMarker }),
+        };
       });
       return { type: 'releases', releases: views };
     });
@@ -206,6 +217,7 @@ export class TargetRunner {
         history,
         deployInFlight: this.#deploy !== undefined,
         policy: this.#deps.policy(),
+        ...(this.target.migrations && { migrationCrossing: (from: ReleaseRef, to: ReleaseRef) => migrationCrossing(history, from, to) }),
       });
       if (result.state === before && result.actions.length === 0) return;
       const transition = this.#transition(before, result.state, result.actions, now);
@@ -255,6 +267,22 @@ export class TargetRunner {
     return t;
   }
 
+  /**
+   * Notes which database migration the new release runs on. A failed read leaves it unrecorded,
+   * which makes any later rollback from this release wait for a human: unknown counts as crossing.
+   */
+  async #recordMigrationMarker(version: number): Promise<void> {
+    const source = this.target.migrations;
+    if (!source) return;
+    try {
+      const marker = await readMigrationMarker(source, this.#deps.secrets ?? new SecretRegistry(), this.#stop.signal);
+      await this.#deps.store.setMigrationMarker(this.target.name, version, marker);
+      this.#log.info({ version, migrationMarker: marker }, 'recorded the database migration the release runs on');
+    } catch (err) {
+      this.#log.warn({ version, err: { message: errorMessage(err) } }, 'could not read the database migration marker; rollbacks from this release will be held');
+    }
+  }
+
   /** The runbook's "read fly logs", done for the on-call engineer and kept with the incident. */
   async #attachLogs(incidentId: string): Promise<void> {
     const { platform, store, clock } = this.#deps;
@@ -275,6 +303,7 @@ export class TargetRunner {
         this.#countDecision(action.kind, before);
         const event = notifyEventFor(action.kind, action.data, { target: this.target, before, after: this.#state, now });
         if (event) this.#deps.notify?.(event);
+        if (action.kind === 'guard-started' && this.#state.guard) void this.#recordMigrationMarker(this.#state.guard.release.version);
         return;
       }
       case 'set-verdict':

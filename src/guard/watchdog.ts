@@ -10,6 +10,7 @@ import { WD_ERR_TARGET_UNKNOWN } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { WatchdogMetrics } from '../metrics/recorder.ts';
 import type { NotifyEvent } from '../notify/events.ts';
+import type { SecretRegistry } from '../secrets.ts';
 import type { Platform } from '../platform/types.ts';
 import type { Provider } from '../signals/types.ts';
 import type { Controls, ReleaseRecord, Store, Transition } from '../store/types.ts';
@@ -29,6 +30,7 @@ export interface WatchdogDeps {
   postmortemAfterMs: number;
   notify?: (event: NotifyEvent) => void;
   afterTransition?: (transition: Transition) => void;
+  secrets?: SecretRegistry;
 }
 
 export interface TargetSummary {

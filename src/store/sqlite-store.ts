@@ -70,6 +70,7 @@ const MIGRATIONS: readonly string[] = [
      data TEXT NOT NULL
    );
    CREATE INDEX incidents_by_target ON incidents (target, opened_at);`,
+  `ALTER TABLE releases ADD COLUMN migration_marker REAL;`,
 ];
 
 interface ReleaseRow {
@@ -85,6 +86,7 @@ interface ReleaseRow {
   verdict_reason: string | null;
   verdict_at: number | null;
   first_seen_at: number;
+  migration_marker: number | null;
 }
 
 function toRecord(row: ReleaseRow): ReleaseRecord {
@@ -100,6 +102,7 @@ function toRecord(row: ReleaseRow): ReleaseRecord {
     verdict: row.verdict as Verdict,
     ...(row.verdict_reason !== null && { verdictReason: row.verdict_reason }),
     ...(row.verdict_at !== null && { verdictAt: row.verdict_at }),
+    ...(row.migration_marker !== null && { migrationMarker: row.migration_marker }),
     firstSeenAt: row.first_seen_at,
   };
 }
@@ -189,6 +192,10 @@ export class SqliteStore implements Store {
 
   #setOrigin(target: string, version: number, origin: ReleaseOrigin): void {
     this.#db.prepare('UPDATE releases SET origin = ? WHERE target = ? AND version = ?').run(origin, target, version);
+  }
+
+  async setMigrationMarker(target: string, version: number, marker: number): Promise<void> {
+    this.#db.prepare('UPDATE releases SET migration_marker = ? WHERE target = ? AND version = ?').run(marker, target, version);
   }
 
   async loadState(target: string): Promise<TargetState | undefined> {

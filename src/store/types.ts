@@ -66,6 +66,7 @@ export interface Store {
   listReleases(target: string, limit?: number): Promise<ReleaseRecord[]>;
   setVerdict(target: string, version: number, verdict: Verdict, reason: string, at: number): Promise<void>;
   setOrigin(target: string, version: number, origin: ReleaseOrigin): Promise<void>;
+  setMigrationMarker(target: string, version: number, marker: number): Promise<void>;
   loadState(target: string): Promise<TargetState | undefined>;
   saveState(state: TargetState, now: number): Promise<void>;
   /** Atomically applies a guard step's state, verdicts, origins and journal lines. */

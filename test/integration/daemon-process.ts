@@ -15,6 +15,7 @@ export interface TargetStatus {
   current?: { version: number; imageRef: string; status: string };
   guard?: { version: number };
   rollback?: { from: number; to: number; rollbackVersion?: number };
+  hold?: { kind: string; reason: string };
 }
 
 export interface ReleaseRow {

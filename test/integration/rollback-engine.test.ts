@@ -144,3 +144,29 @@ describe('modes', () => {
     expect((await s.daemon.releases(APP)).find((r) => r.version === version)?.verdict).toBe('bad');
   });
 });
+
+describe('database migration boundary', () => {
+  it('a bad release after a migration is held: nothing deployed, and the incident says why', async () => {
+    // Stands in for the team's endpoint reporting max(created_at) from drizzle.__drizzle_migrations.
+    const { createServer } = await import('node:http');
+    let latest = 1709553600000;
+    const db = createServer((_req, res) => res.end(JSON.stringify({ latest: { createdAt: latest } })));
+    await new Promise<void>((resolve) => db.listen(0, '127.0.0.1', resolve));
+    const port = (db.address() as { port: number }).port;
+    try {
+      const s = await startWithGoodV1({ targetYaml: `\n    migrations: { type: url, url: "http://127.0.0.1:${port}/migrations" }` });
+      latest = 1709640000000; // the new release's release_command applied 0007_add_column
+      await s.sim.deploy(APP, s.sim.buildImage(APP, 'unready'));
+      const t = await s.daemon.waitForTarget(APP, (x) => DONE.includes(x.phase), 20_000, 'hold');
+      expect(t).toMatchObject({ phase: 'held', hold: { kind: 'migration' } });
+      expect(t.reason).toMatch(/runs on database migration 1709640000000, newer than v1's 1709553600000.*manual SQL reversal on staging/);
+      expect(flyDeploys(s)).toHaveLength(0);
+      await s.daemon.kill('SIGTERM');
+      const { incident, timeline } = await storedIncident(s);
+      expect(incident).toMatchObject({ status: 'open', version: 2 });
+      expect(timeline).toEqual(['release-failed', 'rollback-held']);
+    } finally {
+      db.close();
+    }
+  });
+});
