@@ -81,6 +81,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
   const targets = resolveTargets(config);
   const watchdog = await Watchdog.open({
     targets,
+    groups: config.groups,
     pollSchedule: config.detection.pollSchedule,
     platform,
     store,

@@ -138,6 +138,14 @@ export const AdminToken = z.strictObject({
   token: z.string().min(16, 'tokens must be at least 16 characters'),
 });
 
+export const RollbackGroup = z.strictObject({
+  name: Name,
+  /** Members, in the order they are rolled back (e.g. the worker before the API that feeds it). */
+  targets: z.array(Name).min(2, 'a group needs at least two targets'),
+  /** Releases of members created this close to the failing one count as the same ship. */
+  window: Duration.prefault('10m'),
+});
+
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
@@ -185,8 +193,20 @@ export const Config = z
     /** On SIGTERM, how long an in-flight rollback deploy may take to finish before we exit anyway. */
     shutdownGrace: Duration.prefault('30s'),
     targets: z.array(Target).min(1, 'configure at least one target'),
+    /** Targets that ship together (API and worker of one commit) and roll back together. */
+    groups: z.array(RollbackGroup).default([]),
   })
   .superRefine((config, ctx) => {
+    const names = new Set(config.targets.map((t) => t.name));
+    const grouped = new Map<string, string>();
+    config.groups.forEach((group, i) => {
+      group.targets.forEach((member, j) => {
+        if (!names.has(member)) ctx.addIssue({ code: 'custom', path: ['groups', i, 'targets', j], message: `no target named "${member}"` });
+        const other = grouped.get(member);
+        if (other) ctx.addIssue({ code: 'custom', path: ['groups', i, 'targets', j], message: `"${member}" is already in group "${other}"` });
+        grouped.set(member, group.name);
+      });
+    });
     if (config.admin.tokens.length === 0 && !isLoopback(config.admin.host)) {
       ctx.addIssue({
         code: 'custom',

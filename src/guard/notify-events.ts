@@ -15,6 +15,7 @@ const HOLD_CAUSE: Record<HoldKind, HoldCause> = {
   'dry-run': 'other',
   paused: 'other',
   'rate-limit': 'other',
+  group: 'other',
 };
 
 interface Context {

@@ -11,7 +11,8 @@ export type HoldKind =
   | 'dry-run' // judged and recorded, never deployed
   | 'paused' // an operator paused this target or the whole watchdog
   | 'approval' // mode approve: every rollback waits for a human
-  | 'rate-limit'; // cooldown or the cap on automatic rollbacks per period
+  | 'rate-limit' // cooldown or the cap on automatic rollbacks per period
+  | 'group'; // the target's rollback group rolls back together, in order
 
 export interface RollbackPolicy {
   mode: Mode;

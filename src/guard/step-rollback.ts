@@ -75,6 +75,14 @@ export function onProceed(state: TargetState, ctx: StepContext): StepResult {
       actions: [record('rollback-held', rails.hold === 'dry-run' ? 'warn' : 'error', reason, { hold: rails.hold, from: plan.from, to: plan.to ?? null })],
     };
   }
+  if (ctx.group) {
+    // The group's members roll back together, in order: the coordinator takes it from here.
+    const reason = `v${plan.from.version} failed (${plan.reason}); rolling back with group ${ctx.group}`;
+    return {
+      state: enter(state, 'held', ctx.now, { hold: { kind: 'group', reason: `rolling back with group ${ctx.group}` }, reason, autoRollbacks: [...recentAutomatic, ctx.now] }),
+      actions: [record('group-rollback-requested', 'warn', reason, { group: ctx.group, from: plan.from })],
+    };
+  }
   return startRollback({ ...state, autoRollbacks: [...recentAutomatic, ctx.now] }, plan as RollbackPlan & { to: ReleaseRef }, ctx);
 }
 

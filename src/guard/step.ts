@@ -60,6 +60,8 @@ export interface StepContext {
   /** Whether this process has a rollback deploy running right now (false after a restart). */
   deployInFlight: boolean;
   policy: RollbackPolicy;
+  /** The rollback group this target belongs to: its automatic rollbacks are coordinated across members. */
+  group?: string;
   /** Says why rolling back from `from` to `to` would cross a database migration, if it would. */
   migrationCrossing?: (from: ReleaseRef, to: ReleaseRef) => string | undefined;
 }

@@ -31,6 +31,8 @@ export interface RunnerDeps {
   metrics: WatchdogMetrics;
   /** The target's rails as they stand now (config plus operator controls). */
   policy: () => RollbackPolicy;
+  /** The rollback group the target belongs to, if any. */
+  group?: string;
   /** Impact longer than this marks an incident postmortemRequired. */
   postmortemAfterMs: number;
   /** Tells people (Slack, webhooks, PagerDuty); must return at once and never throw. */
@@ -217,6 +219,7 @@ export class TargetRunner {
         history,
         deployInFlight: this.#deploy !== undefined,
         policy: this.#deps.policy(),
+        ...(this.#deps.group && { group: this.#deps.group }),
         ...(this.target.migrations && { migrationCrossing: (from: ReleaseRef, to: ReleaseRef) => migrationCrossing(history, from, to) }),
       });
       if (result.state === before && result.actions.length === 0) return;
