@@ -25,6 +25,8 @@ export interface RunCliOptions {
   maxOutputBytes?: number;
   /** Resolve with what was collected instead of throwing on timeout (for `fly logs --no-tail`). */
   allowTimeout?: boolean;
+  /** Working directory (smoke suites and eas find their project from it). */
+  cwd?: string;
 }
 
 export interface CliResult {
@@ -74,6 +76,7 @@ export async function runCli(binary: string, args: readonly string[], options: R
     // timeout (observed: 60 s for `sh -c 'sleep 60'`); killing the process group avoids that.
     killDescendants: true,
     ...(options.signal ? { cancelSignal: options.signal } : {}),
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
   });
   subprocess.stdout?.on('data', (chunk: Buffer) => {
     stdout.push(chunk);

@@ -1,17 +1,31 @@
 /**
- * HTTP probe provider: GET (or HEAD) a URL and compare the status. A wrong status is `failed`: the
- * app answered and said no. A refused, reset or timed-out connection is `error`: we could not get
- * an answer, which is either a dead app or a network problem on our side; the guard decides which.
+ * HTTP probe provider: GET (or HEAD) a URL and compare the status, optionally the JSON body and the
+ * latency. A wrong answer is `failed`: the app answered and said no (or said it too slowly). A
+ * refused, reset or timed-out connection is `error`: we could not get an answer, which is either a
+ * dead app or a network problem on our side; the guard decides which.
  */
 import { request, type Dispatcher } from 'undici';
 import type { HttpProbe } from '../config/schema.ts';
 import type { Clock } from '../clock.ts';
+import { findJsonMismatch } from './json-subset.ts';
+import { readBounded } from './read-bounded.ts';
 import type { Measurement, Provider } from './types.ts';
 
-/** Bodies are drained for connection reuse but never kept beyond this (a probe is not a download). */
+/** Bodies are read for the body check but never kept beyond this (a probe is not a download). */
 const MAX_BODY_BYTES = 64 * 1024;
 
-export class HttpProbeProvider implements Provider<HttpProbe> {
+/**
+ * The probe spec plus the two fields the config schema is getting (`expectBody`, `maxLatencyMs`);
+ * declared here so this compiles before and after that schema change.
+ */
+export type HttpProbeSpec = HttpProbe & {
+  /** JSON subset the body must contain; see findJsonMismatch. */
+  expectBody?: Record<string, unknown>;
+  /** A response that is otherwise right but slower than this is `failed`. */
+  maxLatencyMs?: number;
+};
+
+export class HttpProbeProvider implements Provider<HttpProbeSpec> {
   readonly type = 'http';
   readonly #clock: Clock;
   readonly #dispatcher: Dispatcher | undefined;
@@ -21,7 +35,7 @@ export class HttpProbeProvider implements Provider<HttpProbe> {
     this.#dispatcher = dispatcher;
   }
 
-  async run(spec: HttpProbe, signal: AbortSignal): Promise<Measurement> {
+  async run(spec: HttpProbeSpec, signal: AbortSignal): Promise<Measurement> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const measurement = (phase: Measurement['phase'], detail: string, values?: Measurement['values']): Measurement => ({
@@ -44,28 +58,36 @@ export class HttpProbeProvider implements Provider<HttpProbe> {
         reset: true,
         ...(this.#dispatcher && { dispatcher: this.#dispatcher }),
       });
-      await drain(res.body);
+      const body = await readBounded(res.body, MAX_BODY_BYTES);
       const ms = elapsed();
       const values = { status: res.statusCode, latencyMs: ms };
-      if (spec.expectStatus.includes(res.statusCode)) {
-        return measurement('successful', `${res.statusCode} in ${ms}ms`, values);
+      if (!spec.expectStatus.includes(res.statusCode)) {
+        return measurement('failed', `${res.statusCode} (expected ${spec.expectStatus.join('|')})`, values);
       }
-      return measurement('failed', `${res.statusCode} (expected ${spec.expectStatus.join('|')})`, values);
+      if (spec.expectBody) {
+        const mismatch = checkBody(spec.expectBody, body);
+        if (mismatch) return measurement('failed', mismatch, values);
+      }
+      if (spec.maxLatencyMs !== undefined && ms > spec.maxLatencyMs) {
+        return measurement('failed', `${res.statusCode} in ${ms}ms (limit ${spec.maxLatencyMs}ms)`, values);
+      }
+      return measurement('successful', `${res.statusCode} in ${ms}ms`, values);
     } catch (err) {
       return measurement('error', describeTransportError(err, spec.timeout), { latencyMs: elapsed() });
     }
   }
 }
 
-async function drain(body: Dispatcher.ResponseData['body']): Promise<void> {
-  let seen = 0;
-  for await (const chunk of body) {
-    seen += (chunk as Buffer).length;
-    if (seen > MAX_BODY_BYTES) {
-      body.destroy();
-      return;
-    }
+/** Why the body does not match `expected`, or undefined when it does. */
+function checkBody(expected: Record<string, unknown>, body: Buffer | undefined): string | undefined {
+  if (body === undefined) return `body over ${MAX_BODY_BYTES / 1024} KiB, not checked`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return body.length === 0 ? 'body is empty, expected JSON' : 'body is not JSON';
   }
+  return findJsonMismatch(expected, parsed);
 }
 
 /** One short, secret-free line; undici errors can carry the full URL, which may hold a token. */

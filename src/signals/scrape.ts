@@ -1,0 +1,115 @@
+/**
+ * Counter source that reads each instance's own Prometheus endpoint, for setups without a
+ * Prometheus server (or to skip its 15 s scrape lag). One URL per machine; each is one series, so
+ * a restart of one machine lowers only its own counters (see src/analysis/counter-accumulator.ts).
+ */
+import { request, type Dispatcher } from 'undici';
+import type { Clock } from '../clock.ts';
+import { truncate } from '../exec/text.ts';
+import type { SecretRegistry } from '../secrets.ts';
+import { describeTransportError } from './http-probe.ts';
+import { parsePromText, type PromSample } from './prom-text.ts';
+import { readBounded } from './read-bounded.ts';
+import type { ScrapeCounters } from './schemas.ts';
+import { collectSignalSecrets } from './signal-secrets.ts';
+import type { CounterReadout, CounterSource, SeriesReading } from './types.ts';
+
+export { histogramQuantile, type Bucket } from './histogram-quantile.ts';
+
+export interface ScrapeSourceDeps {
+  clock: Clock;
+  secrets: SecretRegistry;
+  /** For tests; default undici's global dispatcher. */
+  dispatcher?: Dispatcher;
+}
+
+/** A busy app's exposition is tens of KiB; beyond this something is wrong with the endpoint. */
+const MAX_EXPOSITION_BYTES = 8 * 1024 * 1024;
+const MAX_DETAIL_CHARS = 300;
+
+type ScrapeResult = { ok: true; reading: SeriesReading; metricFound: boolean } | { ok: false; detail: string };
+
+export class ScrapeCounterSource implements CounterSource {
+  readonly type = 'scrape';
+  readonly #spec: ScrapeCounters;
+  readonly #deps: ScrapeSourceDeps;
+  readonly #errorStatus: RegExp;
+
+  constructor(spec: ScrapeCounters, deps: ScrapeSourceDeps) {
+    this.#spec = spec;
+    this.#deps = deps;
+    // Anchored: `5..` must not match a status label like `1500`.
+    this.#errorStatus = new RegExp(`^(?:${spec.errorStatus})$`);
+    collectSignalSecrets(spec, deps.secrets);
+  }
+
+  /**
+   * Scrapes every URL at once. A URL that fails is left out of the readings (its series simply has
+   * no new reading); only when all fail is the readout an `error`. Never throws.
+   */
+  async read(signal: AbortSignal): Promise<CounterReadout> {
+    const results = await Promise.all(this.#spec.urls.map((url) => this.#scrape(url, signal)));
+    const at = this.#deps.clock.now();
+    if (signal.aborted) return { ok: false, phase: 'inconclusive', at, detail: 'scrape aborted' };
+    const readings = results.flatMap((r) => (r.ok ? [r.reading] : []));
+    const failures = results.flatMap((r) => (r.ok ? [] : [r.detail]));
+    const mask = (text: string) => truncate(this.#deps.secrets.mask(text), MAX_DETAIL_CHARS);
+    if (readings.length === 0) return { ok: false, phase: 'error', at, detail: mask(`all ${results.length} scrapes failed: ${failures.join('; ')}`) };
+    const missing = results.filter((r) => r.ok && !r.metricFound).length;
+    const notes = [
+      ...failures,
+      ...(missing > 0 ? [`${this.#spec.metric} absent on ${missing} (counted as 0)`] : []),
+    ];
+    return { ok: true, at, readings, detail: mask(`${readings.length}/${results.length} scraped${notes.length > 0 ? `; ${notes.join('; ')}` : ''}`) };
+  }
+
+  async #scrape(url: string, signal: AbortSignal): Promise<ScrapeResult> {
+    const { timeout, headers } = this.#spec;
+    const where = describeUrl(url);
+    try {
+      const res = await request(metricsUrl(url), {
+        method: 'GET',
+        headers: { accept: 'text/plain;version=0.0.4', ...headers },
+        signal: AbortSignal.any([signal, AbortSignal.timeout(timeout)]),
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+        ...(this.#deps.dispatcher && { dispatcher: this.#deps.dispatcher }),
+      });
+      const body = await readBounded(res.body, MAX_EXPOSITION_BYTES);
+      if (res.statusCode !== 200) return { ok: false, detail: `${where}: HTTP ${res.statusCode}` };
+      if (body === undefined) return { ok: false, detail: `${where}: over ${MAX_EXPOSITION_BYTES / 1024 / 1024} MiB` };
+      const samples = parsePromText(body.toString('utf8'));
+      return { ok: true, ...this.#sum(url, samples) };
+    } catch (err) {
+      if (err instanceof Error && err.name === 'PromTextError') return { ok: false, detail: `${where}: not Prometheus text (${err.message})` };
+      return { ok: false, detail: `${where}: ${describeTransportError(err, timeout)}` };
+    }
+  }
+
+  /** Requests = the metric summed over all label sets; errors = over those with an error status. */
+  #sum(url: string, samples: readonly PromSample[]): { reading: SeriesReading; metricFound: boolean } {
+    const reading: SeriesReading = { series: url, requests: 0, errors: 0 };
+    let metricFound = false;
+    for (const s of samples) {
+      if (s.name !== this.#spec.metric) continue;
+      metricFound = true;
+      reading.requests += s.value;
+      if (this.#errorStatus.test(s.labels[this.#spec.statusLabel] ?? '')) reading.errors += s.value;
+    }
+    // An app that has served nothing yet may not expose the labelled series at all: that is 0.
+    return { reading, metricFound };
+  }
+}
+
+/** `url` itself when it has a path; `url` + `/metrics` when it is just an origin. */
+export function metricsUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.pathname === '/' || parsed.pathname === '') parsed.pathname = '/metrics';
+  return parsed.toString();
+}
+
+/** host:port and path only: a query string or user info may hold a credential. */
+function describeUrl(url: string): string {
+  const parsed = new URL(metricsUrl(url));
+  return `${parsed.host}${parsed.pathname}`;
+}
