@@ -1,50 +1,66 @@
 /**
  * Builds the admin HTTP server without starting it: tests use `inject`, and only main.ts listens.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
+import { registerDocs } from './admin/docs.ts';
+import { frameworkErrors, installErrorHandling } from './admin/error-handler.ts';
+import { DEFAULT_ACTION_RATE_LIMIT, type ActionRateLimit } from './admin/rate-limit.ts';
 import { adminRoutes } from './admin/routes.ts';
 import type { TokenAuth } from './admin/auth.ts';
+import { systemClock, type Clock } from './clock.ts';
 import type { Watchdog } from './guard/watchdog.ts';
 import type { Logger } from './log.ts';
+import type { Store } from './store/types.ts';
 
 export interface AppDeps {
   watchdog: Watchdog;
   auth: TokenAuth;
   logger: Logger;
   registry: Registry;
+  /**
+   * Where the audit trail is written and the journal read. Without it, audit entries go to the log
+   * only and GET /audit and /targets/:name/journal answer 503 WD_ERR_STORE_UNAVAILABLE.
+   */
+  store?: Store;
+  /** Timestamps of audit entries; the system clock by default. */
+  clock?: Clock;
+  /** Budget for acting routes per token (or IP); 30 per minute by default, false for none. */
+  rateLimit?: ActionRateLimit | false;
+  /** Body limit in bytes (64 KiB by default): every admin body is a few fields. */
+  bodyLimit?: number;
 }
 
+const API_VERSION = '1.0.0';
+
 export function buildApp(deps: AppDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'admin' }) as FastifyBaseLogger, bodyLimit: 64 * 1024 });
+  const bodyLimit = deps.bodyLimit ?? 64 * 1024;
+  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'admin' }) as FastifyBaseLogger, bodyLimit, frameworkErrors });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const problems = error.validation.map((v) => `${v.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(body)'}: ${v.message}`);
-      return reply.code(400).send({ statusCode: 400, code: 'WD_ERR_BAD_REQUEST', error: 'Bad Request', message: problems.join('; ') });
-    }
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, 'admin request failed');
-    return reply.code(status).send({
-      statusCode: status,
-      code: error.code ?? 'WD_ERR_INTERNAL',
-      error: status >= 500 ? 'Internal Server Error' : error.name,
-      message: status >= 500 ? 'internal error' : error.message,
-    });
-  });
+  installErrorHandling(app, bodyLimit);
+  registerDocs(app, API_VERSION);
 
   // Liveness, readiness and metrics stay unauthenticated: Fly's checks and Prometheus call them.
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) =>
+  // They are polled all day, so their request lines are logged only when something goes wrong.
+  const quiet = { logLevel: 'warn' as const, schema: { hide: true } };
+  app.get('/healthz', quiet, async () => ({ status: 'ok' }));
+  app.get('/readyz', quiet, async (_request, reply) =>
     deps.watchdog.ready ? { status: 'ready' } : reply.code(503).send({ status: 'starting' }),
   );
-  app.get('/metrics', async (_request, reply) =>
+  app.get('/metrics', quiet, async (_request, reply) =>
     reply.type(deps.registry.contentType).send(await deps.registry.metrics()),
   );
 
-  app.register(adminRoutes, { prefix: '/api/v1', watchdog: deps.watchdog, auth: deps.auth });
+  app.register(adminRoutes, {
+    prefix: '/api/v1',
+    watchdog: deps.watchdog,
+    auth: deps.auth,
+    store: deps.store,
+    clock: deps.clock ?? systemClock,
+    logger: deps.logger,
+    rateLimit: deps.rateLimit ?? DEFAULT_ACTION_RATE_LIMIT,
+  });
   return app;
 }

@@ -6,13 +6,15 @@ import { loadConfig } from './config/load.ts';
 import { resolveTargets } from './config/resolve.ts';
 import { formatDuration } from './config/duration.ts';
 import { hasCode } from './errors.ts';
+import { CLIENT_USAGE, isClientCommand } from './client/usage.ts';
 
 const USAGE = `usage: rollback-watchdog <command> [options]
 
 commands:
   run [--config FILE]       run the daemon (config: --config, $ROLLBACK_WATCHDOG_CONFIG, or config/watchdog.yaml)
   check-config FILE         validate a config file and print a summary (unset \${VAR}s are listed, not errors)
-`;
+
+${CLIENT_USAGE}`;
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -63,6 +65,16 @@ async function run(path: string): Promise<number> {
 }
 
 async function dispatch(argv: string[]): Promise<number> {
+  // Operator commands parse their own options (--to, --reason, ...); they must come first.
+  const [first, ...args] = argv;
+  if (isClientCommand(first)) {
+    const { runClient } = await import('./client/run-client.ts');
+    return runClient(first, args, {
+      env: process.env,
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+    });
+  }
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -74,6 +74,34 @@ export const WD_ERR_ROLLBACK_IN_PROGRESS = createError<[string]>('WD_ERR_ROLLBAC
 export const WD_ERR_UNAUTHORIZED = createError('WD_ERR_UNAUTHORIZED', 'Missing or invalid bearer token', 401);
 export const WD_ERR_FORBIDDEN = createError<[string]>('WD_ERR_FORBIDDEN', 'This action needs the %s role', 403);
 
+// Admin API: operator routes (issue 6). Request-shape problems first, then refusals of an action.
+/** Any request that does not match its schema or cannot be parsed; the message names the field. */
+export const WD_ERR_BAD_REQUEST = createError<[string]>('WD_ERR_BAD_REQUEST', '%s', 400);
+export const WD_ERR_NOT_FOUND = createError<[string, string]>('WD_ERR_NOT_FOUND', 'No route %s %s', 404);
+export const WD_ERR_BODY_TOO_LARGE = createError<[number]>('WD_ERR_BODY_TOO_LARGE', 'Request body is larger than %d bytes', 413);
+export const WD_ERR_UNSUPPORTED_MEDIA_TYPE = createError<[string]>('WD_ERR_UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type %s: send application/json', 415);
+/** Any other 4xx the HTTP layer raises (e.g. a malformed header): named so clients never see a bare code. */
+export const WD_ERR_REQUEST_REFUSED = createError<[string]>('WD_ERR_REQUEST_REFUSED', '%s', 400);
+export const WD_ERR_RATE_LIMITED = createError<[string]>('WD_ERR_RATE_LIMITED', 'Too many actions; retry in %s', 429);
+export const WD_ERR_RELEASE_UNKNOWN = createError<[string, number]>('WD_ERR_RELEASE_UNKNOWN', 'Target %s has no release v%d', 404);
+export const WD_ERR_IMAGE_UNKNOWN = createError<[string, string]>('WD_ERR_IMAGE_UNKNOWN', 'Target %s has no release with image %s', 404);
+export const WD_ERR_RELEASE_JUDGED_BAD = createError<[string]>('WD_ERR_RELEASE_JUDGED_BAD', '%s; pass force: true to roll back to it anyway', 409);
+export const WD_ERR_NO_KNOWN_GOOD = createError<[string]>('WD_ERR_NO_KNOWN_GOOD', '%s', 409);
+export const WD_ERR_NO_CURRENT_RELEASE = createError<[string]>('WD_ERR_NO_CURRENT_RELEASE', 'Target %s has no current release yet: nothing to roll back from', 409);
+export const WD_ERR_ALREADY_CURRENT = createError<[string, string]>('WD_ERR_ALREADY_CURRENT', 'Target %s already runs %s; pass force: true to redeploy it', 409);
+export const WD_ERR_NOT_HELD = createError<[string, string]>('WD_ERR_NOT_HELD', 'Target %s is not held (phase %s): nothing to approve or veto', 409);
+export const WD_ERR_NO_ROLLBACK_TARGET = createError<[string]>('WD_ERR_NO_ROLLBACK_TARGET', '%s', 409);
+export const WD_ERR_NOT_GUARDING = createError<[string, string]>('WD_ERR_NOT_GUARDING', 'Target %s is not guarding a release (phase %s): nothing to abort', 409);
+/** The guard's state moved between the route's check and the step (e.g. a new release arrived). */
+export const WD_ERR_NOT_APPLIED = createError<[string, string, string]>('WD_ERR_NOT_APPLIED', 'The %s of %s did not apply in phase %s; look at the target and retry', 409);
+/** The app was built without a store (see AppDeps.store): audit and journal cannot be read. */
+export const WD_ERR_STORE_UNAVAILABLE = createError<[string]>('WD_ERR_STORE_UNAVAILABLE', '%s is not available: the admin server has no store', 503);
+// Admin API client (the CLI's operator commands). The CLI exits 3 on the first, 2 on the second.
+export const WD_ERR_DAEMON_UNREACHABLE = createError<[string, string]>('WD_ERR_DAEMON_UNREACHABLE', 'Cannot reach the watchdog at %s: %s');
+export const WD_ERR_CLIENT_USAGE = createError<[string]>('WD_ERR_CLIENT_USAGE', '%s');
+/** Something answered, but not with the admin API's JSON (another service on that port, a proxy error page). */
+export const WD_ERR_DAEMON_ANSWER_INVALID = createError<[string]>('WD_ERR_DAEMON_ANSWER_INVALID', '%s');
+
 // Store.
 export const WD_ERR_STORE_SCHEMA = createError<[string]>('WD_ERR_STORE_SCHEMA', 'Store schema problem: %s', 500);
 

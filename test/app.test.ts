@@ -23,7 +23,7 @@ async function setup(tokens = [{ name: 'ops', role: 'operator' as const, token: 
     pollSchedule: '0 0 1 1 *', // effectively never during a test: polls are driven by hand
     platform,
     store: new SqliteStore(':memory:'),
-    httpProbe: new ScriptedProbe(),
+    signals: new ScriptedProbe().signals,
     clock: systemClock,
     logger,
     metrics,
@@ -137,5 +137,32 @@ describe('GET /api/v1/targets/:name/releases', () => {
     const { app, watchdog } = await setup();
     cleanup = () => watchdog.stop(0);
     expect((await app.inject({ url, headers: bearer(VIEWER) })).statusCode).toBe(status);
+  });
+});
+
+// buildApp's optional deps, as main.ts calls it today (no store, no clock, no rate-limit options).
+describe('buildApp defaults', () => {
+  it('limits acting routes to 30 per minute per token, and never limits reads', async () => {
+    const { app, watchdog } = await setup();
+    cleanup = () => watchdog.stop(0);
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) statuses.push((await app.inject({ method: 'POST', url: '/api/v1/resume', headers: bearer(OPERATOR) })).statusCode);
+    expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);
+    expect(statuses[30]).toBe(429);
+    for (let i = 0; i < 40; i++) expect((await app.inject({ url: '/api/v1/status', headers: bearer(VIEWER) })).statusCode).toBe(200);
+  });
+
+  it('without a store, the audit trail and journal answer 503 and acting still works', async () => {
+    const { app, watchdog } = await setup();
+    cleanup = () => watchdog.stop(0);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/pause', headers: bearer(OPERATOR) })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/api/v1/audit', headers: bearer(OPERATOR) })).json().code).toBe('WD_ERR_STORE_UNAVAILABLE');
+  });
+
+  it('serves the OpenAPI document and Swagger UI without a token', async () => {
+    const { app, watchdog } = await setup();
+    cleanup = () => watchdog.stop(0);
+    expect((await app.inject('/docs/json')).json().info.title).toBe('rollback-watchdog admin API');
+    expect((await app.inject('/docs/')).statusCode).toBe(200);
   });
 });

@@ -4,14 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guardingV2, image, OPERATOR, VIEWER } from './admin/harness.ts';
+import { serve, type Served } from './client/client-harness.ts';
 
 const BIN = fileURLToPath(new URL('../bin/rollback-watchdog.js', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../config/watchdog.example.yaml', import.meta.url));
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliWith({}, ...args);
+}
+
+async function cliWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH } });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...env } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -54,5 +60,52 @@ targets:
     const { code, stderr } = await cli(...args);
     expect(code).toBe(2);
     expect(stderr).toContain(message);
+  });
+});
+
+// The operator commands as an operator runs them: the real binary against a daemon listening here.
+describe('rollback-watchdog operator commands (exit codes)', () => {
+  let daemon: Served;
+  beforeAll(async () => {
+    daemon = await serve();
+    await guardingV2(daemon);
+  });
+  afterAll(() => daemon.close());
+  const as = (token: string) => ({ ROLLBACK_WATCHDOG_URL: daemon.url, ROLLBACK_WATCHDOG_TOKEN: token });
+
+  it('exits 0 and prints a table', async () => {
+    const { code, stdout } = await cliWith(as(VIEWER), 'status');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/api\s+production\s+guarding/);
+  });
+
+  it('exits 1 with the API code when the daemon refuses', async () => {
+    const { code, stderr } = await cliWith(as(VIEWER), 'pause', 'api');
+    expect(code).toBe(1);
+    expect(stderr).toContain('pause refused: WD_ERR_FORBIDDEN');
+  });
+
+  it('exits 1 when the gate has not passed, 0 when it has', async () => {
+    expect((await cliWith(as(VIEWER), 'gate', 'api', image(2))).code).toBe(1);
+    expect((await cliWith(as(VIEWER), 'gate', 'api', image(1))).code).toBe(0);
+  });
+
+  it('exits 2 on a usage error, without echoing option values', async () => {
+    const { code, stderr } = await cliWith(as(OPERATOR), 'rollback', 'api', '--token', 'sekrit-value-0123456789');
+    expect(code).toBe(2);
+    expect(stderr).toContain("Unknown option '--token'");
+    expect(stderr).not.toContain('sekrit-value');
+  });
+
+  it('exits 3 when no daemon answers', async () => {
+    const { code, stderr } = await cliWith({ ROLLBACK_WATCHDOG_URL: 'http://127.0.0.1:1' }, 'status');
+    expect(code).toBe(3);
+    expect(stderr).toContain('Cannot reach the watchdog at http://127.0.0.1:1');
+  });
+
+  it('lists the operator commands in the usage text', async () => {
+    const { code, stdout } = await cli('--help');
+    expect(code).toBe(0);
+    expect(stdout).toContain('rollback TARGET [--to VERSION | --image REF]');
   });
 });

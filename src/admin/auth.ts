@@ -17,6 +17,9 @@ export interface Principal {
   role: Role;
 }
 
+/** The name actions are recorded under: the token's configured name (auth ran before any handler). */
+export const actorName = (principal: Principal | undefined): string => principal?.name ?? 'anonymous';
+
 const RANK: Record<Role, number> = { viewer: 1, operator: 2 };
 const digest = (value: string) => createHash('sha256').update(value).digest();
 

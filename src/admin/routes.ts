@@ -1,39 +1,44 @@
+/**
+ * The `/api/v1` routes, in two scopes. Reads (viewer role) answer and change nothing. The acting
+ * scope (operator role) changes the guard, and everything in it is rate-limited and audited by
+ * scope-level hooks, so a route added there later cannot skip either.
+ */
 import type { FastifyPluginAsync } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Clock } from '../clock.ts';
 import type { Watchdog } from '../guard/watchdog.ts';
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/types.ts';
+import { auditActions } from './audit.ts';
 import type { TokenAuth } from './auth.ts';
-import { DeployNotice, ReleasesQuery, TargetParams } from './schema.ts';
+import { deployRoutes, gateRoutes } from './ci-routes.ts';
+import { controlRoutes } from './control-routes.ts';
+import { decisionRoutes } from './decision-routes.ts';
+import { limitActions, type ActionRateLimit } from './rate-limit.ts';
+import { readRoutes } from './read-routes.ts';
 
 export interface AdminRoutesOptions {
   watchdog: Watchdog;
   auth: TokenAuth;
+  store: Store | undefined;
+  clock: Clock;
+  logger: Logger;
+  /** false: no limit (tests that drive many actions, e.g. the fuzz test). */
+  rateLimit: ActionRateLimit | false;
 }
 
-/** The `/api/v1` routes. */
-export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastify, { watchdog, auth }) => {
-  const app = fastify.withTypeProvider<ZodTypeProvider>();
+export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (api, options) => {
+  const { watchdog, auth, store } = options;
+  await api.register(readRoutes, { watchdog, auth, store });
+  await api.register(gateRoutes, { watchdog, auth });
 
-  app.get('/status', { preHandler: auth.require('viewer') }, async () => ({
-    ready: watchdog.ready,
-    targets: watchdog.summaries(),
-  }));
-
-  app.get(
-    '/targets/:name/releases',
-    { preHandler: auth.require('viewer'), schema: { params: TargetParams, querystring: ReleasesQuery } },
-    async (request) => {
-      const runner = watchdog.runner(request.params.name);
-      const releases = await watchdog.releases(runner.target.name, request.query.limit);
-      return { target: runner.target.name, releases };
-    },
-  );
-
-  // CI announces a deploy so the guard starts now rather than at the next poll. The release list
-  // stays the source of truth: the body only says where to look.
-  app.post('/deploys', { preHandler: auth.require('operator'), schema: { body: DeployNotice } }, async (request, reply) => {
-    const runner = watchdog.runner(request.body.target);
-    request.log.info({ notice: request.body, by: request.principal?.name }, 'deploy announced');
-    await watchdog.pollTarget(runner.target.name);
-    return reply.code(202).send({ target: runner.target.name, phase: runner.state.phase, lastSeenVersion: runner.state.lastSeenVersion });
+  await api.register(async (acting) => {
+    const identify = (authorization: string | undefined) => auth.identify(authorization);
+    // Hook order is the order of these lines: limit, then auth; the audit sees every answer.
+    if (options.rateLimit) await limitActions(acting, options.rateLimit, identify);
+    acting.addHook('onRequest', auth.require('operator'));
+    auditActions(acting, { store, clock: options.clock, logger: options.logger, identify });
+    await acting.register(controlRoutes, { watchdog });
+    await acting.register(decisionRoutes, { watchdog });
+    await acting.register(deployRoutes, { watchdog });
   });
 };

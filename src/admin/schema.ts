@@ -1,15 +1,60 @@
-/** Request and response schemas of the admin API; named without suffix, types inferred alongside. */
+/**
+ * Request schemas of the admin API; named without suffix, types inferred alongside. Every object is
+ * strict, so a misspelt field is a 400 naming it rather than an option silently ignored.
+ * Response schemas live in response-schema.ts.
+ */
 import { z } from 'zod';
+
+/** Same rule as a target's name in the config, so a name that cannot exist is a 400, not a 404. */
+export const TargetName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'not a target name');
+/** An image reference as flyctl accepts it; a leading `-` could be taken for a flag, so never. */
+export const ImageRef = z.string().min(1).max(512).regex(/^[^\s-]\S*$/, 'not an image reference');
+export const Reason = z.string().trim().min(1).max(500);
+export const Mode = z.enum(['auto', 'approve', 'dry-run']);
+// Path segments arrive as strings; 2^31-1 caps what SQLite and flyctl will ever hold.
+const Version = z.coerce.number().int().min(1).max(2_147_483_647);
+const Limit = z.coerce.number().int().min(1).max(500).default(50);
 
 export const DeployNotice = z.strictObject({
   target: z.string().min(1).max(63),
-  image: z.string().min(1).max(512).regex(/^[^\s-]\S*$/, 'not an image reference').optional(),
+  image: ImageRef.optional(),
   version: z.int().positive().optional(),
   commitSha: z.string().regex(/^[0-9a-f]{7,40}$/i, 'not a git commit sha').optional(),
 });
 export type DeployNotice = z.infer<typeof DeployNotice>;
 
-export const ErrorBody = z.object({ statusCode: z.number(), code: z.string(), error: z.string(), message: z.string() });
+export const TargetParams = z.strictObject({ name: TargetName });
+export const ReleaseParams = z.strictObject({ name: TargetName, version: Version });
+export const ReleasesQuery = z.strictObject({ limit: Limit });
+export const JournalQuery = z.strictObject({ limit: Limit });
+export const AuditQuery = z.strictObject({ limit: Limit });
 
-export const TargetParams = z.strictObject({ name: z.string().min(1).max(63) });
-export const ReleasesQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+/**
+ * Bodies are optional where every field is: `curl -X POST` with no body is a valid pause. Fastify
+ * hands a missing body to the validator as null, hence nullish rather than optional.
+ */
+export const ReasonBody = z.strictObject({ reason: Reason.optional() }).nullish();
+export type ReasonBody = z.infer<typeof ReasonBody>;
+
+export const ModeBody = z.strictObject({ mode: Mode, target: TargetName.optional(), reason: Reason.optional() });
+export type ModeBody = z.infer<typeof ModeBody>;
+
+/**
+ * Where to roll back to: a release `version`, the newest release carrying `image`, or (neither)
+ * the last known good release. `force` overrides the refusal of an image judged bad.
+ */
+export const RollbackBody = z
+  .strictObject({
+    version: z.int().min(1).max(2_147_483_647).optional(),
+    image: ImageRef.optional(),
+    force: z.boolean().optional(),
+    reason: Reason.optional(),
+  })
+  .refine((b) => b.version === undefined || b.image === undefined, { message: 'give version or image, not both', path: ['image'] })
+  .nullish();
+export type RollbackBody = z.infer<typeof RollbackBody>;
+
+// `strict` takes the spellings a shell script would use; anything else is a 400.
+const Flag = z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+export const GateQuery = z.strictObject({ target: TargetName, image: ImageRef, strict: Flag.optional() });
+export type GateQuery = z.infer<typeof GateQuery>;

@@ -1,0 +1,81 @@
+/**
+ * What operators and dashboards read (viewer role): status, targets, releases, the decision journal,
+ * and (operator role: it shows who did what, with their parameters) the audit trail.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { WD_ERR_STORE_UNAVAILABLE } from '../errors.ts';
+import { GLOBAL, summarize, type Watchdog } from '../guard/watchdog.ts';
+import type { Store } from '../store/types.ts';
+import type { TokenAuth } from './auth.ts';
+import { AuditView, errors, JournalView, Releases, Status, TargetDetail, Targets } from './response-schema.ts';
+import { AuditQuery, JournalQuery, ReleasesQuery, TargetParams } from './schema.ts';
+import { auditView, controlsView, journalView, releaseView, targetDetail } from './views.ts';
+
+export interface ReadRoutesOptions {
+  watchdog: Watchdog;
+  auth: TokenAuth;
+  store: Store | undefined;
+}
+
+/** Enough history for "last known good" on any realistic target; the list is newest first. */
+const DETAIL_RELEASES = 200;
+
+export const readRoutes: FastifyPluginAsync<ReadRoutesOptions> = async (fastify, { watchdog, auth, store }) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  app.addHook('onRequest', auth.require('viewer'));
+  const tags = ['read'];
+  const needStore = (what: string): Store => {
+    if (!store) throw new WD_ERR_STORE_UNAVAILABLE(what);
+    return store;
+  };
+
+  app.get('/status', { schema: { tags, summary: 'Global controls and every target', response: { 200: Status, ...errors(401, 403) } } }, async () => {
+    const global = watchdog.controls()[GLOBAL];
+    return { ready: watchdog.ready, global: { ...controlsView(global), paused: global?.paused ?? false }, targets: watchdog.summaries() };
+  });
+
+  app.get('/targets', { schema: { tags, summary: 'Every target', response: { 200: Targets, ...errors(401, 403) } } }, async () => ({
+    targets: watchdog.summaries(),
+  }));
+
+  app.get(
+    '/targets/:name',
+    { schema: { tags, summary: 'One target in detail', params: TargetParams, response: { 200: TargetDetail, ...errors(400, 401, 403, 404) } } },
+    async (request) => {
+      const runner = watchdog.runner(request.params.name);
+      const releases = await watchdog.releases(runner.target.name, DETAIL_RELEASES);
+      const summary = summarize(runner.target, runner.state, watchdog.policyFor(runner.target));
+      return targetDetail(summary, runner.state, watchdog.controls()[runner.target.name], releases);
+    },
+  );
+
+  app.get(
+    '/targets/:name/releases',
+    { schema: { tags, summary: 'Releases with verdicts, newest first', params: TargetParams, querystring: ReleasesQuery, response: { 200: Releases, ...errors(400, 401, 403, 404) } } },
+    async (request) => {
+      const runner = watchdog.runner(request.params.name);
+      const releases = await watchdog.releases(runner.target.name, request.query.limit);
+      return { target: runner.target.name, releases: releases.map(releaseView) };
+    },
+  );
+
+  app.get(
+    '/targets/:name/journal',
+    { schema: { tags, summary: 'The decision journal, newest first', params: TargetParams, querystring: JournalQuery, response: { 200: JournalView, ...errors(400, 401, 403, 404, 503) } } },
+    async (request) => {
+      const name = watchdog.runner(request.params.name).target.name;
+      const entries = await needStore('the journal').listJournal(name, request.query.limit);
+      return { target: name, entries: entries.map(journalView) };
+    },
+  );
+
+  app.get(
+    '/audit',
+    {
+      onRequest: auth.require('operator'),
+      schema: { tags, summary: 'Operator actions, newest first (operator role)', querystring: AuditQuery, response: { 200: AuditView, ...errors(400, 401, 403, 503) } },
+    },
+    async (request) => ({ entries: (await needStore('the audit trail').listAudit(request.query.limit)).map(auditView) }),
+  );
+};

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { resolveRollback, type RollbackRequest } from '../../src/admin/resolve-rollback.ts';
+import type { ReleaseView } from '../../src/guard/state.ts';
+import { image, release } from '../guard/fixtures.ts';
+
+// v4 failing (current), v3 bad, v2 good, v1 good; v5 would be our own rollback to v2's image.
+const history: ReleaseView[] = [
+  release(4, { verdict: 'pending' }),
+  release(3, { verdict: 'bad', verdictReason: 'health failed 3×' }),
+  release(2, { verdict: 'good' }),
+  release(1, { verdict: 'good' }),
+];
+const current = { version: 4, imageRef: image(4) };
+
+describe('resolveRollback', () => {
+  it.each<[string, RollbackRequest, number, boolean]>([
+    ['when no version or image then the last known good before the current one', {}, 2, false],
+    ['when a version then that release', { version: 1 }, 1, false],
+    ['when an image then the release carrying it', { image: image(1) }, 1, false],
+    ['when a bad version is forced then it, marked forced', { version: 3, force: true }, 3, true],
+    ['when the current image is forced then it, marked forced', { version: 4, force: true }, 4, true],
+  ])('%s', (_label, request, version, forced) => {
+    expect(resolveRollback('api', request, history, current)).toEqual({ to: { version, imageRef: image(version) }, forced });
+  });
+
+  it('prefers the original deploy over our own rollback release carrying the same image', () => {
+    const withOwn = [release(5, { imageRef: image(2), origin: 'rollback', verdict: 'good' }), ...history];
+    expect(resolveRollback('api', { image: image(2) }, withOwn, { version: 5, imageRef: image(9) }).to.version).toBe(2);
+  });
+
+  it.each<[string, RollbackRequest, ReleaseView[], string]>([
+    ['when the version is unknown then 404', { version: 42 }, history, 'WD_ERR_RELEASE_UNKNOWN'],
+    ['when the image is unknown then 404', { image: 'registry.fly.io/api:nope' }, history, 'WD_ERR_IMAGE_UNKNOWN'],
+    ['when the version was judged bad then refused', { version: 3 }, history, 'WD_ERR_RELEASE_JUDGED_BAD'],
+    ['when the image was judged bad in another release then refused', { version: 5 }, [release(5, { imageRef: image(3) }), ...history], 'WD_ERR_RELEASE_JUDGED_BAD'],
+    ['when the image is the current one then refused', { version: 4 }, history, 'WD_ERR_ALREADY_CURRENT'],
+    ['when nothing earlier is good then no known good', {}, [release(4), release(3, { verdict: 'bad' })], 'WD_ERR_NO_KNOWN_GOOD'],
+  ])('%s', (_label, request, releases, code) => {
+    expect(() => resolveRollback('api', request, releases, current)).toThrow(expect.objectContaining({ code }));
+  });
+
+  it('refuses when the target has no current release yet', () => {
+    expect(() => resolveRollback('api', { version: 1 }, history, undefined)).toThrow(expect.objectContaining({ code: 'WD_ERR_NO_CURRENT_RELEASE' }));
+  });
+});
