@@ -13,7 +13,7 @@ import { createLogger, type Logger } from './log.ts';
 import { PromMetrics } from './metrics/prom.ts';
 import { FlyPlatform } from './platform/fly/fly-platform.ts';
 import type { Platform } from './platform/types.ts';
-import { HttpProbeProvider } from './signals/http-probe.ts';
+import { targetSignals } from './signals/target-signals.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
 import { Notifier } from './notify/notifier.ts';
 import { PromNotifyMetrics } from './notify/prom-notify-metrics.ts';
@@ -85,7 +85,13 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
     pollSchedule: config.detection.pollSchedule,
     platform,
     store,
-    httpProbe: new HttpProbeProvider(clock),
+    signals: (target) =>
+      targetSignals(target, {
+        clock,
+        secrets,
+        platform,
+        connectivity: { url: config.connectivity?.url ?? fly.apiBaseUrl ?? 'https://api.fly.io', timeout: config.connectivity?.timeout ?? 5_000 },
+      }),
     clock,
     logger,
     metrics,
@@ -94,7 +100,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
     secrets,
     ...failpoint(process.env.ROLLBACK_WATCHDOG_FAILPOINT, logger),
   });
-  const app = buildApp({ watchdog, auth: new TokenAuth(config.admin.tokens), logger, registry: metrics.registry });
+  const app = buildApp({ watchdog, store, clock, auth: new TokenAuth(config.admin.tokens), logger, registry: metrics.registry });
   const url = await app.listen({ host: config.admin.host, port: config.admin.port });
   logger.info(
     { url, targets: targets.map((t) => `${t.name} (${t.environment})`), store: config.store.sqlite },

@@ -22,6 +22,11 @@ export interface ErrorRateSpec {
    * baseline rate the false-rollback bound is alpha + baselineAlpha (see docs/statistics.md).
    */
   baselineAlpha?: number;
+  /**
+   * A baseline smaller than this is treated as none (the floor is the bar): a handful of requests
+   * gives an upper bound so wide that tolerance × bound could excuse almost any error rate.
+   */
+  minBaselineRequests?: number;
 }
 
 export const DEFAULT_ERROR_RATE_SPEC: Readonly<ErrorRateSpec> = Object.freeze({
@@ -77,23 +82,31 @@ export interface ErrorRateThreshold {
  */
 export function errorRateThreshold(spec: ErrorRateSpec, baselineRequests: number, baselineErrors: number): ErrorRateThreshold {
   const baselineAlpha = spec.baselineAlpha ?? spec.alpha;
-  const key = [spec.absoluteFloor, spec.tolerance, baselineAlpha, baselineRequests, baselineErrors];
+  const minBaseline = spec.minBaselineRequests ?? DEFAULT_MIN_BASELINE_REQUESTS;
+  const key = [spec.absoluteFloor, spec.tolerance, spec.ceiling, minBaseline, baselineAlpha, baselineRequests, baselineErrors];
   // The baseline is fixed for a whole deploy while the judgment runs every few seconds, so one
   // remembered answer saves the bisection on nearly every call. Frozen, so sharing it is safe.
   if (lastThreshold !== undefined && key.every((v, i) => v === lastThreshold?.key[i])) return lastThreshold.value;
-  const value = Object.freeze(computeThreshold(spec.absoluteFloor, spec.tolerance, baselineAlpha, baselineRequests, baselineErrors));
+  const tooSmall = baselineRequests < minBaseline;
+  const value = Object.freeze(
+    computeThreshold(spec.absoluteFloor, spec.tolerance, spec.ceiling, baselineAlpha, tooSmall ? 0 : baselineRequests, tooSmall ? 0 : baselineErrors),
+  );
   lastThreshold = { key, value };
   return value;
 }
 
 let lastThreshold: { key: number[]; value: ErrorRateThreshold } | undefined;
 
-function computeThreshold(floor: number, tolerance: number, baselineAlpha: number, requests: number, errors: number): ErrorRateThreshold {
+/** Baselines below this many requests count as none (see ErrorRateSpec.minBaselineRequests). */
+export const DEFAULT_MIN_BASELINE_REQUESTS = 200;
+
+function computeThreshold(floor: number, tolerance: number, ceiling: number, baselineAlpha: number, requests: number, errors: number): ErrorRateThreshold {
   if (requests === 0) return { threshold: floor, baselineRate: 0, baselineUpperBound: 1, basis: 'no-baseline' };
   const baselineRate = errors / requests;
   const baselineUpperBound = binomialUpperBound(errors, requests, baselineAlpha);
   const fromBaseline = tolerance * baselineUpperBound;
+  // Never above the ceiling: a rate the ceiling fails at once must not pass the sequential test.
   return fromBaseline > floor
-    ? { threshold: Math.min(1, fromBaseline), baselineRate, baselineUpperBound, basis: 'baseline' }
+    ? { threshold: Math.max(floor, Math.min(ceiling, fromBaseline)), baselineRate, baselineUpperBound, basis: 'baseline' }
     : { threshold: floor, baselineRate, baselineUpperBound, basis: 'absolute-floor' };
 }

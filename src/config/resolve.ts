@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { MigrationSource } from '../signals/migration-marker.ts';
-import type { Config, GuardSettings, Mode, Probe, RollbackSettings, VerifySettings } from './schema.ts';
+import type { Config, ErrorRate, GuardSettings, Latency, Mode, Probe, RollbackSettings, VerifySettings } from './schema.ts';
 
 /** A target with the config's defaults filled in: what the engine works with. */
 export interface ResolvedTarget {
@@ -13,6 +13,8 @@ export interface ResolvedTarget {
   paused: boolean;
   probes: Probe[];
   migrations?: MigrationSource;
+  errorRate?: ErrorRate;
+  latency?: Latency;
   guard: z.infer<typeof GuardSettings>;
   verify: z.infer<typeof VerifySettings>;
   rollback: z.infer<typeof RollbackSettings>;
@@ -28,6 +30,8 @@ export function resolveTargets(config: Config): ResolvedTarget[] {
     paused: t.paused,
     probes: t.probes,
     ...(t.migrations && { migrations: t.migrations }),
+    ...(t.errorRate && { errorRate: t.errorRate }),
+    ...(t.latency && { latency: t.latency }),
     guard: { ...defaults.guard, ...t.guard },
     verify: { ...defaults.verify, ...t.verify },
     rollback: { ...defaults.rollback, ...t.rollback },

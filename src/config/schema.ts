@@ -8,6 +8,15 @@ import { validate as isValidCron } from 'node-cron';
 import { Duration } from './duration.ts';
 import { Notifications } from '../notify/schema.ts';
 import { MigrationSource } from '../signals/migration-marker.ts';
+import {
+  Connectivity,
+  httpProbeAnswerFields,
+  PlatformChecks,
+  PrometheusCounters,
+  PrometheusLatency,
+  ScrapeCounters,
+  SmokeTest,
+} from '../signals/schemas.ts';
 
 export { Duration };
 
@@ -18,9 +27,14 @@ const Role = z.enum(['viewer', 'operator']);
 export const Mode = z.enum(['auto', 'approve', 'dry-run']);
 const StatusCode = z.int().min(100).max(599);
 
+/** Per-probe override of guard.failureThreshold (smoke tests default to 1: they retry inside). */
+const failureThreshold = z.int().min(1).max(100).optional();
+
 export const HttpProbe = z.strictObject({
   name: Name,
   type: z.literal('http').default('http'),
+  failureThreshold,
+  ...httpProbeAnswerFields,
   url: z.url({ protocol: /^https?$/, error: 'Invalid URL' }),
   method: z.enum(['GET', 'HEAD']).default('GET'),
   /** Status codes that count as a pass. */
@@ -31,8 +45,42 @@ export const HttpProbe = z.strictObject({
 });
 export type HttpProbe = z.infer<typeof HttpProbe>;
 
-export const Probe = HttpProbe;
+/** One check run every round (smoke tests every `interval`). `type` defaults to http. */
+export const Probe = z.union([HttpProbe, SmokeTest.extend({ failureThreshold }), PlatformChecks.extend({ failureThreshold })]);
 export type Probe = z.infer<typeof Probe>;
+
+export const ErrorRate = z.strictObject({
+  /** Where request and error counters come from. */
+  source: z.discriminatedUnion('type', [PrometheusCounters, ScrapeCounters]),
+  /** Chance of a false rollback per deploy the sequential test allows. */
+  alpha: z.number().gt(0).lt(0.5).default(0.001),
+  /** The new release fails when its error rate is proven above max(absoluteFloor, tolerance × baseline). */
+  tolerance: z.number().gte(1).max(100).default(2),
+  absoluteFloor: z.number().gt(0).lt(1).default(0.01),
+  /** Fail at once above this error ratio, given minRequestsForCeiling requests. */
+  ceiling: z.number().gt(0).lte(1).default(0.5),
+  /** Below this many requests the error rate is "insufficient evidence", not a pass. */
+  minRequests: z.int().min(1).default(50),
+  minRequestsForCeiling: z.int().min(1).default(20),
+  /** A smaller baseline counts as none: the absolute floor is then the bar. */
+  minBaselineRequests: z.int().min(1).default(200),
+  /** Traffic of the stable release kept as the baseline. */
+  baselineWindow: Duration.prefault('30m'),
+  /** With insufficient evidence at the end of the watch window, keep guarding up to this long. */
+  maxWindow: Duration.prefault('30m'),
+});
+export type ErrorRate = z.infer<typeof ErrorRate>;
+
+export const Latency = z
+  .strictObject({
+    source: PrometheusLatency,
+    /** Fail when the latency stays above this. */
+    ceiling: Duration.optional(),
+    /** Fail when the latency stays above the stable release's × this. */
+    tolerance: z.number().gt(1).max(100).optional(),
+  })
+  .refine((l) => l.ceiling !== undefined || l.tolerance !== undefined, { message: 'set a ceiling, a tolerance or both' });
+export type Latency = z.infer<typeof Latency>;
 
 /**
  * Settings that have a global default and a per-target override. Each is declared once without
@@ -108,6 +156,10 @@ export const Target = z.strictObject({
   probes: z.array(Probe).min(1, 'a target needs at least one probe'),
   /** Where to read the latest applied database migration; rollbacks across one are held for a human. */
   migrations: MigrationSource.optional(),
+  /** Judge the release's error rate with an anytime-valid sequential test (docs/statistics.md). */
+  errorRate: ErrorRate.optional(),
+  /** A latency quantile against a ceiling or the stable release's latency. */
+  latency: Latency.optional(),
   guard: GuardOverrides.optional(),
   verify: VerifyOverrides.optional(),
   rollback: RollbackOverrides.optional(),
@@ -168,6 +220,11 @@ export const Config = z
       })
       .prefault({}),
     platform: z.strictObject({ fly: FlySettings.prefault({}) }).prefault({}),
+    /**
+     * The watchdog's own network self-check: probe errors only count while this answers, so the
+     * watchdog never rolls back because it lost the network. Default: the Fly API base URL.
+     */
+    connectivity: Connectivity.partial().optional(),
     detection: z
       .strictObject({
         /** node-cron expression (seconds field allowed) for polling `fly releases`. */

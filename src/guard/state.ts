@@ -4,6 +4,7 @@
  */
 import type { Release } from '../platform/types.ts';
 import type { HoldKind } from './policy.ts';
+import type { CounterAccumulator } from '../analysis/counter-accumulator.ts';
 
 export type TargetPhase =
   | 'idle' // nothing guarded yet (fresh start, before the first release list)
@@ -112,6 +113,41 @@ export interface TargetState {
   autoRollbacks: number[];
   /** The incident of the latest failed release, open until it is resolved one way or another. */
   incident?: { id: string; open: boolean };
+  errorRate?: ErrorRateState;
+  /** Latency of the stable release (seconds), the reference for a latency tolerance. */
+  latencyBaseline?: number;
+}
+
+/** Request and error counts over some period. */
+export interface Counts {
+  requests: number;
+  errors: number;
+}
+
+/** The latest error-rate judgment, with the numbers behind it (kept, logged and served). */
+export interface ErrorRateSnapshot extends Counts {
+  at: number;
+  phase: 'successful' | 'failed' | 'error' | 'inconclusive';
+  reason: string;
+  detail: string;
+  rate: number;
+  baselineRate: number;
+  threshold: number;
+  logStatistic: number;
+  logBoundary: number;
+}
+
+export interface ErrorRateState {
+  /** Per-series counters of the running release, and its recent traffic (the baseline). */
+  baselineSeries: Record<string, CounterAccumulator>;
+  baselineWindow: (Counts & { at: number })[];
+  /** While guarding: the new release's counts since its guard began, and the baseline frozen then. */
+  guardSeries?: Record<string, CounterAccumulator>;
+  baseline?: Counts;
+  last?: ErrorRateSnapshot;
+  consecutiveErrors: number;
+  /** The watch window ended with insufficient evidence; the guard goes on, up to maxWindow. */
+  extended?: boolean;
 }
 
 export function initialState(target: string, now: number): TargetState {

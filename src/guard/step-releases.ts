@@ -1,5 +1,6 @@
 /** Reacting to a fresh release list: our own rollback releases, interrupted deploys, new deploys. */
 import { decideFailure, recoverInterruptedDeploy } from './step-rollback.ts';
+import { beginErrorRateGuard } from './step-error-rate.ts';
 import { closeIncident, enter, record, ref, ROLLBACK_PHASES, seconds } from './step-common.ts';
 import { isInProgress, type ReleaseView, type TargetState } from './state.ts';
 import type { GuardAction, StepContext, StepResult } from './step.ts';
@@ -49,6 +50,7 @@ export function onReleases(state: TargetState, releases: readonly ReleaseView[],
   const window = ctx.target.guard.watchWindow;
   next = enter(next, 'guarding', ctx.now, {
     guard: { release: { ...ref(candidate), status: candidate.status }, startedAt: ctx.now, endsAt: ctx.now + window, tallies: {} },
+    ...(ctx.target.errorRate && { errorRate: beginErrorRateGuard(next.errorRate) }),
   });
   actions.push(
     record('guard-started', 'info', `new release v${candidate.version} detected; guarding it for ${seconds(window)}`, {

@@ -7,12 +7,13 @@
  * (judging and verifying), rollback (rails, deploys, operator decisions).
  */
 import type { ResolvedTarget } from '../config/resolve.ts';
-import type { Measurement } from '../signals/types.ts';
+import type { CounterReadout, LatencyReadout, Measurement } from '../signals/types.ts';
+import { onCounters } from './step-error-rate.ts';
 import type { IncidentOutcome } from '../incidents/types.ts';
 import type { RollbackPolicy } from './policy.ts';
 import type { ReleaseOrigin, ReleaseRef, ReleaseView, TargetState, Verdict } from './state.ts';
 import { onReleases } from './step-releases.ts';
-import { onAbort, onProbeRound, onWindowTick } from './step-measurements.ts';
+import { onAbort, onLatency, onProbeRound, onWindowTick } from './step-measurements.ts';
 import { onApprove, onDeployResult, onManualRollback, onProceed, onRetryTick, onVeto } from './step-rollback.ts';
 
 /** The verification check that every started machine runs the rollback image (from `fly status`). */
@@ -33,6 +34,10 @@ export type GuardEvent =
   | { type: 'veto'; by: string }
   | { type: 'manual-rollback'; by: string; to: ReleaseRef }
   | { type: 'abort'; by: string }
+  /** A reading of the request/error counters (error-rate judgment and its baseline). */
+  | { type: 'counters'; readout: CounterReadout }
+  /** A latency reading (latency regression check and its baseline). */
+  | { type: 'latency'; readout: LatencyReadout }
   /** Time passed: windows, timeouts and retries are checked here. */
   | { type: 'tick' };
 
@@ -84,6 +89,10 @@ export function step(state: TargetState, event: GuardEvent, ctx: StepContext): S
       return onManualRollback(state, event.to, event.by, ctx);
     case 'abort':
       return onAbort(state, event.by, ctx);
+    case 'counters':
+      return onCounters(state, event.readout, ctx);
+    case 'latency':
+      return onLatency(state, event.readout, ctx);
     case 'tick': {
       const windowed = onWindowTick(state, ctx);
       if (windowed.actions.length > 0 || windowed.state !== state) return windowed;

@@ -31,10 +31,11 @@ export function foldRound(tallies: Record<string, ProbeTally>, round: readonly M
   return next;
 }
 
-/** The probes whose consecutive failures reached the threshold, with their last detail. */
-export function failingProbes(tallies: Record<string, ProbeTally>, threshold: number): string[] {
+/** The probes whose consecutive failures reached their threshold, with their last detail. */
+export function failingProbes(tallies: Record<string, ProbeTally>, threshold: number | ((check: string) => number)): string[] {
+  const limit = typeof threshold === 'number' ? () => threshold : threshold;
   return Object.entries(tallies)
-    .filter(([, t]) => t.consecutiveFailures >= threshold)
+    .filter(([name, t]) => t.consecutiveFailures >= limit(name))
     .map(([name, t]) => `${name} failed ${t.consecutiveFailures}× in a row (${t.lastDetail ?? 'no detail'})`);
 }
 

@@ -6,11 +6,12 @@
  */
 import type { Clock } from '../clock.ts';
 import type { ResolvedTarget } from '../config/resolve.ts';
-import type { HttpProbe } from '../config/schema.ts';
+import type { Probe } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { TargetLabels, WatchdogMetrics } from '../metrics/recorder.ts';
 import type { Platform } from '../platform/types.ts';
-import type { Measurement, Provider } from '../signals/types.ts';
+import type { CounterSource, LatencySource, Measurement } from '../signals/types.ts';
+import { CONNECTIVITY_CHECK, gateOnConnectivity } from '../signals/connectivity.ts';
 import type { Store, Transition } from '../store/types.ts';
 import type { RollbackPolicy } from './policy.ts';
 import { initialState, type ReleaseRef, type ReleaseView, type TargetState } from './state.ts';
@@ -25,7 +26,13 @@ export interface RunnerDeps {
   target: ResolvedTarget;
   platform: Platform;
   store: Store;
-  httpProbe: Provider<HttpProbe>;
+  /** Runs one probe of any type; never throws (providers return a phase). */
+  runProbe: (probe: Probe, signal: AbortSignal) => Promise<Measurement>;
+  /** Request/error counters for the error-rate judgment (when the target has `errorRate`). */
+  counterSource?: CounterSource;
+  latencySource?: LatencySource;
+  /** The watchdog's own network self-check, run when a probe errors. */
+  checkConnectivity?: (signal: AbortSignal) => Promise<Measurement>;
   clock: Clock;
   logger: Logger;
   metrics: WatchdogMetrics;
@@ -42,6 +49,9 @@ export interface RunnerDeps {
   /** Called after each transition is durable, before its actions run (failpoints for crash tests). */
   afterTransition?: (transition: Transition) => void;
 }
+
+/** Phases in which counters and latency are read: a baseline while stable, the judgment while guarding. */
+const READING_PHASES: ReadonlySet<string> = new Set(['idle', 'stable', 'rolled-back', 'guarding']);
 
 /** Lines of `fly logs` kept as an incident's evidence, as the runbook's `| head -50`. */
 const INCIDENT_LOG_LINES = 50;
@@ -62,6 +72,10 @@ export class TargetRunner {
   #deploy: Promise<void> | undefined;
   #loop: Promise<void> | undefined;
   #lastPollOk = false;
+  /** Smoke tests: which guard they belong to (its start time), when each last ran, which are running. */
+  #smokeGuard: number | undefined;
+  readonly #smokeLastRun = new Map<string, number>();
+  readonly #smokeRunning = new Set<string>();
 
   private constructor(deps: RunnerDeps, state: TargetState) {
     this.#deps = deps;
@@ -164,9 +178,63 @@ export class TargetRunner {
         const measurements = await this.#probeRound(signal);
         if (phase === 'verifying' && this.#state.rollback) measurements.push(await this.#machinesOnImage(this.#state.rollback.to.imageRef, signal));
         if (signal.aborted) return;
-        await this.#dispatch(() => ({ type: 'probe-round', measurements }));
+        const gated = await this.#gateOnConnectivity(measurements, signal);
+        await this.#dispatch(() => ({ type: 'probe-round', measurements: gated }));
+        if (phase === 'guarding') this.#startDueSmokeTests(signal);
+      }
+      if (this.#deps.counterSource && READING_PHASES.has(phase)) {
+        const readout = await this.#deps.counterSource.read(signal);
+        if (signal.aborted) return;
+        await this.#dispatch(() => ({ type: 'counters', readout }));
+      }
+      if (this.#deps.latencySource && READING_PHASES.has(phase)) {
+        const readout = await this.#deps.latencySource.read(signal);
+        if (signal.aborted) return;
+        await this.#dispatch(() => ({ type: 'latency', readout }));
       }
       await this.#dispatch(() => ({ type: 'tick' }));
+    }
+  }
+
+  /**
+   * A probe that could not get an answer (refused, timed out) is only evidence against the release
+   * if the watchdog itself can reach the network: otherwise it rolls back nothing.
+   */
+  async #gateOnConnectivity(round: Measurement[], signal: AbortSignal): Promise<Measurement[]> {
+    if (!this.#deps.checkConnectivity || !round.some((m) => m.phase === 'error')) return round;
+    const connectivity = await this.#deps.checkConnectivity(signal);
+    if (connectivity.phase !== 'successful') {
+      this.#log.warn({ check: CONNECTIVITY_CHECK, detail: connectivity.detail }, 'watchdog connectivity lost; probe errors do not count against the release');
+    }
+    return gateOnConnectivity(round, connectivity);
+  }
+
+  /**
+   * Smoke tests run beside the probe rounds (they can take minutes): each once when a guard starts
+   * and then every `interval`, their result fed in as its own round if the same guard still runs.
+   */
+  #startDueSmokeTests(signal: AbortSignal): void {
+    const guard = this.#state.guard;
+    if (!guard) return;
+    if (this.#smokeGuard !== guard.startedAt) {
+      this.#smokeGuard = guard.startedAt;
+      this.#smokeLastRun.clear();
+    }
+    const now = this.#deps.clock.now();
+    for (const probe of this.target.probes) {
+      if (probe.type !== 'smoke' || this.#smokeRunning.has(probe.name)) continue;
+      const last = this.#smokeLastRun.get(probe.name);
+      if (last !== undefined && now - last < probe.interval) continue;
+      this.#smokeRunning.add(probe.name);
+      this.#smokeLastRun.set(probe.name, now);
+      void this.#deps
+        .runProbe(probe, signal)
+        .then(async (m) => {
+          this.#deps.metrics.observeMeasurement(this.#labels, m);
+          if (signal.aborted || this.#state.guard?.startedAt !== guard.startedAt) return;
+          await this.#dispatch(() => ({ type: 'probe-round', measurements: [m] }));
+        })
+        .finally(() => this.#smokeRunning.delete(probe.name));
     }
   }
 
@@ -197,7 +265,8 @@ export class TargetRunner {
   }
 
   async #probeRound(signal: AbortSignal): Promise<Measurement[]> {
-    const results = await Promise.all(this.target.probes.map((p) => this.#deps.httpProbe.run(p, signal)));
+    const regular = this.target.probes.filter((p) => p.type !== 'smoke');
+    const results = await Promise.all(regular.map((p) => this.#deps.runProbe(p, signal)));
     for (const m of results) {
       this.#deps.metrics.observeMeasurement(this.#labels, m);
       this.#log.debug({ check: m.check, phase: m.phase, detail: m.detail, durationMs: m.durationMs }, 'probe');

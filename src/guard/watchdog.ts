@@ -5,14 +5,13 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from '../clock.ts';
 import type { ResolvedTarget } from '../config/resolve.ts';
-import type { HttpProbe } from '../config/schema.ts';
 import { WD_ERR_TARGET_UNKNOWN } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { WatchdogMetrics } from '../metrics/recorder.ts';
 import type { NotifyEvent } from '../notify/events.ts';
 import type { SecretRegistry } from '../secrets.ts';
 import type { Platform } from '../platform/types.ts';
-import type { Provider } from '../signals/types.ts';
+import type { TargetSignals } from '../signals/target-signals.ts';
 import type { Controls, ReleaseRecord, Store, Transition } from '../store/types.ts';
 import type { RollbackPolicy } from './policy.ts';
 import type { TargetState } from './state.ts';
@@ -26,7 +25,8 @@ export interface WatchdogDeps {
   pollSchedule: string;
   platform: Platform;
   store: Store;
-  httpProbe: Provider<HttpProbe>;
+  /** Each target's signal sources (probes of every type, counters, latency, connectivity). */
+  signals: (target: ResolvedTarget) => TargetSignals;
   clock: Clock;
   logger: Logger;
   metrics: WatchdogMetrics;
@@ -77,6 +77,7 @@ export class Watchdog {
       const group = watchdog.#groupOf.get(target.name);
       const runner = await TargetRunner.open({
         ...deps,
+        ...deps.signals(target),
         target,
         policy: () => watchdog.policyFor(target),
         ...(group && { group: group.name }),

@@ -8,12 +8,10 @@ import type { TargetPhase, Verdict } from '../guard/state.ts';
 import type { Measurement } from '../signals/types.ts';
 import type { RollbackOutcome, RollbackTrigger, TargetLabels, WatchdogMetrics } from './recorder.ts';
 
-export const PHASES: readonly TargetPhase[] = [
-  'idle', 'guarding', 'stable', 'rolling-back', 'verifying', 'rolled-back', 'rollback-failed', 'held',
-];
 
 export class PromMetrics implements WatchdogMetrics {
   readonly registry = new Registry();
+  readonly #phases = new Map<string, TargetPhase>();
   readonly #state: Gauge<'target' | 'environment' | 'state'>;
   readonly #measurements: Counter<'target' | 'environment' | 'check' | 'phase'>;
   readonly #probeSeconds: Histogram<'target' | 'environment' | 'check'>;
@@ -27,7 +25,7 @@ export class PromMetrics implements WatchdogMetrics {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
     this.#state = new Gauge({
       name: 'rollback_watchdog_target_state',
-      help: 'Guard state of each target: 1 for the current state, 0 for the others.',
+      help: 'Guard state of each target: one series per target, labelled with its current state, value 1.',
       labelNames: ['target', 'environment', 'state'],
       registers,
     });
@@ -71,8 +69,16 @@ export class PromMetrics implements WatchdogMetrics {
     });
   }
 
+  /**
+   * One series per target, for its current state: the previous state's series is removed rather
+   * than set to 0, which keeps /metrics small with hundreds of targets. Alert on
+   * `rollback_watchdog_target_state{state="held"} == 1`.
+   */
   setPhase(labels: TargetLabels, phase: TargetPhase): void {
-    for (const state of PHASES) this.#state.set({ ...labels, state }, state === phase ? 1 : 0);
+    const previous = this.#phases.get(`${labels.target}\u0000${labels.environment}`);
+    if (previous !== undefined && previous !== phase) this.#state.remove({ ...labels, state: previous });
+    this.#phases.set(`${labels.target}\u0000${labels.environment}`, phase);
+    this.#state.set({ ...labels, state: phase }, 1);
   }
 
   observeMeasurement(labels: TargetLabels, m: Measurement): void {

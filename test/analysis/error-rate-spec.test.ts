@@ -57,7 +57,12 @@ describe('errorRateThreshold', () => {
     expect(lax).toBeLessThan(strict);
   });
 
-  it('caps the threshold at 1 for a tiny, error-ridden baseline', () => {
-    expect(errorRateThreshold(spec, 4, 3).threshold).toBe(1);
+  it('treats a baseline below minBaselineRequests as none: the floor is the bar', () => {
+    expect(errorRateThreshold(spec, 4, 3)).toMatchObject({ threshold: spec.absoluteFloor, basis: 'no-baseline' });
+    expect(errorRateThreshold({ ...spec, minBaselineRequests: 1 }, 4, 0).basis).toBe('baseline');
+  });
+
+  it('never puts the threshold above the ceiling', () => {
+    expect(errorRateThreshold({ ...spec, minBaselineRequests: 1 }, 40, 30).threshold).toBe(spec.ceiling);
   });
 });

@@ -1,13 +1,15 @@
-import type { HttpProbe } from '../../src/config/schema.ts';
-import type { Measurement, MeasurementPhase, Provider } from '../../src/signals/types.ts';
+import type { Probe } from '../../src/config/schema.ts';
+import type { Measurement, MeasurementPhase } from '../../src/signals/types.ts';
 
-/** A probe provider whose answer per image is set by the test, standing in for the app's behaviour. */
-export class ScriptedProbe implements Provider<HttpProbe> {
-  readonly type = 'http';
+/** A probe whose answer is set by the test, standing in for the app's behaviour. */
+export class ScriptedProbe {
   phase: MeasurementPhase = 'successful';
   calls = 0;
+  /** As the runner and the watchdog take it: `runProbe` / `signals`. */
+  readonly runProbe = (spec: Probe) => this.run(spec);
+  readonly signals = () => ({ runProbe: this.runProbe });
 
-  async run(spec: HttpProbe): Promise<Measurement> {
+  async run(spec: Probe): Promise<Measurement> {
     this.calls += 1;
     return { check: spec.name, phase: this.phase, at: Date.now(), durationMs: 1, detail: this.phase === 'successful' ? '200 in 1ms' : '503 (expected 200)' };
   }

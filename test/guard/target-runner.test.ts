@@ -19,7 +19,7 @@ describe('TargetRunner', () => {
     const probe = new ScriptedProbe();
     const { logger, records } = captureLogger();
     platform.release('api', image(1));
-    const runner = await TargetRunner.open({ target, platform, store, httpProbe: probe, clock: systemClock, logger, metrics: noopMetrics, policy: () => policy, postmortemAfterMs: 300_000 });
+    const runner = await TargetRunner.open({ target, platform, store, runProbe: probe.runProbe, clock: systemClock, logger, metrics: noopMetrics, policy: () => policy, postmortemAfterMs: 300_000 });
     runner.start();
     return { platform, store, probe, runner, records };
   }
@@ -96,7 +96,7 @@ describe('TargetRunner', () => {
     await runner.stop(0);
     const guard = runner.state.guard;
     const probe = new ScriptedProbe();
-    const again = await TargetRunner.open({ target, platform, store, httpProbe: probe, clock: systemClock, logger: captureLogger().logger, metrics: noopMetrics, policy: () => policy, postmortemAfterMs: 300_000 });
+    const again = await TargetRunner.open({ target, platform, store, runProbe: probe.runProbe, clock: systemClock, logger: captureLogger().logger, metrics: noopMetrics, policy: () => policy, postmortemAfterMs: 300_000 });
     expect(again.state.phase).toBe('guarding');
     expect(again.state.guard).toEqual(guard);
     again.start();

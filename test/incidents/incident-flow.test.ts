@@ -23,7 +23,7 @@ describe('incident lifecycle', () => {
     let policy: RollbackPolicy = { ...autoPolicy, mode: 'approve' };
     platform.release('api', image(1));
     const runner = await TargetRunner.open({
-      target, platform, store, httpProbe: probe, clock: systemClock, logger: captureLogger().logger,
+      target, platform, store, runProbe: probe.runProbe, clock: systemClock, logger: captureLogger().logger,
       metrics: noopMetrics, policy: () => policy, postmortemAfterMs: 300_000,
     });
     runner.start();

@@ -110,13 +110,21 @@ export class DaemonProcess {
     for (;;) {
       const t = await this.target(name);
       if (predicate(t)) return t;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; target is ${JSON.stringify(t)}\n${this.tail()}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; target is ${JSON.stringify(t)}\ndecisions:\n${this.decisionLog()}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 
   decisions(target: string): string[] {
     return this.records.filter((r) => r.target === target && typeof r.decision === 'string').map((r) => r.decision as string);
+  }
+
+  /** Every decision record, one line each: what a failed wait most needs to show. */
+  decisionLog(): string {
+    return this.records
+      .filter((r) => typeof r.decision === 'string')
+      .map((r) => `${new Date(r.time as number).toISOString()} ${String(r.target)} ${String(r.decision)}: ${String(r.msg)}`)
+      .join('\n');
   }
 
   tail(n = 15): string {

@@ -15,7 +15,9 @@ export interface StackOptions {
   /** Top-level YAML appended to the config (mode, notifications, incidents…). */
   extraYaml?: string;
   /** YAML appended to every target (indented by the caller as target fields). */
-  targetYaml?: string;
+  targetYaml?: string | ((sim: Simulator) => string);
+  /** `health-only` probes just /api/v1/health (error-rate tests: its 200 hides failing traffic). */
+  probes?: 'health-and-ready' | 'health-only';
   verify?: { timeout?: string; successes?: number };
   rollback?: { retryBackoff?: string; deployAttempts?: number };
   /** Extra YAML merged at the top level, e.g. per-test guard settings. */
@@ -48,8 +50,10 @@ export class Stack {
   - name: ${app}
     environment: test
     probes:
-      - { name: health, url: "${this.sim.appUrl(app)}/api/v1/health", timeout: 500ms }
-      - { name: ready, url: "${this.sim.appUrl(app)}/api/v1/ready", timeout: 500ms }${options.targetYaml ?? ''}`,
+      - { name: health, url: "${this.sim.appUrl(app)}/api/v1/health", timeout: 500ms }${
+        options.probes === 'health-only' ? '' : `
+      - { name: ready, url: "${this.sim.appUrl(app)}/api/v1/ready", timeout: 500ms }`
+      }${typeof options.targetYaml === 'function' ? options.targetYaml(this.sim) : (options.targetYaml ?? '')}`,
       )
       .join('');
     return `

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import type { ResolvedTarget } from '../../src/config/resolve.ts';
+import { initialState, type TargetState } from '../../src/guard/state.ts';
+import { step, type GuardAction, type GuardEvent, type StepResult } from '../../src/guard/step.ts';
+import type { CounterReadout } from '../../src/signals/types.ts';
+import { policy, release, target as base } from './fixtures.ts';
+
+const target: ResolvedTarget = {
+  ...base,
+  guard: { ...base.guard, watchWindow: 60_000 },
+  errorRate: {
+    source: { type: 'scrape', urls: ['http://127.0.0.1:1/metrics'], metric: 'http_requests_total', statusLabel: 'status', errorStatus: '5..', timeout: 1000 },
+    alpha: 0.001,
+    tolerance: 2,
+    absoluteFloor: 0.01,
+    ceiling: 0.5,
+    minRequests: 50,
+    minRequestsForCeiling: 20,
+    minBaselineRequests: 200,
+    baselineWindow: 1_800_000,
+    maxWindow: 180_000,
+  },
+};
+const T0 = 1_000_000;
+const history = [release(2), release(1, { verdict: 'good' })];
+
+function run(state: TargetState, event: GuardEvent, now: number): StepResult {
+  const ctx = { target, now, history, deployInFlight: false, policy };
+  const first = step(state, event, ctx);
+  if (!first.actions.some((a) => a.type === 'proceed')) return first;
+  const second = step(first.state, { type: 'proceed' }, ctx);
+  return { state: second.state, actions: [...first.actions.filter((a) => a.type !== 'proceed'), ...second.actions] };
+}
+
+const reading = (requests: number, errors: number, at = 0): CounterReadout => ({ ok: true, at, readings: [{ series: 'm1', requests, errors }], detail: '' });
+const kinds = (a: GuardAction[]) => a.flatMap((x) => (x.type === 'record' ? [x.kind] : []));
+
+/** Stable on v1 with 1000 requests / 5 errors of baseline, then v2 detected and guarded. */
+function guardedAfterBaseline(): TargetState {
+  let s: TargetState = { ...initialState('api', T0), phase: 'stable', lastSeenVersion: 1 };
+  s = run(s, { type: 'counters', readout: reading(0, 0) }, T0).state;
+  s = run(s, { type: 'counters', readout: reading(1000, 5) }, T0 + 60_000).state;
+  return run(s, { type: 'releases', releases: history }, T0 + 61_000).state;
+}
+
+describe('error rate inside the guard', () => {
+  it('keeps the stable release’s traffic as the baseline and freezes it when a guard starts', () => {
+    const s = guardedAfterBaseline();
+    expect(s.phase).toBe('guarding');
+    expect(s.errorRate).toMatchObject({ baseline: { requests: 1000, errors: 5 }, baselineWindow: [] });
+  });
+
+  it('fails the release when the sequential test proves the rate too high, with the numbers kept', () => {
+    let s = guardedAfterBaseline();
+    s = run(s, { type: 'counters', readout: reading(1100, 15) }, T0 + 70_000).state; // 10/100: not enough yet
+    expect(s.phase).toBe('guarding');
+    const r = run(s, { type: 'counters', readout: reading(1300, 45) }, T0 + 80_000); // 40/300 since the deploy
+    expect(r.state.phase).toBe('rolling-back');
+    expect(kinds(r.actions)).toEqual(['release-failed', 'rollback-started']);
+    const failed = r.actions.find((a) => a.type === 'record' && a.kind === 'release-failed') as unknown as { data: { measurements: { check: string; values: Record<string, number> }[] } };
+    expect(failed.data.measurements[0]).toMatchObject({ check: 'error-rate', values: { requests: 300, errors: 40 } });
+    expect(failed.data.measurements[0]!.values.logStatistic).toBeGreaterThanOrEqual(failed.data.measurements[0]!.values.logBoundary!);
+  });
+
+  it('a source that cannot be read is never a failure', () => {
+    let s = guardedAfterBaseline();
+    for (let i = 1; i <= 10; i++) s = run(s, { type: 'counters', readout: { ok: false, phase: 'error', at: 0, detail: 'connection refused' } }, T0 + 61_000 + i * 5000).state;
+    expect(s.phase).toBe('guarding');
+    expect(s.errorRate?.consecutiveErrors).toBe(10);
+  });
+
+  it('too little traffic extends the guard up to maxWindow, then judges on the probes', () => {
+    let s = guardedAfterBaseline();
+    s = run(s, { type: 'counters', readout: reading(1010, 5) }, T0 + 70_000).state; // 10 requests only
+    const atWindowEnd = run(s, { type: 'tick' }, T0 + 61_000 + 60_000);
+    expect(atWindowEnd.state.phase).toBe('guarding');
+    expect(kinds(atWindowEnd.actions)).toEqual(['insufficient-evidence']);
+    expect(run(atWindowEnd.state, { type: 'tick' }, T0 + 130_000).actions).toEqual([]); // said once
+    const atMax = run(atWindowEnd.state, { type: 'tick' }, T0 + 61_000 + 180_000);
+    expect(atMax.state.phase).toBe('stable');
+    expect(atMax.actions).toContainEqual(expect.objectContaining({ type: 'set-verdict', version: 2, verdict: 'good', reason: expect.stringMatching(/insufficient evidence/) }));
+  });
+
+  it('ends the extension as soon as the evidence is enough', () => {
+    let s = guardedAfterBaseline();
+    s = run(s, { type: 'counters', readout: reading(1010, 5) }, T0 + 70_000).state;
+    s = run(s, { type: 'tick' }, T0 + 121_000).state;
+    s = run(s, { type: 'counters', readout: reading(1400, 6) }, T0 + 130_000).state; // 400 requests, 1 error
+    const r = run(s, { type: 'tick' }, T0 + 131_000);
+    expect(r.state.phase).toBe('stable');
+    expect(r.actions).toContainEqual(expect.objectContaining({ type: 'set-verdict', verdict: 'good' }));
+  });
+
+  it('does not trust a release whose rate stayed above the threshold without becoming significant', () => {
+    let s = guardedAfterBaseline();
+    s = run(s, { type: 'counters', readout: reading(1060, 10) }, T0 + 70_000).state; // 5/60 ≈ 8% vs a 3.7% threshold: high, not proven
+    expect(s.errorRate?.last?.reason).toBe('above-threshold-unconfirmed');
+    const r = run(s, { type: 'tick' }, T0 + 61_000 + 180_000);
+    expect(r.actions).toContainEqual(expect.objectContaining({ type: 'set-verdict', verdict: 'unknown' }));
+  });
+});
