@@ -30,6 +30,8 @@ export interface AppDeps {
   rateLimit?: ActionRateLimit | false;
   /** Body limit in bytes (64 KiB by default): every admin body is a few fields. */
   bodyLimit?: number;
+  /** Counts operator actions for /metrics. */
+  countAction?: (action: string, outcome: string) => void;
 }
 
 const API_VERSION = '1.0.0';
@@ -61,6 +63,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     clock: deps.clock ?? systemClock,
     logger: deps.logger,
     rateLimit: deps.rateLimit ?? DEFAULT_ACTION_RATE_LIMIT,
+    ...(deps.countAction && { countAction: deps.countAction }),
   });
   return app;
 }

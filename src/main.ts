@@ -100,7 +100,15 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
     secrets,
     ...failpoint(process.env.ROLLBACK_WATCHDOG_FAILPOINT, logger),
   });
-  const app = buildApp({ watchdog, store, clock, auth: new TokenAuth(config.admin.tokens), logger, registry: metrics.registry });
+  const app = buildApp({
+    watchdog,
+    store,
+    clock,
+    auth: new TokenAuth(config.admin.tokens),
+    logger,
+    registry: metrics.registry,
+    countAction: (action, outcome) => metrics.incAdminAction(action, outcome),
+  });
   const url = await app.listen({ host: config.admin.host, port: config.admin.port });
   logger.info(
     { url, targets: targets.map((t) => `${t.name} (${t.environment})`), store: config.store.sqlite },

@@ -15,6 +15,8 @@ export interface AuditDeps {
   logger: Logger;
   /** Who sent the request, even when auth refused it (403) or never ran (429). */
   identify: (authorization: string | undefined) => Principal | undefined;
+  /** Counts each action for /metrics. */
+  count?: (action: string, outcome: string) => void;
 }
 
 /** Parameters beyond this (as JSON) are kept as a clipped preview: the trail is not a body store. */
@@ -62,6 +64,7 @@ export function auditActions(scope: FastifyInstance, deps: AuditDeps): void {
   scope.addHook('onResponse', async (request, reply) => {
     const entry = auditEntry(request, reply.statusCode, deps);
     log.info({ audit: entry }, 'operator action');
+    deps.count?.(entry.action, entry.status < 400 ? 'ok' : 'refused');
     try {
       await deps.store?.appendAudit(entry);
     } catch (err) {

@@ -24,6 +24,7 @@ export interface AdminRoutesOptions {
   logger: Logger;
   /** false: no limit (tests that drive many actions, e.g. the fuzz test). */
   rateLimit: ActionRateLimit | false;
+  countAction?: (action: string, outcome: string) => void;
 }
 
 export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (api, options) => {
@@ -36,7 +37,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (api, o
     // Hook order is the order of these lines: limit, then auth; the audit sees every answer.
     if (options.rateLimit) await limitActions(acting, options.rateLimit, identify);
     acting.addHook('onRequest', auth.require('operator'));
-    auditActions(acting, { store, clock: options.clock, logger: options.logger, identify });
+    auditActions(acting, { store, clock: options.clock, logger: options.logger, identify, ...(options.countAction && { count: options.countAction }) });
     await acting.register(controlRoutes, { watchdog });
     await acting.register(decisionRoutes, { watchdog });
     await acting.register(deployRoutes, { watchdog });

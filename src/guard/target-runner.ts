@@ -72,6 +72,8 @@ export class TargetRunner {
   #deploy: Promise<void> | undefined;
   #loop: Promise<void> | undefined;
   #lastPollOk = false;
+  /** First failed measurement of the release being rolled back (for the fault-to-rollback metric). */
+  #faultOnset: number | undefined;
   /** Smoke tests: which guard they belong to (its start time), when each last ran, which are running. */
   #smokeGuard: number | undefined;
   readonly #smokeLastRun = new Map<string, number>();
@@ -186,6 +188,8 @@ export class TargetRunner {
         const readout = await this.#deps.counterSource.read(signal);
         if (signal.aborted) return;
         await this.#dispatch(() => ({ type: 'counters', readout }));
+        const last = this.#state.phase === 'guarding' ? this.#state.errorRate?.last : undefined;
+        if (last) this.#deps.metrics.setErrorRate(this.#labels, last.rate, last.baselineRate, last.threshold);
       }
       if (this.#deps.latencySource && READING_PHASES.has(phase)) {
         const readout = await this.#deps.latencySource.read(signal);
@@ -383,6 +387,7 @@ export class TargetRunner {
       case 'close-incident':
         return; // written with the transition
       case 'open-incident':
+        this.#faultOnset = action.impactStartedAt;
         void this.#attachLogs(action.id);
         return;
       case 'deploy':
@@ -438,7 +443,11 @@ export class TargetRunner {
     if (kind === 'release-failed') metrics.incGuardFinished(this.#labels, 'bad');
     if (kind === 'guard-superseded') metrics.incGuardFinished(this.#labels, 'unknown');
     const trigger = this.#state.rollback?.trigger ?? before.rollback?.trigger ?? 'automatic';
-    if (kind === 'rollback-started') metrics.incRollback(this.#labels, trigger, 'started');
+    if (kind === 'rollback-started') {
+      metrics.incRollback(this.#labels, trigger, 'started');
+      if (this.#faultOnset !== undefined) metrics.observeFaultToRollbackSeconds(this.#labels, (this.#deps.clock.now() - this.#faultOnset) / 1000);
+      this.#faultOnset = undefined;
+    }
     if (kind === 'rollback-held') metrics.incRollback(this.#labels, 'automatic', 'held');
     if (kind === 'rollback-failed') metrics.incRollback(this.#labels, trigger, 'failed');
     if (kind === 'rollback-verified') {

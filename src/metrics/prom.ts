@@ -19,6 +19,10 @@ export class PromMetrics implements WatchdogMetrics {
   readonly #rollbacks: Counter<'target' | 'environment' | 'trigger' | 'outcome'>;
   readonly #rollbackSeconds: Histogram<'target' | 'environment'>;
   readonly #platformErrors: Counter<'command'>;
+  readonly #held: Gauge;
+  readonly #errorRate: Gauge<'target' | 'environment' | 'kind'>;
+  readonly #faultToRollback: Histogram<'target' | 'environment'>;
+  readonly #adminActions: Counter<'action' | 'outcome'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -67,6 +71,30 @@ export class PromMetrics implements WatchdogMetrics {
       labelNames: ['command'],
       registers,
     });
+    this.#held = new Gauge({
+      name: 'rollback_watchdog_held_rollbacks',
+      help: 'Targets whose rollback is held, waiting for an operator.',
+      registers,
+    });
+    this.#errorRate = new Gauge({
+      name: 'rollback_watchdog_error_rate_ratio',
+      help: 'Error rate of the guarded release (kind=observed), of its baseline, and the threshold the sequential test uses.',
+      labelNames: ['target', 'environment', 'kind'],
+      registers,
+    });
+    this.#faultToRollback = new Histogram({
+      name: 'rollback_watchdog_fault_to_rollback_seconds',
+      help: 'From the first failed measurement of a bad release to its rollback deploy being issued.',
+      labelNames: ['target', 'environment'],
+      buckets: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600],
+      registers,
+    });
+    this.#adminActions = new Counter({
+      name: 'rollback_watchdog_admin_actions_total',
+      help: 'Operator actions through the admin API, by action and outcome (ok, refused).',
+      labelNames: ['action', 'outcome'],
+      registers,
+    });
   }
 
   /**
@@ -79,6 +107,21 @@ export class PromMetrics implements WatchdogMetrics {
     if (previous !== undefined && previous !== phase) this.#state.remove({ ...labels, state: previous });
     this.#phases.set(`${labels.target}\u0000${labels.environment}`, phase);
     this.#state.set({ ...labels, state: phase }, 1);
+    this.#held.set([...this.#phases.values()].filter((p) => p === 'held').length);
+  }
+
+  setErrorRate(labels: TargetLabels, observed: number, baseline: number, threshold: number): void {
+    for (const [kind, value] of [['observed', observed], ['baseline', baseline], ['threshold', threshold]] as const) {
+      if (Number.isFinite(value)) this.#errorRate.set({ ...labels, kind }, value);
+    }
+  }
+
+  observeFaultToRollbackSeconds(labels: TargetLabels, seconds: number): void {
+    this.#faultToRollback.observe(labels, seconds);
+  }
+
+  incAdminAction(action: string, outcome: string): void {
+    this.#adminActions.inc({ action, outcome });
   }
 
   observeMeasurement(labels: TargetLabels, m: Measurement): void {

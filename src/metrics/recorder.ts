@@ -21,6 +21,12 @@ export interface WatchdogMetrics {
   incRollback(labels: TargetLabels, trigger: RollbackTrigger, outcome: RollbackOutcome): void;
   observeRollbackSeconds(labels: TargetLabels, seconds: number): void;
   incPlatformError(command: string): void;
+  /** The guarded release's error rate, its baseline and the test's threshold (ratios). */
+  setErrorRate(labels: TargetLabels, observed: number, baseline: number, threshold: number): void;
+  /** From the first failed measurement to the rollback deploy being issued. */
+  observeFaultToRollbackSeconds(labels: TargetLabels, seconds: number): void;
+  /** An operator action through the admin API and how it ended (ok, refused). */
+  incAdminAction(action: string, outcome: string): void;
 }
 
 export const noopMetrics: WatchdogMetrics = {
@@ -30,4 +36,7 @@ export const noopMetrics: WatchdogMetrics = {
   incRollback() {},
   observeRollbackSeconds() {},
   incPlatformError() {},
+  setErrorRate() {},
+  observeFaultToRollbackSeconds() {},
+  incAdminAction() {},
 };
