@@ -15,6 +15,7 @@ import { controlRoutes } from './control-routes.ts';
 import { decisionRoutes } from './decision-routes.ts';
 import { limitActions, type ActionRateLimit } from './rate-limit.ts';
 import { readRoutes } from './read-routes.ts';
+import { incidentRoutes } from './incident-routes.ts';
 
 export interface AdminRoutesOptions {
   watchdog: Watchdog;
@@ -31,6 +32,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (api, o
   const { watchdog, auth, store } = options;
   await api.register(readRoutes, { watchdog, auth, store });
   await api.register(gateRoutes, { watchdog, auth });
+  await api.register(incidentRoutes, { auth, store, clock: options.clock });
 
   await api.register(async (acting) => {
     const identify = (authorization: string | undefined) => auth.identify(authorization);

@@ -42,7 +42,7 @@ export function renderTargets(targets: readonly Summary[]): string {
   );
 }
 
-/** Incidents are served by another part of the daemon; only the common fields are relied on. */
+/** The incident list (GET /api/v1/incidents); only the common fields are relied on. */
 export function renderIncidents(body: unknown, now: number): string {
   const list = Array.isArray(body) ? body : (body as { incidents?: unknown } | undefined)?.incidents;
   if (!Array.isArray(list)) return 'unexpected answer from /api/v1/incidents (use --json to see it)';
@@ -50,7 +50,7 @@ export function renderIncidents(body: unknown, now: number): string {
   const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
   return table(
     ['id', 'target', 'version', 'status', 'outcome', 'opened', 'reason'],
-    list.map((i: Record<string, unknown>) => [text(i.id), text(i.target), i.version === undefined ? undefined : `v${text(i.version)}`, text(i.status), text(i.outcome), relative(text(i.openedAt), now), text(i.reason)]),
+    list.map((i: Record<string, unknown>) => [text(i.id), text(i.target), i.version === undefined ? undefined : `v${text(i.version)}`, text(i.status), text(i.outcome), relative(typeof i.openedAt === 'number' ? i.openedAt : text(i.openedAt), now), text(i.reason)]),
   );
 }
 

@@ -15,6 +15,14 @@ interface Row {
   scenario?: Scenario;
 }
 
+/** An open incident `api-v2-x` in the store. */
+async function withIncident(h: Harness): Promise<void> {
+  await guardingV2(h);
+  const state = h.watchdog.runner('api').state;
+  const incident = { id: 'api-v2-x', target: 'api', environment: 'production', version: 2, imageRef: image(2), reason: 'ready failed', status: 'open' as const, openedAt: 1, impactStartedAt: 0, postmortemRequired: false, evidence: [] };
+  await h.store.saveTransition({ state, verdicts: [], origins: [], journal: [], openIncidents: [incident], closeIncidents: [] }, 1);
+}
+
 const gateUrl = `/api/v1/gate?target=api&image=${encodeURIComponent(image(1))}`;
 const ROWS: Row[] = [
   { method: 'GET', url: '/api/v1/status', expect: [401, 200, 200] },
@@ -24,6 +32,9 @@ const ROWS: Row[] = [
   { method: 'GET', url: '/api/v1/targets/api/journal', expect: [401, 200, 200] },
   { method: 'GET', url: '/api/v1/audit', expect: [401, 403, 200] },
   { method: 'GET', url: gateUrl, expect: [401, 200, 200] },
+  { method: 'GET', url: '/api/v1/incidents', expect: [401, 200, 200] },
+  { method: 'GET', url: '/api/v1/incidents/api-v2-x', expect: [401, 200, 200], scenario: withIncident },
+  { method: 'GET', url: '/api/v1/incidents/api-v2-x/postmortem', expect: [401, 200, 200], scenario: withIncident },
   { method: 'POST', url: '/api/v1/deploys', payload: { target: 'api' }, expect: [401, 403, 202] },
   { method: 'POST', url: '/api/v1/targets/api/rollback', payload: {}, expect: [401, 403, 202] },
   { method: 'POST', url: '/api/v1/targets/api/pause', expect: [401, 403, 200] },
@@ -57,7 +68,7 @@ describe('auth matrix', () => {
     const doc = (await h.app.inject('/docs/json')).json() as { paths: Record<string, Record<string, unknown>> };
     await h.close();
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
-    const covered = new Set(ROWS.map((r) => `${r.method} ${r.url.split('?')[0]!.replace('/targets/api', '/targets/{name}').replace('/releases/1/', '/releases/{version}/')}`));
+    const covered = new Set(ROWS.map((r) => `${r.method} ${r.url.split('?')[0]!.replace('/targets/api', '/targets/{name}').replace('/releases/1/', '/releases/{version}/').replace('/incidents/api-v2-x', '/incidents/{id}')}`));
     expect(documented.length).toBeGreaterThanOrEqual(17);
     expect(documented.filter((d) => !covered.has(d))).toEqual([]);
   });
