@@ -117,16 +117,8 @@ export const COMMANDS: Record<string, Command> = {
     options: [],
     async run(client, input, now) {
       noMoreThan(input, 0);
-      try {
-        const { body } = await client.get<unknown>('/api/v1/incidents');
-        return { body, text: renderIncidents(body, now) };
-      } catch (err) {
-        // Older daemons have no incidents API: say so plainly instead of "No route".
-        if (err instanceof ApiError && err.code === 'WD_ERR_NOT_FOUND') {
-          throw new ApiError(404, err.code, `this daemon does not serve incidents (GET /api/v1/incidents answered 404); upgrade it, or read decisions with GET /api/v1/targets/NAME/journal`);
-        }
-        throw err;
-      }
+      const { body } = await client.get<unknown>('/api/v1/incidents');
+      return { body, text: renderIncidents(body, now) };
     },
   },
   rollback: {
