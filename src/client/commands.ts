@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { ControlResult, Gate, Marked, RollbackStarted, Status, Targets, TargetSummary } from '../admin/response-schema.ts';
 import { WD_ERR_CLIENT_USAGE } from '../errors.ts';
-import { ApiError, type AdminClient } from './api-client.ts';
+import type { AdminClient } from './api-client.ts';
 import { renderControl, renderDecision, renderGate, renderIncidents, renderMarked, renderRollback, renderStatus, renderTargets } from './render.ts';
 
 export interface CommandInput {
