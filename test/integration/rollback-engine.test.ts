@@ -170,3 +170,22 @@ describe('database migration boundary', () => {
     }
   });
 });
+
+describe('approve mode', () => {
+  it('holds the rollback until an operator approves it through the admin API, then rolls back', async () => {
+    const s = await startWithGoodV1({ extraYaml: 'mode: approve' });
+    const good = s.sim.currentImage(APP);
+    await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'));
+    const held = await s.daemon.waitForTarget(APP, (x) => x.phase === 'held', 20_000, 'held for approval');
+    expect(held.hold).toMatchObject({ kind: 'approval' });
+    expect(flyDeploys(s)).toHaveLength(0);
+    const approved = await s.daemon.api('/api/v1/targets/renderflow-api/approve', { method: 'POST', body: {} });
+    expect(approved.status).toBe(202);
+    const t = await s.daemon.waitForTarget(APP, (x) => DONE.includes(x.phase) && x.phase !== 'held', 30_000, 'rollback after approval');
+    expect(t.phase).toBe('rolled-back');
+    expect(flyDeploys(s)).toHaveLength(1);
+    expect(s.sim.currentImage(APP)).toBe(good);
+    const audit = await s.daemon.api<unknown>('/api/v1/audit');
+    expect(JSON.stringify(audit.body)).toMatch(/"action":"approve"/);
+  });
+});
