@@ -8,6 +8,7 @@ import { registerDocs } from './admin/docs.ts';
 import { frameworkErrors, installErrorHandling } from './admin/error-handler.ts';
 import { DEFAULT_ACTION_RATE_LIMIT, type ActionRateLimit } from './admin/rate-limit.ts';
 import { adminRoutes } from './admin/routes.ts';
+import type { MobileApp } from './admin/mobile-routes.ts';
 import type { TokenAuth } from './admin/auth.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Watchdog } from './guard/watchdog.ts';
@@ -32,6 +33,8 @@ export interface AppDeps {
   bodyLimit?: number;
   /** Counts operator actions for /metrics. */
   countAction?: (action: string, outcome: string) => void;
+  /** Expo apps for manual OTA rollback. */
+  mobile?: ReadonlyMap<string, MobileApp>;
 }
 
 const API_VERSION = '1.0.0';
@@ -64,6 +67,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     logger: deps.logger,
     rateLimit: deps.rateLimit ?? DEFAULT_ACTION_RATE_LIMIT,
     ...(deps.countAction && { countAction: deps.countAction }),
+    ...(deps.mobile && { mobile: deps.mobile }),
   });
   return app;
 }

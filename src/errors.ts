@@ -95,6 +95,7 @@ export const WD_ERR_NOT_GUARDING = createError<[string, string]>('WD_ERR_NOT_GUA
 /** The guard's state moved between the route's check and the step (e.g. a new release arrived). */
 export const WD_ERR_NOT_APPLIED = createError<[string, string, string]>('WD_ERR_NOT_APPLIED', 'The %s of %s did not apply in phase %s; look at the target and retry', 409);
 /** The app was built without a store (see AppDeps.store): audit and journal cannot be read. */
+export const WD_ERR_OTA_REFUSED = createError<[string]>('WD_ERR_OTA_REFUSED', 'OTA rollback refused: %s', 409);
 export const WD_ERR_INCIDENT_UNKNOWN = createError<[string]>('WD_ERR_INCIDENT_UNKNOWN', 'No incident %s', 404);
 export const WD_ERR_STORE_UNAVAILABLE = createError<[string]>('WD_ERR_STORE_UNAVAILABLE', '%s is not available: the admin server has no store', 503);
 // Admin API client (the CLI's operator commands). The CLI exits 3 on the first, 2 on the second.

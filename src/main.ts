@@ -12,6 +12,7 @@ import { Watchdog } from './guard/watchdog.ts';
 import { createLogger, type Logger } from './log.ts';
 import { PromMetrics } from './metrics/prom.ts';
 import { FlyPlatform } from './platform/fly/fly-platform.ts';
+import { EasPlatform } from './platform/expo/eas-platform.ts';
 import type { Platform } from './platform/types.ts';
 import { targetSignals } from './signals/target-signals.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
@@ -108,6 +109,17 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
     logger,
     registry: metrics.registry,
     countAction: (action, outcome) => metrics.incAdminAction(action, outcome),
+    mobile: new Map(
+      config.mobile.map((m) => [
+        m.name,
+        {
+          name: m.name,
+          environment: m.environment,
+          branch: m.branch,
+          eas: new EasPlatform({ binary: m.binary, projectDir: m.projectDir, timeouts: m.timeouts, secrets, logger: logger.child({ component: 'eas', mobile: m.name }), ...(m.expoToken && { expoToken: m.expoToken }) }),
+        },
+      ]),
+    ),
   });
   const url = await app.listen({ host: config.admin.host, port: config.admin.port });
   logger.info(

@@ -16,6 +16,7 @@ import { decisionRoutes } from './decision-routes.ts';
 import { limitActions, type ActionRateLimit } from './rate-limit.ts';
 import { readRoutes } from './read-routes.ts';
 import { incidentRoutes } from './incident-routes.ts';
+import { mobileActRoutes, mobileReadRoutes, type MobileApp } from './mobile-routes.ts';
 
 export interface AdminRoutesOptions {
   watchdog: Watchdog;
@@ -25,6 +26,8 @@ export interface AdminRoutesOptions {
   logger: Logger;
   /** false: no limit (tests that drive many actions, e.g. the fuzz test). */
   rateLimit: ActionRateLimit | false;
+  /** Expo apps for manual OTA rollback. */
+  mobile?: ReadonlyMap<string, MobileApp>;
   countAction?: (action: string, outcome: string) => void;
 }
 
@@ -33,6 +36,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (api, o
   await api.register(readRoutes, { watchdog, auth, store });
   await api.register(gateRoutes, { watchdog, auth });
   await api.register(incidentRoutes, { auth, store, clock: options.clock });
+  const mobile = options.mobile ?? new Map<string, MobileApp>();
+  await api.register(mobileReadRoutes, { apps: mobile, auth });
 
   await api.register(async (acting) => {
     const identify = (authorization: string | undefined) => auth.identify(authorization);
@@ -43,5 +48,6 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (api, o
     await acting.register(controlRoutes, { watchdog });
     await acting.register(decisionRoutes, { watchdog });
     await acting.register(deployRoutes, { watchdog });
+    await acting.register(mobileActRoutes, { apps: mobile });
   });
 };

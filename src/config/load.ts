@@ -94,5 +94,6 @@ export function collectSecrets(config: Config): SecretRegistry {
   secrets.add(config.platform.fly.apiToken);
   for (const t of config.admin.tokens) secrets.add(t.token);
   collectNotifySecrets(config.notifications, secrets);
+  for (const m of config.mobile) secrets.add(m.expoToken);
   return secrets;
 }

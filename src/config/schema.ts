@@ -198,6 +198,25 @@ export const RollbackGroup = z.strictObject({
   window: Duration.prefault('10m'),
 });
 
+/**
+ * A mobile app shipped over the air with Expo EAS Update. Manual only: an operator rolls it back
+ * through the admin API or the CLI; the watchdog never does it on its own.
+ */
+export const MobileTarget = z.strictObject({
+  name: Name,
+  kind: z.literal('expo'),
+  environment: Name.default('production'),
+  /** The EAS Update branch the store builds read, e.g. `production`. */
+  branch: z.string().regex(/^[A-Za-z0-9][\w.-]{0,99}$/, 'not an EAS branch name').default('production'),
+  /** Absolute path of the Expo app (where app.json is): eas finds its project from there. */
+  projectDir: z.string().regex(/^\//, 'must be an absolute path'),
+  /** Passed as EXPO_TOKEN; write `${EXPO_TOKEN}`. */
+  expoToken: z.string().min(1).optional(),
+  binary: z.string().min(1).default('eas'),
+  timeouts: z.strictObject({ list: Duration.prefault('1m'), republish: Duration.prefault('5m') }).prefault({}),
+});
+export type MobileTarget = z.infer<typeof MobileTarget>;
+
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
@@ -249,12 +268,20 @@ export const Config = z
     mode: Mode.default('auto'),
     /** On SIGTERM, how long an in-flight rollback deploy may take to finish before we exit anyway. */
     shutdownGrace: Duration.prefault('30s'),
-    targets: z.array(Target).min(1, 'configure at least one target'),
+    targets: z.array(Target).default([]),
+    /** Mobile apps whose over-the-air updates operators can roll back (manual only). */
+    mobile: z.array(MobileTarget).default([]),
     /** Targets that ship together (API and worker of one commit) and roll back together. */
     groups: z.array(RollbackGroup).default([]),
   })
   .superRefine((config, ctx) => {
+    if (config.targets.length === 0 && config.mobile.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['targets'], message: 'configure at least one target' });
+    }
     const names = new Set(config.targets.map((t) => t.name));
+    config.mobile.forEach((m, i) => {
+      if (names.has(m.name)) ctx.addIssue({ code: 'custom', path: ['mobile', i, 'name'], message: `"${m.name}" is also a target name` });
+    });
     const grouped = new Map<string, string>();
     config.groups.forEach((group, i) => {
       group.targets.forEach((member, j) => {
