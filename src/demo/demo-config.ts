@@ -29,5 +29,9 @@ targets:
     probes:
       - { name: health, url: "${url}/api/v1/health", timeout: 1s }
       - { name: ready, url: "${url}/api/v1/ready", timeout: 1s }
+    # The app's own /metrics: its 5xx ratio is judged by the sequential test (docs/statistics.md).
+    errorRate:
+      source: { type: scrape, urls: ["${url}/metrics"] }
+      maxWindow: 20s
 `;
 }
