@@ -98,30 +98,19 @@ export class PromMetrics implements WatchdogMetrics {
   }
 
   /**
+   * Per-target counters are not pre-set to 0 (that would add ~11 series per target to every
+   * scrape); the dashboard's queries count a series' first appearance, which increase() misses.
+   *
    * One series per target, for its current state: the previous state's series is removed rather
    * than set to 0, which keeps /metrics small with hundreds of targets. Alert on
    * `rollback_watchdog_target_state{state="held"} == 1`.
    */
   setPhase(labels: TargetLabels, phase: TargetPhase): void {
     const previous = this.#phases.get(`${labels.target}\u0000${labels.environment}`);
-    if (previous === undefined) this.#zero(labels);
     if (previous !== undefined && previous !== phase) this.#state.remove({ ...labels, state: previous });
     this.#phases.set(`${labels.target}\u0000${labels.environment}`, phase);
     this.#state.set({ ...labels, state: phase }, 1);
     this.#held.set([...this.#phases.values()].filter((p) => p === 'held').length);
-  }
-
-  /**
-   * Exports a target's counters at 0 from the start: Prometheus' increase() cannot count a series'
-   * first sample, so a counter born at 1 (a target's first rollback) would be invisible.
-   */
-  #zero(labels: TargetLabels): void {
-    for (const trigger of ['automatic', 'manual'] as const) {
-      for (const outcome of ['started', 'verified', 'failed', 'held'] as const) this.#rollbacks.inc({ ...labels, trigger, outcome }, 0);
-    }
-    for (const verdict of ['good', 'bad', 'unknown'] as const) this.#guards.inc({ ...labels, verdict }, 0);
-    this.#rollbackSeconds.zero(labels);
-    this.#faultToRollback.zero(labels);
   }
 
   setErrorRate(labels: TargetLabels, observed: number, baseline: number, threshold: number): void {

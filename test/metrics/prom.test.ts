@@ -28,14 +28,6 @@ describe('PromMetrics', () => {
     expect(text).not.toContain('kind="baseline"');
   });
 
-  it('exports a target’s rollback and guard counters at 0 from the start, so increase() sees the first one', async () => {
-    const m = new PromMetrics({ defaultMetrics: false });
-    m.setPhase(api, 'idle');
-    const text = await m.registry.metrics();
-    expect(text).toContain('rollback_watchdog_rollbacks_total{target="api",environment="production",trigger="automatic",outcome="verified"} 0');
-    expect(text).toContain('rollback_watchdog_guards_finished_total{target="api",environment="production",verdict="bad"} 0');
-  });
-
   it('uses its own registry, so two instances do not collide', () => {
     expect(() => [new PromMetrics(), new PromMetrics()]).not.toThrow();
   });
