@@ -17,36 +17,22 @@ import { SecretRegistry } from '../../src/secrets.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { FakePlatform } from '../../test/fakes/fake-platform.ts';
 import { ScriptedProbe } from '../../test/fakes/scripted-probe.ts';
+import { target as fixtureTarget } from '../../test/guard/fixtures.ts';
 
 export const BENCH_TOKEN = 'bench-viewer-token-0123456789';
 const RELEASES_PER_TARGET = 5;
 
+/** The tests' target fixture, renamed per target and with a window long enough to stay guarding. */
 function benchTarget(i: number): ResolvedTarget {
   const name = `app-${String(i).padStart(3, '0')}`;
   return {
+    ...fixtureTarget,
     name,
     app: name,
     environment: i % 2 ? 'production' : 'staging',
-    mode: 'auto',
-    paused: false,
-    probes: [
-      { name: 'health', type: 'http', url: `http://127.0.0.1:1/${name}/health`, method: 'GET', expectStatus: [200], timeout: 1000 },
-      { name: 'ready', type: 'http', url: `http://127.0.0.1:1/${name}/ready`, method: 'GET', expectStatus: [200], timeout: 1000 },
-    ],
-    guard: { watchWindow: 3_600_000, probeInterval: 5_000, failureThreshold: 3 },
-    verify: { timeout: 30_000, successes: 2 },
-    rollback: {
-      strategy: 'immediate',
-      waitTimeout: 60_000,
-      reissueAfter: 60_000,
-      cooldown: 600_000,
-      maxAutomatic: 3,
-      maxAutomaticPeriod: 3_600_000,
-      deployAttempts: 3,
-      retryBackoff: 10_000,
-      retryBackoffMax: 120_000,
-    },
-  } as ResolvedTarget;
+    probes: fixtureTarget.probes.map((p) => ({ ...p, url: `http://127.0.0.1:1/${name}/${p.name}` })),
+    guard: { ...fixtureTarget.guard, watchWindow: 3_600_000 },
+  };
 }
 
 export interface GuardedApp {
