@@ -56,7 +56,8 @@ describe('no rollback because the watchdog cannot see', () => {
       targetYaml: () => `\n    errorRate: { source: { type: prometheus, url: "http://127.0.0.1:${port}", requests: "sum(http_requests_total)", errors: "sum(http_requests_total{status=~\\"5..\\"})", timeout: 500ms }, maxWindow: 4s }`,
     });
     const good = await s.sim.deploy(APP, s.sim.buildImage(APP, 'healthy'));
-    await s.daemon.waitForTarget(APP, (t) => t.phase === 'stable' && t.current?.version === good.version, 20_000, 'v2 passes on its probes');
+    // (Not "stable with v2 current": that also holds while Fly is still rolling v2 out.)
+    await s.daemon.waitForLog((r) => r.decision === 'guard-passed' && r.version === good.version, 20_000, 'v2 passes on its probes');
     const v2 = (await s.daemon.releases(APP)).find((r) => r.version === good.version);
     expect(v2).toMatchObject({ verdict: 'good', verdictReason: expect.stringMatching(/error rate unavailable, judged on probes/) });
     expect(flyDeploys(s)).toHaveLength(0);
@@ -70,7 +71,7 @@ describe('no rollback because the watchdog cannot see', () => {
     const s = await startWithGoodV1({ extraYaml: `connectivity: { url: "http://127.0.0.1:${port}/", timeout: 500ms }` });
     await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'));
     await s.daemon.waitForLog((r) => r.msg === 'watchdog connectivity lost; probe errors do not count against the release', 20_000, 'connectivity lost');
-    await s.daemon.waitForTarget(APP, (t) => t.phase === 'stable' && t.current?.version === 2, 20_000, 'window over without a rollback');
+    await s.daemon.waitForLog((r) => r.decision === 'guard-passed' && r.version === 2, 20_000, 'window over without a rollback');
     expect(flyDeploys(s)).toHaveLength(0);
     expect((await s.daemon.releases(APP))[0]).toMatchObject({ version: 2, verdict: 'good' });
   });
