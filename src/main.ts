@@ -16,6 +16,7 @@ import { EasPlatform } from './platform/expo/eas-platform.ts';
 import type { Platform } from './platform/types.ts';
 import { targetSignals } from './signals/target-signals.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
+import { PostgresStore } from './store/postgres-store.ts';
 import { Notifier } from './notify/notifier.ts';
 import { PromNotifyMetrics } from './notify/prom-notify-metrics.ts';
 import type { Store, Transition } from './store/types.ts';
@@ -59,74 +60,93 @@ export interface Daemon {
 export async function startDaemon({ config, secrets }: LoadedConfig, options: DaemonOptions = {}): Promise<Daemon> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.log.level, pretty: config.log.pretty, secrets });
-  const store = new SqliteStore(config.store.sqlite);
-  const fly = config.platform.fly;
-  const platform =
-    options.platform ??
-    new FlyPlatform({
-      binary: fly.binary,
-      apiToken: fly.apiToken,
-      apiBaseUrl: fly.apiBaseUrl,
-      timeouts: fly.timeouts,
-      secrets,
-      logger: logger.child({ component: 'fly' }),
-    });
-  const metrics = new PromMetrics();
-  const notifier = new Notifier({
-    config: config.notifications,
-    logger: logger.child({ component: 'notify' }),
-    secrets,
-    clock,
-    metrics: new PromNotifyMetrics(metrics.registry),
-  });
-  const targets = resolveTargets(config);
-  const watchdog = await Watchdog.open({
-    targets,
-    groups: config.groups,
-    pollSchedule: config.detection.pollSchedule,
-    platform,
-    store,
-    signals: (target) =>
-      targetSignals(target, {
-        clock,
+  const store: Store = config.store.postgres
+    ? await PostgresStore.open(config.store.postgres, {
+        schema: config.store.postgresSchema,
+        onError: (err) => logger.warn({ err }, 'idle database connection failed'),
+      })
+    : new SqliteStore(config.store.sqlite);
+  /** Everything after the store: platform, notifier, watchdog, admin server; then start. */
+  async function wire() {
+    const fly = config.platform.fly;
+    const platform =
+      options.platform ??
+      new FlyPlatform({
+        binary: fly.binary,
+        apiToken: fly.apiToken,
+        apiBaseUrl: fly.apiBaseUrl,
+        timeouts: fly.timeouts,
         secrets,
-        platform,
-        connectivity: { url: config.connectivity?.url ?? fly.apiBaseUrl ?? 'https://api.fly.io', timeout: config.connectivity?.timeout ?? 5_000 },
-      }),
-    clock,
-    logger,
-    metrics,
-    postmortemAfterMs: config.incidents.postmortemAfter,
-    notify: (event) => notifier.notify(event),
-    secrets,
-    ...failpoint(process.env.ROLLBACK_WATCHDOG_FAILPOINT, logger),
+        logger: logger.child({ component: 'fly' }),
+      });
+    const metrics = new PromMetrics();
+    const notifier = new Notifier({
+      config: config.notifications,
+      logger: logger.child({ component: 'notify' }),
+      secrets,
+      clock,
+      metrics: new PromNotifyMetrics(metrics.registry),
+    });
+    const targets = resolveTargets(config);
+    const watchdog = await Watchdog.open({
+      targets,
+      groups: config.groups,
+      pollSchedule: config.detection.pollSchedule,
+      platform,
+      store,
+      signals: (target) =>
+        targetSignals(target, {
+          clock,
+          secrets,
+          platform,
+          connectivity: { url: config.connectivity?.url ?? fly.apiBaseUrl ?? 'https://api.fly.io', timeout: config.connectivity?.timeout ?? 5_000 },
+        }),
+      clock,
+      logger,
+      metrics,
+      postmortemAfterMs: config.incidents.postmortemAfter,
+      notify: (event) => notifier.notify(event),
+      secrets,
+      ...failpoint(process.env.ROLLBACK_WATCHDOG_FAILPOINT, logger),
+    });
+    const app = buildApp({
+      watchdog,
+      store,
+      clock,
+      auth: new TokenAuth(config.admin.tokens),
+      logger,
+      registry: metrics.registry,
+      countAction: (action, outcome) => metrics.incAdminAction(action, outcome),
+      mobile: new Map(
+        config.mobile.map((m) => [
+          m.name,
+          {
+            name: m.name,
+            environment: m.environment,
+            branch: m.branch,
+            eas: new EasPlatform({ binary: m.binary, projectDir: m.projectDir, timeouts: m.timeouts, secrets, logger: logger.child({ component: 'eas', mobile: m.name }), ...(m.expoToken && { expoToken: m.expoToken }) }),
+          },
+        ]),
+      ),
+    });
+    const url = await app.listen({ host: config.admin.host, port: config.admin.port });
+    logger.info(
+      {
+        url,
+        targets: targets.map((t) => `${t.name} (${t.environment})`),
+        // Never the URL: it holds the database password.
+        store: config.store.postgres ? `postgres (schema ${config.store.postgresSchema})` : config.store.sqlite,
+      },
+      'rollback-watchdog started',
+    );
+    await watchdog.start();
+    return { app, watchdog, notifier, url };
+  }
+  // A failed start must not leave the store open: an open PostgreSQL pool keeps the process alive.
+  const { app, watchdog, notifier, url } = await wire().catch(async (err: unknown) => {
+    await store.close();
+    throw err;
   });
-  const app = buildApp({
-    watchdog,
-    store,
-    clock,
-    auth: new TokenAuth(config.admin.tokens),
-    logger,
-    registry: metrics.registry,
-    countAction: (action, outcome) => metrics.incAdminAction(action, outcome),
-    mobile: new Map(
-      config.mobile.map((m) => [
-        m.name,
-        {
-          name: m.name,
-          environment: m.environment,
-          branch: m.branch,
-          eas: new EasPlatform({ binary: m.binary, projectDir: m.projectDir, timeouts: m.timeouts, secrets, logger: logger.child({ component: 'eas', mobile: m.name }), ...(m.expoToken && { expoToken: m.expoToken }) }),
-        },
-      ]),
-    ),
-  });
-  const url = await app.listen({ host: config.admin.host, port: config.admin.port });
-  logger.info(
-    { url, targets: targets.map((t) => `${t.name} (${t.environment})`), store: config.store.sqlite },
-    'rollback-watchdog started',
-  );
-  await watchdog.start();
 
   let stopping: Promise<void> | undefined;
   return {

@@ -6,6 +6,7 @@ import { SecretRegistry } from '../secrets.ts';
 import { interpolateEnv, type InterpolationProblem } from './interpolate.ts';
 import { Config } from './schema.ts';
 import { collectNotifySecrets } from '../notify/schema.ts';
+import { connectionSecrets } from '../store/pg-secrets.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -95,5 +96,6 @@ export function collectSecrets(config: Config): SecretRegistry {
   for (const t of config.admin.tokens) secrets.add(t.token);
   collectNotifySecrets(config.notifications, secrets);
   for (const m of config.mobile) secrets.add(m.expoToken);
+  if (config.store.postgres) for (const s of connectionSecrets(config.store.postgres)) secrets.add(s);
   return secrets;
 }

@@ -223,7 +223,15 @@ function isLoopback(host: string): boolean {
 
 export const Config = z
   .strictObject({
-    store: z.strictObject({ sqlite: z.string().min(1).default('data/watchdog.db') }).prefault({}),
+    store: z
+      .strictObject({
+        /** The embedded default: one SQLite file, created with its directory on first start. */
+        sqlite: z.string().min(1).default('data/watchdog.db'),
+        /** A PostgreSQL URL (write `${DATABASE_URL}`); when set, it replaces the SQLite file. */
+        postgres: z.string().regex(/^postgres(ql)?:\/\//, 'not a postgres:// URL').optional(),
+        postgresSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'not a schema name').default('rollback_watchdog'),
+      })
+      .prefault({}),
     admin: z
       .strictObject({
         host: z.string().min(1).default('127.0.0.1'),

@@ -1,0 +1,384 @@
+/**
+ * The Store contract: one suite that every implementation must pass, so SQLite and PostgreSQL keep
+ * the same semantics. Ids are only compared by order: PostgreSQL sequences skip numbers after a
+ * rollback, SQLite's AUTOINCREMENT does not, and nothing may depend on either.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { initialState, type TargetState } from '../../src/guard/state.ts';
+import type { Incident } from '../../src/incidents/types.ts';
+import type { Store, Transition } from '../../src/store/types.ts';
+
+/**
+ * Opens a store on the storage named `storage` (a file, a schema): a new name is empty storage,
+ * and the same name again is the same storage, as after a restart.
+ */
+export type OpenStore = (storage: string) => Promise<Store>;
+
+const MINUTE = 60_000;
+
+export const rel = (version: number, status = 'complete') => ({
+  version,
+  imageRef: `registry.fly.io/api:deployment-${version}`,
+  status,
+  createdAt: 1_764_000_000_000 + version * 1000,
+  user: 'ci@example.com',
+  description: `Release v${version}`,
+});
+
+export const incident = (id: string, overrides: Partial<Incident> = {}): Incident => ({
+  id,
+  target: 'api',
+  environment: 'production',
+  version: 7,
+  imageRef: 'registry.fly.io/api:deployment-7',
+  reason: 'ready failed 3 times',
+  status: 'open',
+  openedAt: 2_000,
+  impactStartedAt: 1_000,
+  postmortemRequired: false,
+  evidence: [],
+  ...overrides,
+});
+
+const emptyTransition = (state: TargetState): Transition => ({ state, verdicts: [], origins: [], journal: [], openIncidents: [], closeIncidents: [] });
+
+/** A state that uses every nested shape, odd numbers and awkward strings: it must come back equal. */
+function richState(): TargetState {
+  return {
+    ...initialState('api', 1_764_000_000_123),
+    phase: 'rolling-back',
+    lastSeenVersion: 42,
+    current: { version: 42, imageRef: 'registry.fly.io/api:deployment-42', status: 'complete' },
+    guard: {
+      release: { version: 42, imageRef: 'registry.fly.io/api:deployment-42', status: 'complete' },
+      startedAt: 1_764_000_000_000,
+      endsAt: 1_764_000_300_000,
+      tallies: { ready: { rounds: 12, failures: 3, consecutiveFailures: 3, consecutiveSuccesses: 0, lastDetail: '503 from /ready — “ünïcode” 🚨', streakStartedAt: 1_764_000_100_000 } },
+    },
+    rollback: { from: { version: 42, imageRef: 'a' }, to: { version: 41, imageRef: 'b' }, reason: 'x', decidedAt: 5, trigger: 'automatic', attempts: 2, lastError: 'nul \u0000 and a lone surrogate \udc00', tallies: {} },
+    autoRollbacks: [1, 2.5, 1_764_000_000_000],
+    incident: { id: 'api-v42-20251124T160000Z', open: true },
+    latencyBaseline: 0.1 + 0.2,
+    errorRate: { nested: { deeper: [1, -0.000123, 9_007_199_254_740_991, 1e21, null, true, 'x'] } } as unknown as TargetState['errorRate'],
+  };
+}
+
+export function storeContract(name: string, openStore: OpenStore): void {
+  describe(`${name} (Store contract)`, () => {
+    let opened: Store[] = [];
+    let counter = 0;
+    /** A store on storage no other test has used. */
+    const fresh = async (): Promise<{ store: Store; storage: string }> => {
+      const storage = `s${++counter}_${process.pid}`;
+      return { store: await track(openStore(storage)), storage };
+    };
+    const track = async (pending: Promise<Store>) => {
+      const store = await pending;
+      opened.push(store);
+      return store;
+    };
+    afterEach(async () => {
+      await Promise.all(opened.map((s) => s.close()));
+      opened = [];
+    });
+
+    describe('releases', () => {
+      it('lists releases newest first with every field, no empty ones, within the limit', async () => {
+        const { store } = await fresh();
+        await store.syncReleases('api', [rel(1), rel(3, 'running'), rel(2)], 10);
+        expect(await store.listReleases('api')).toEqual([
+          { target: 'api', ...rel(3, 'running'), origin: 'deploy', verdict: 'pending', firstSeenAt: 10 },
+          { target: 'api', ...rel(2), origin: 'deploy', verdict: 'pending', firstSeenAt: 10 },
+          { target: 'api', ...rel(1), origin: 'deploy', verdict: 'pending', firstSeenAt: 10 },
+        ]);
+        expect((await store.listReleases('api', 2)).map((r) => r.version)).toEqual([3, 2]);
+        expect(await store.listReleases('nope')).toEqual([]);
+        await store.syncReleases('api', [], 11);
+        expect(await store.listReleases('api')).toHaveLength(3);
+      });
+
+      it('keeps verdicts, origins and markers when releases are synced again; refreshes only the status', async () => {
+        const { store } = await fresh();
+        await store.syncReleases('api', [rel(2, 'running'), rel(1)], 10);
+        await store.setVerdict('api', 1, 'good', 'window passed', 20);
+        await store.setOrigin('api', 2, 'rollback');
+        await store.setMigrationMarker('api', 2, 20_251_124_160_000);
+        await store.syncReleases('api', [{ ...rel(2), description: 'changed', imageRef: 'other' }, rel(1, 'failed')], 30);
+        const [v2, v1] = await store.listReleases('api');
+        expect(v2).toEqual({ target: 'api', ...rel(2), origin: 'rollback', verdict: 'pending', migrationMarker: 20_251_124_160_000, firstSeenAt: 10 });
+        expect(v1).toEqual({ target: 'api', ...rel(1, 'failed'), origin: 'deploy', verdict: 'good', verdictReason: 'window passed', verdictAt: 20, firstSeenAt: 10 });
+      });
+
+      it('keeps fractional migration markers exactly', async () => {
+        const { store } = await fresh();
+        await store.syncReleases('api', [rel(1)], 0);
+        await store.setMigrationMarker('api', 1, 3.25);
+        expect((await store.listReleases('api'))[0]?.migrationMarker).toBe(3.25);
+      });
+
+      it('ignores verdicts, origins and markers for releases it has not seen', async () => {
+        const { store } = await fresh();
+        await store.setVerdict('api', 9, 'bad', 'x', 1);
+        await store.setOrigin('api', 9, 'rollback');
+        await store.setMigrationMarker('api', 9, 1);
+        expect(await store.listReleases('api')).toEqual([]);
+      });
+
+      it('keeps targets apart', async () => {
+        const { store } = await fresh();
+        await store.syncReleases('api', [rel(1)], 0);
+        await store.syncReleases('worker', [rel(1), rel(2)], 0);
+        await store.setVerdict('worker', 1, 'bad', 'down', 1);
+        expect((await store.listReleases('api'))[0]?.verdict).toBe('pending');
+        expect((await store.listReleases('worker')).map((r) => [r.version, r.verdict])).toEqual([[2, 'pending'], [1, 'bad']]);
+      });
+    });
+
+    describe('target state', () => {
+      it('round-trips exactly: nested objects, numbers and awkward strings', async () => {
+        const { store } = await fresh();
+        expect(await store.loadState('api')).toBeUndefined();
+        const state = richState();
+        await store.saveState(state, 1);
+        const loaded = await store.loadState('api');
+        expect(loaded).toEqual(state);
+        expect(loaded?.latencyBaseline).toBe(0.30000000000000004);
+        expect(loaded?.rollback?.lastError).toBe(state.rollback?.lastError);
+      });
+
+      it('replaces the whole state on save, per target', async () => {
+        const { store } = await fresh();
+        await store.saveState(richState(), 1);
+        await store.saveState(initialState('worker', 2), 2);
+        const plain = { ...initialState('api', 3), lastSeenVersion: 43 };
+        await store.saveState(plain, 3);
+        expect(await store.loadState('api')).toEqual(plain);
+        expect(await store.loadState('worker')).toEqual(initialState('worker', 2));
+      });
+    });
+
+    describe('transitions', () => {
+      it('applies state, verdicts, origins, journal and incidents together, for one target only', async () => {
+        const { store } = await fresh();
+        await store.syncReleases('api', [rel(1)], 0);
+        await store.syncReleases('worker', [rel(1)], 0);
+        const state = { ...initialState('api', 5), phase: 'rolling-back' as const, incident: { id: 'inc-1', open: true } };
+        await store.saveTransition(
+          {
+            state,
+            verdicts: [{ version: 1, verdict: 'bad', reason: 'ready failed' }],
+            origins: [{ version: 1, origin: 'rollback' }],
+            journal: [
+              { target: 'api', at: 5, kind: 'release-failed', message: 'v1 failed', data: { x: 1, nested: { y: [1, 2] } }, incidentId: 'inc-1' },
+              { target: 'api', at: 5, kind: 'rollback-decided', message: 'back to v0' },
+            ],
+            openIncidents: [incident('inc-1')],
+            closeIncidents: [],
+          },
+          5,
+        );
+        expect(await store.loadState('api')).toEqual(state);
+        expect(await store.loadState('worker')).toBeUndefined();
+        expect((await store.listReleases('api'))[0]).toMatchObject({ verdict: 'bad', verdictReason: 'ready failed', verdictAt: 5, origin: 'rollback' });
+        expect((await store.listReleases('worker'))[0]).toMatchObject({ verdict: 'pending', origin: 'deploy' });
+        expect(await store.getIncident('inc-1')).toEqual(incident('inc-1'));
+        expect(await store.listJournal('api')).toEqual([
+          { id: expect.any(Number), target: 'api', at: 5, kind: 'rollback-decided', message: 'back to v0' },
+          { id: expect.any(Number), target: 'api', at: 5, kind: 'release-failed', message: 'v1 failed', data: { x: 1, nested: { y: [1, 2] } }, incidentId: 'inc-1' },
+        ]);
+      });
+
+      it.each([
+        ['a journal line breaks a NOT NULL column', (t: Transition): Transition => ({ ...t, journal: [...t.journal, { target: 'api', at: 6, kind: null as unknown as string, message: 'bad' }] })],
+        ['the state cannot be serialized (written last)', (t: Transition): Transition => ({ ...t, state: { ...t.state, latencyBaseline: 10n as unknown as number } })],
+      ])('when %s then the whole transition is rolled back', async (_label, breakIt) => {
+        const { store } = await fresh();
+        await store.syncReleases('api', [rel(1)], 0);
+        const before = { ...initialState('api', 1), lastSeenVersion: 1 };
+        await store.saveState(before, 1);
+        const good: Transition = {
+          state: { ...before, phase: 'failing' },
+          verdicts: [{ version: 1, verdict: 'bad', reason: 'x' }],
+          origins: [{ version: 1, origin: 'rollback' }],
+          journal: [{ target: 'api', at: 6, kind: 'release-failed', message: 'ok line', incidentId: 'inc-1' }],
+          openIncidents: [incident('inc-1')],
+          closeIncidents: [],
+        };
+        await expect(store.saveTransition(breakIt(good), 6)).rejects.toThrow();
+        expect(await store.loadState('api')).toEqual(before);
+        expect((await store.listReleases('api'))[0]).toMatchObject({ verdict: 'pending', origin: 'deploy' });
+        expect(await store.getIncident('inc-1')).toBeUndefined();
+        expect(await store.listJournal()).toEqual([]);
+        // And the store still works afterwards (the connection or database is not left mid-transaction).
+        await store.saveTransition(good, 7);
+        expect((await store.listJournal()).map((j) => j.message)).toEqual(['ok line']);
+      });
+
+      it.each([
+        // label, stored recoveredAt, close's recoveredAt, closedAt, expected recoveredAt, postmortem
+        ['recovered after the threshold', undefined, 1_000 + 5 * MINUTE + 1, 1_000 + 10 * MINUTE, 1_000 + 5 * MINUTE + 1, true],
+        ['recovered exactly at the threshold', undefined, 1_000 + 5 * MINUTE, 1_000 + 10 * MINUTE, 1_000 + 5 * MINUTE, false],
+        ['recovered quickly but closed late', undefined, 1_000 + MINUTE, 1_000 + 60 * MINUTE, 1_000 + MINUTE, false],
+        ['never recovered: closedAt counts', undefined, undefined, 1_000 + 6 * MINUTE, undefined, true],
+        ['recovery known before the close', 1_000 + 2 * MINUTE, undefined, 1_000 + 9 * MINUTE, 1_000 + 2 * MINUTE, false],
+      ] as const)('when %s then the closed incident gets postmortemRequired=%s', async (_label, storedRecovered, closeRecovered, closedAt, recoveredAt, postmortem) => {
+        const { store } = await fresh();
+        const open = incident('inc-1', { ...(storedRecovered !== undefined && { recoveredAt: storedRecovered }), evidence: [{ kind: 'note', at: 3, text: 'seen' }] });
+        await store.saveTransition({ ...emptyTransition(initialState('api', 1)), openIncidents: [open] }, 1);
+        await store.saveTransition(
+          {
+            ...emptyTransition(initialState('api', 2)),
+            closeIncidents: [{ id: 'inc-1', outcome: 'rolled-back', closedAt, ...(closeRecovered !== undefined && { recoveredAt: closeRecovered }), postmortemAfterMs: 5 * MINUTE }],
+          },
+          2,
+        );
+        const { recoveredAt: _dropped, ...rest } = open;
+        expect(await store.getIncident('inc-1')).toEqual({
+          ...rest,
+          status: 'closed',
+          outcome: 'rolled-back',
+          closedAt,
+          ...(recoveredAt !== undefined && { recoveredAt }),
+          postmortemRequired: postmortem,
+        });
+      });
+
+      it('leaves a closed incident closed as it was, and ignores unknown ones', async () => {
+        const { store } = await fresh();
+        await store.saveTransition({ ...emptyTransition(initialState('api', 1)), openIncidents: [incident('inc-1')] }, 1);
+        const close = (outcome: 'held' | 'vetoed', closedAt: number) => ({ id: 'inc-1', outcome, closedAt, postmortemAfterMs: MINUTE });
+        await store.saveTransition({ ...emptyTransition(initialState('api', 2)), closeIncidents: [close('held', 3_000)] }, 2);
+        const closed = await store.getIncident('inc-1');
+        await store.saveTransition({ ...emptyTransition(initialState('api', 3)), closeIncidents: [close('vetoed', 99 * MINUTE), { ...close('held', 4), id: 'nope' }] }, 3);
+        expect(await store.getIncident('inc-1')).toEqual(closed);
+        expect(closed).toMatchObject({ status: 'closed', outcome: 'held', closedAt: 3_000, postmortemRequired: false });
+        expect(await store.getIncident('nope')).toBeUndefined();
+      });
+    });
+
+    describe('journal', () => {
+      it('lists newest first, per target or all, within the limit, with incident ids only where set', async () => {
+        const { store } = await fresh();
+        for (let i = 1; i <= 5; i++) {
+          await store.appendJournal({ target: i % 2 ? 'api' : 'worker', at: i, kind: 'k', message: `m${i}`, ...(i === 3 && { incidentId: 'inc-3', data: { i } }) });
+        }
+        const all = await store.listJournal();
+        expect(all.map((j) => j.message)).toEqual(['m5', 'm4', 'm3', 'm2', 'm1']);
+        const ids = all.map((j) => j.id as number);
+        expect([...ids].sort((a, b) => b - a)).toEqual(ids);
+        expect(new Set(ids).size).toBe(5);
+        expect((await store.listJournal('api')).map((j) => j.message)).toEqual(['m5', 'm3', 'm1']);
+        expect((await store.listJournal('api', 2)).map((j) => j.message)).toEqual(['m5', 'm3']);
+        expect((await store.listJournal(undefined, 1)).map((j) => j.message)).toEqual(['m5']);
+        expect(all[2]).toEqual({ id: ids[2], target: 'api', at: 3, kind: 'k', message: 'm3', incidentId: 'inc-3', data: { i: 3 } });
+        expect(all[0]).toEqual({ id: ids[0], target: 'api', at: 5, kind: 'k', message: 'm5' });
+      });
+    });
+
+    describe('incidents', () => {
+      it('lists newest first by opening time, per target, within the limit', async () => {
+        const { store } = await fresh();
+        const a = incident('a', { openedAt: 1 });
+        const b = incident('b', { openedAt: 3, target: 'worker' });
+        const c = incident('c', { openedAt: 2 });
+        await store.saveTransition({ ...emptyTransition(initialState('api', 1)), openIncidents: [a, b, c] }, 1);
+        expect(await store.getIncident('zzz')).toBeUndefined();
+        expect(await store.listIncidents()).toEqual([b, c, a]);
+        expect(await store.listIncidents({ target: 'api' })).toEqual([c, a]);
+        expect(await store.listIncidents({ limit: 1 })).toEqual([b]);
+        expect(await store.listIncidents({ target: 'none' })).toEqual([]);
+      });
+
+      it('appends evidence in order, and ignores unknown incidents', async () => {
+        const { store } = await fresh();
+        await store.saveTransition({ ...emptyTransition(initialState('api', 1)), openIncidents: [incident('inc-1')] }, 1);
+        await store.addIncidentEvidence('inc-1', { kind: 'measurements', at: 5, lines: ['ready 503', 'ready 503'] });
+        await store.addIncidentEvidence('inc-1', { kind: 'smoke-output', at: 6, check: 'login', text: 'FAIL\n\u0000binary' });
+        await store.addIncidentEvidence('nope', { kind: 'note', at: 7, text: 'x' });
+        expect(await store.getIncident('inc-1')).toEqual(
+          incident('inc-1', {
+            evidence: [
+              { kind: 'measurements', at: 5, lines: ['ready 503', 'ready 503'] },
+              { kind: 'smoke-output', at: 6, check: 'login', text: 'FAIL\n\u0000binary' },
+            ],
+          }),
+        );
+        expect(await store.getIncident('nope')).toBeUndefined();
+      });
+
+      it('loses no evidence when several writers add at once', async () => {
+        const { store } = await fresh();
+        await store.saveTransition({ ...emptyTransition(initialState('api', 1)), openIncidents: [incident('inc-1')] }, 1);
+        await Promise.all(Array.from({ length: 8 }, (_, i) => store.addIncidentEvidence('inc-1', { kind: 'note', at: i, text: `n${i}` })));
+        const evidence = (await store.getIncident('inc-1'))?.evidence ?? [];
+        expect(evidence.map((e) => e.at).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      });
+
+      it('gives the timeline of one incident: its journal lines, oldest first', async () => {
+        const { store } = await fresh();
+        await store.appendJournal({ target: 'api', at: 1, kind: 'k', message: 'before' });
+        await store.appendJournal({ target: 'api', at: 2, kind: 'k', message: 'first', incidentId: 'inc-1' });
+        await store.appendJournal({ target: 'api', at: 3, kind: 'k', message: 'other', incidentId: 'inc-2' });
+        await store.saveTransition({ ...emptyTransition(initialState('api', 4)), journal: [{ target: 'api', at: 4, kind: 'k', message: 'second', incidentId: 'inc-1' }] }, 4);
+        expect((await store.incidentTimeline('inc-1')).map((j) => [j.message, j.incidentId])).toEqual([['first', 'inc-1'], ['second', 'inc-1']]);
+        expect(await store.incidentTimeline('none')).toEqual([]);
+      });
+    });
+
+    describe('audit and controls', () => {
+      it('keeps the audit trail newest first, without empty fields, within the limit', async () => {
+        const { store } = await fresh();
+        await store.appendAudit({ at: 1, actor: 'ops', role: 'operator', action: 'pause', target: 'api', params: { reason: 'x', nested: { n: 1.5 } }, status: 202, result: 'paused' });
+        await store.appendAudit({ at: 2, actor: 'ops', role: 'operator', action: 'resume', status: 202, result: 'resumed' });
+        const audit = await store.listAudit();
+        expect(audit).toEqual([
+          { id: expect.any(Number), at: 2, actor: 'ops', role: 'operator', action: 'resume', status: 202, result: 'resumed' },
+          { id: expect.any(Number), at: 1, actor: 'ops', role: 'operator', action: 'pause', target: 'api', params: { reason: 'x', nested: { n: 1.5 } }, status: 202, result: 'paused' },
+        ]);
+        expect(audit[0]!.id!).toBeGreaterThan(audit[1]!.id!);
+        expect((await store.listAudit(1)).map((a) => a.action)).toEqual(['resume']);
+      });
+
+      it('stores controls per scope, each save replacing that scope', async () => {
+        const { store } = await fresh();
+        expect(await store.loadControls()).toEqual({});
+        await store.saveControls('*', { paused: true, by: 'ops', at: 1, reason: 'freeze' }, 1);
+        await store.saveControls('api', { mode: 'approve' }, 2);
+        await store.saveControls('*', { paused: false, by: 'ops' }, 3);
+        expect(await store.loadControls()).toEqual({ '*': { paused: false, by: 'ops' }, api: { mode: 'approve' } });
+      });
+    });
+
+    describe('durability', () => {
+      it('keeps everything across a reopen of the same storage', async () => {
+        const { store, storage } = await fresh();
+        await store.syncReleases('api', [rel(3)], 0);
+        await store.saveTransition(
+          {
+            ...emptyTransition(richState()),
+            verdicts: [{ version: 3, verdict: 'bad', reason: 'down' }],
+            journal: [{ target: 'api', at: 1, kind: 'k', message: 'm', incidentId: 'inc-1' }],
+            openIncidents: [incident('inc-1')],
+          },
+          1,
+        );
+        await store.appendAudit({ at: 1, actor: 'ops', role: 'admin', action: 'pause', status: 202, result: 'ok' });
+        await store.saveControls('*', { paused: true }, 1);
+        await store.close();
+        const again = await track(openStore(storage));
+        expect((await again.listReleases('api'))[0]).toMatchObject({ version: 3, verdict: 'bad' });
+        expect(await again.loadState('api')).toEqual(richState());
+        expect(await again.getIncident('inc-1')).toEqual(incident('inc-1'));
+        expect((await again.incidentTimeline('inc-1')).map((j) => j.message)).toEqual(['m']);
+        expect(await again.listAudit()).toHaveLength(1);
+        expect(await again.loadControls()).toEqual({ '*': { paused: true } });
+      });
+
+      it('closes more than once without error', async () => {
+        const { store } = await fresh();
+        await store.close();
+        await expect(store.close()).resolves.toBeUndefined();
+      });
+    });
+  });
+}
