@@ -15,11 +15,13 @@ import { CONNECTIVITY_CHECK, gateOnConnectivity } from '../signals/connectivity.
 import type { Store, Transition } from '../store/types.ts';
 import type { RollbackPolicy } from './policy.ts';
 import { initialState, type ReleaseRef, type ReleaseView, type TargetState } from './state.ts';
-import { MACHINES_CHECK, step, type GuardAction, type GuardEvent } from './step.ts';
+import { step, type GuardAction, type GuardEvent } from './step.ts';
 import type { NotifyEvent } from '../notify/events.ts';
 import { notifyEventFor, postmortemEvent } from './notify-events.ts';
 import { migrationCrossing } from './migrations.ts';
-import { readMigrationMarker } from '../signals/migration-marker.ts';
+import { countDecision } from './decision-metrics.ts';
+import { attachFlyLogs, errorMessage, machinesOnImage, recordMigrationMarker } from './side-tasks.ts';
+import { toTransition } from './transition.ts';
 import { SecretRegistry } from '../secrets.ts';
 
 export interface RunnerDeps {
@@ -52,14 +54,6 @@ export interface RunnerDeps {
 
 /** Phases in which counters and latency are read: a baseline while stable, the judgment while guarding. */
 const READING_PHASES: ReadonlySet<string> = new Set(['idle', 'stable', 'rolled-back', 'guarding']);
-
-/** Lines of `fly logs` kept as an incident's evidence, as the runbook's `| head -50`. */
-const INCIDENT_LOG_LINES = 50;
-
-/** Rough one-line description of an error from the platform adapter (already secret-masked). */
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 export class TargetRunner {
   readonly target: ResolvedTarget;
@@ -178,7 +172,7 @@ export class TargetRunner {
       const phase = this.#state.phase;
       if (phase === 'guarding' || phase === 'verifying') {
         const measurements = await this.#probeRound(signal);
-        if (phase === 'verifying' && this.#state.rollback) measurements.push(await this.#machinesOnImage(this.#state.rollback.to.imageRef, signal));
+        if (phase === 'verifying' && this.#state.rollback) measurements.push(await this.#checkMachines(this.#state.rollback.to.imageRef, signal));
         if (signal.aborted) return;
         const gated = await this.#gateOnConnectivity(measurements, signal);
         await this.#dispatch(() => ({ type: 'probe-round', measurements: gated }));
@@ -242,30 +236,10 @@ export class TargetRunner {
     }
   }
 
-  /**
-   * A deploy can report success while a machine stays on another image, so verification also asks
-   * the platform which image every machine runs.
-   */
-  async #machinesOnImage(imageRef: string, signal: AbortSignal): Promise<Measurement> {
-    const started = this.#deps.clock.now();
-    const m = (phase: Measurement['phase'], detail: string): Measurement => ({
-      check: MACHINES_CHECK,
-      phase,
-      at: this.#deps.clock.now(),
-      durationMs: this.#deps.clock.now() - started,
-      detail,
-    });
-    try {
-      const status = await this.#deps.platform.status(this.target.app, signal);
-      const running = status.machines.filter((machine) => machine.state === 'started');
-      if (running.length === 0) return m('failed', 'no started machine');
-      const stray = running.filter((machine) => machine.imageRef !== imageRef);
-      if (stray.length > 0) return m('failed', `${stray.length} of ${running.length} machines on another image (${stray.map((x) => x.id).join(', ')})`);
-      return m('successful', `all ${running.length} started machines run the rollback image`);
-    } catch (err) {
-      this.#deps.metrics.incPlatformError('status');
-      return m('error', `fly status failed: ${errorMessage(err)}`);
-    }
+  async #checkMachines(imageRef: string, signal: AbortSignal): Promise<Measurement> {
+    const m = await machinesOnImage(this.#deps.platform, this.target.app, imageRef, this.#deps.clock, signal);
+    if (m.phase === 'error') this.#deps.metrics.incPlatformError('status');
+    return m;
   }
 
   async #probeRound(signal: AbortSignal): Promise<Measurement[]> {
@@ -296,7 +270,7 @@ export class TargetRunner {
         ...(this.target.migrations && { migrationCrossing: (from: ReleaseRef, to: ReleaseRef) => migrationCrossing(history, from, to) }),
       });
       if (result.state === before && result.actions.length === 0) return;
-      const transition = this.#transition(before, result.state, result.actions, now);
+      const transition = toTransition(this.target, before, result.state, result.actions, now, this.#deps.postmortemAfterMs);
       await store.saveTransition(transition, now);
       this.#deps.afterTransition?.(transition);
       this.#state = result.state;
@@ -311,75 +285,19 @@ export class TargetRunner {
     return this.#queue;
   }
 
-  #transition(before: TargetState, state: TargetState, actions: readonly GuardAction[], now: number): Transition {
-    const t: Transition = { state, verdicts: [], origins: [], journal: [], openIncidents: [], closeIncidents: [] };
-    // A decision belongs to the incident open before or after it (so the opening and closing lines do too).
-    const incidentId = state.incident?.open ? state.incident.id : before.incident?.open ? before.incident.id : undefined;
-    for (const a of actions) {
-      if (a.type === 'set-verdict') t.verdicts.push({ version: a.version, verdict: a.verdict, reason: a.reason });
-      if (a.type === 'set-origin') t.origins.push({ version: a.version, origin: a.origin });
-      if (a.type === 'record') {
-        t.journal.push({ target: this.target.name, at: now, kind: a.kind, message: a.message, ...(a.data && { data: a.data }), ...(incidentId && { incidentId }) });
-      }
-      if (a.type === 'open-incident') {
-        t.openIncidents.push({
-          id: a.id,
-          target: this.target.name,
-          environment: this.target.environment,
-          version: a.version,
-          imageRef: a.imageRef,
-          reason: a.reason,
-          status: 'open',
-          openedAt: now,
-          impactStartedAt: a.impactStartedAt,
-          postmortemRequired: false,
-          evidence: a.evidence.length > 0 ? [{ kind: 'measurements', at: now, lines: a.evidence }] : [],
-        });
-      }
-      if (a.type === 'close-incident') {
-        t.closeIncidents.push({ id: a.id, outcome: a.outcome, closedAt: now, postmortemAfterMs: this.#deps.postmortemAfterMs, ...(a.recoveredAt !== undefined && { recoveredAt: a.recoveredAt }) });
-      }
-    }
-    return t;
-  }
-
-  /**
-   * Notes which database migration the new release runs on. A failed read leaves it unrecorded,
-   * which makes any later rollback from this release wait for a human: unknown counts as crossing.
-   */
-  async #recordMigrationMarker(version: number): Promise<void> {
-    const source = this.target.migrations;
-    if (!source) return;
-    try {
-      const marker = await readMigrationMarker(source, this.#deps.secrets ?? new SecretRegistry(), this.#stop.signal);
-      await this.#deps.store.setMigrationMarker(this.target.name, version, marker);
-      this.#log.info({ version, migrationMarker: marker }, 'recorded the database migration the release runs on');
-    } catch (err) {
-      this.#log.warn({ version, err: { message: errorMessage(err) } }, 'could not read the database migration marker; rollbacks from this release will be held');
-    }
-  }
-
-  /** The runbook's "read fly logs", done for the on-call engineer and kept with the incident. */
-  async #attachLogs(incidentId: string): Promise<void> {
-    const { platform, store, clock } = this.#deps;
-    try {
-      const lines = await platform.recentLogs(this.target.app, INCIDENT_LOG_LINES);
-      await store.addIncidentEvidence(incidentId, { kind: 'fly-logs', at: clock.now(), lines });
-    } catch (err) {
-      this.#deps.metrics.incPlatformError('logs');
-      await store.addIncidentEvidence(incidentId, { kind: 'note', at: clock.now(), text: `fly logs unavailable: ${errorMessage(err)}` });
-    }
-  }
-
   /** Side effects after the transition is durable. Store writes were already part of it. */
   #perform(action: GuardAction, before: TargetState, now: number): void {
     switch (action.type) {
       case 'record': {
         this.#log[action.level]({ decision: action.kind, phase: this.#state.phase, ...action.data }, action.message);
-        this.#countDecision(action.kind, before);
+        countDecision(action.kind, { metrics: this.#deps.metrics, labels: this.#labels, before, after: this.#state, now, faultOnset: this.#faultOnset });
+        if (action.kind === 'rollback-started') this.#faultOnset = undefined;
         const event = notifyEventFor(action.kind, action.data, { target: this.target, before, after: this.#state, now });
         if (event) this.#deps.notify?.(event);
-        if (action.kind === 'guard-started' && this.#state.guard) void this.#recordMigrationMarker(this.#state.guard.release.version);
+        if (action.kind === 'guard-started' && this.#state.guard && this.target.migrations) {
+          const deps = { store: this.#deps.store, secrets: this.#deps.secrets ?? new SecretRegistry(), log: this.#log };
+          void recordMigrationMarker(this.target.migrations, deps, this.target.name, this.#state.guard.release.version, this.#stop.signal);
+        }
         return;
       }
       case 'set-verdict':
@@ -388,7 +306,9 @@ export class TargetRunner {
         return; // written with the transition
       case 'open-incident':
         this.#faultOnset = action.impactStartedAt;
-        void this.#attachLogs(action.id);
+        void attachFlyLogs(this.#deps.platform, this.#deps.store, this.target.app, action.id, this.#deps.clock).then((ok) => {
+          if (!ok) this.#deps.metrics.incPlatformError('logs');
+        });
         return;
       case 'deploy':
         this.#startDeploy(action.imageRef);
@@ -436,26 +356,6 @@ export class TargetRunner {
     return this.#queue;
   }
 
-
-  #countDecision(kind: string, before: TargetState): void {
-    const { metrics } = this.#deps;
-    if (kind === 'guard-passed') metrics.incGuardFinished(this.#labels, 'good');
-    if (kind === 'release-failed') metrics.incGuardFinished(this.#labels, 'bad');
-    if (kind === 'guard-superseded') metrics.incGuardFinished(this.#labels, 'unknown');
-    const trigger = this.#state.rollback?.trigger ?? before.rollback?.trigger ?? 'automatic';
-    if (kind === 'rollback-started') {
-      metrics.incRollback(this.#labels, trigger, 'started');
-      if (this.#faultOnset !== undefined) metrics.observeFaultToRollbackSeconds(this.#labels, (this.#deps.clock.now() - this.#faultOnset) / 1000);
-      this.#faultOnset = undefined;
-    }
-    if (kind === 'rollback-held') metrics.incRollback(this.#labels, 'automatic', 'held');
-    if (kind === 'rollback-failed') metrics.incRollback(this.#labels, trigger, 'failed');
-    if (kind === 'rollback-verified') {
-      metrics.incRollback(this.#labels, trigger, 'verified');
-      const decidedAt = before.rollback?.decidedAt;
-      if (decidedAt !== undefined) metrics.observeRollbackSeconds(this.#labels, (this.#deps.clock.now() - decidedAt) / 1000);
-    }
-  }
 
   /**
    * Runs the rollback deploy outside the event queue (it can take minutes) and feeds its result
