@@ -16,8 +16,8 @@ import type { Controls, ReleaseRecord, Store, Transition } from '../store/types.
 import type { RollbackPolicy } from './policy.ts';
 import type { TargetState } from './state.ts';
 import { TargetRunner } from './target-runner.ts';
-import { planGroupRollback, type GroupSpec } from './group-plan.ts';
-import type { ReleaseRef } from './state.ts';
+import type { GroupSpec } from './group-plan.ts';
+import { GroupCoordinator } from './group-coordinator.ts';
 
 export interface WatchdogDeps {
   targets: readonly ResolvedTarget[];
@@ -59,8 +59,7 @@ export class Watchdog {
   readonly #deps: WatchdogDeps;
   readonly #runners = new Map<string, TargetRunner>();
   readonly #groupOf = new Map<string, GroupSpec>();
-  /** Groups with a coordinated rollback under way: one at a time per group. */
-  readonly #groupsBusy = new Map<string, Promise<void>>();
+  readonly #groups: GroupCoordinator;
   #controls: Record<string, Controls>;
   #task: ScheduledTask | undefined;
   #polling: Promise<void> | undefined;
@@ -68,6 +67,7 @@ export class Watchdog {
   private constructor(deps: WatchdogDeps, controls: Record<string, Controls>) {
     this.#deps = deps;
     this.#controls = controls;
+    this.#groups = new GroupCoordinator({ store: deps.store, clock: deps.clock, logger: deps.logger, runner: (name) => this.runner(name) });
   }
 
   static async open(deps: WatchdogDeps): Promise<Watchdog> {
@@ -84,62 +84,12 @@ export class Watchdog {
         afterTransition: (t) => {
           deps.afterTransition?.(t);
           const asked = t.journal.find((j) => j.kind === 'group-rollback-requested');
-          if (group && asked && t.state.plan) watchdog.#coordinate(group, target.name, t.state.plan.from);
+          if (group && asked && t.state.plan) watchdog.#groups.coordinate(group, target.name, t.state.plan.from);
         },
       });
       watchdog.#runners.set(target.name, runner);
     }
     return watchdog;
-  }
-
-  /**
-   * Rolls a group back together: members that shipped with the failing release, in the configured
-   * order, each verified before the next starts. Stops at the first member that does not end
-   * rolled-back, so a broken step is never followed by more changes.
-   */
-  #coordinate(group: GroupSpec, failingTarget: string, from: ReleaseRef): void {
-    if (this.#groupsBusy.has(group.name)) return;
-    const log = this.#deps.logger.child({ group: group.name });
-    const run = async () => {
-      // Let the requesting transition finish before acting on the runners it belongs to.
-      await new Promise((resolve) => setImmediate(resolve));
-      const histories: Record<string, ReleaseRecord[]> = {};
-      for (const member of group.targets) histories[member] = await this.#deps.store.listReleases(member);
-      const plan = planGroupRollback(group, { target: failingTarget, release: from }, histories);
-      if (!plan.ok) {
-        log.error({ failingTarget, reason: plan.reason }, 'group rollback refused; the failing target stays held');
-        await this.#deps.store.appendJournal({ target: failingTarget, at: this.#deps.clock.now(), kind: 'group-rollback-refused', message: plan.reason });
-        return;
-      }
-      log.warn({ steps: plan.steps.map((s) => `${s.target}: v${s.from.version} → v${s.to.version}`) }, 'rolling the group back');
-      for (const stepPlan of plan.steps) {
-        const runner = this.runner(stepPlan.target);
-        await runner.rollbackTo(stepPlan.to, `group:${group.name}`);
-        const phase = await this.#settled(runner);
-        if (phase !== 'rolled-back') {
-          log.error({ target: stepPlan.target, phase }, 'group rollback stopped: a member did not roll back cleanly');
-          return;
-        }
-      }
-      log.info('group rolled back');
-    };
-    const running = run()
-      .catch((err) => log.error({ err }, 'group rollback crashed'))
-      .finally(() => this.#groupsBusy.delete(group.name));
-    this.#groupsBusy.set(group.name, running);
-  }
-
-  /** Waits until a member's rollback has an outcome (or gives up after its worst-case duration). */
-  async #settled(runner: TargetRunner): Promise<TargetState['phase']> {
-    const { clock } = this.#deps;
-    const t = runner.target;
-    const deadline = clock.now() + t.rollback.waitTimeout * t.rollback.deployAttempts + t.verify.timeout + 60_000;
-    while (clock.now() < deadline) {
-      const phase = runner.state.phase;
-      if (phase !== 'rolling-back' && phase !== 'verifying') return phase;
-      await clock.sleep(250);
-    }
-    return runner.state.phase;
   }
 
   /** Config plus operator controls: a target's own controls win over global ones, pause adds up. */
@@ -176,7 +126,7 @@ export class Watchdog {
     for (const runner of this.#runners.values()) {
       const group = this.#groupOf.get(runner.target.name);
       const s = runner.state;
-      if (group && s.phase === 'held' && s.hold?.kind === 'group' && s.plan) this.#coordinate(group, runner.target.name, s.plan.from);
+      if (group && s.phase === 'held' && s.hold?.kind === 'group' && s.plan) this.#groups.coordinate(group, runner.target.name, s.plan.from);
     }
     this.#task = cron.schedule(this.#deps.pollSchedule, () => this.pollAll(), { name: 'poll-releases', noOverlap: true });
     await this.pollAll();
@@ -220,7 +170,7 @@ export class Watchdog {
   async stop(graceMs: number): Promise<void> {
     await this.#task?.stop();
     await this.#task?.destroy();
-    await Promise.race([Promise.all(this.#groupsBusy.values()), this.#deps.clock.sleep(graceMs)]);
+    await Promise.race([this.#groups.drain(), this.#deps.clock.sleep(graceMs)]);
     await Promise.all([...this.#runners.values()].map((r) => r.stop(graceMs)));
     await this.#polling;
   }
