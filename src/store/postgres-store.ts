@@ -10,7 +10,7 @@ import type { Release } from '../platform/types.ts';
 import { migrate, quoteSchema } from './pg-migrations.ts';
 import { createPool, inTransaction, type PoolOptions } from './pg-pool.ts';
 import { queries, type Queries } from './pg-queries.ts';
-import { toAuditEntry, toJournalEntry, toRecord, type AuditRow, type JournalRow, type ReleaseRow } from './pg-rows.ts';
+import { toAuditEntry, toJournalEntry, toRecord, type AuditRow, type JournalRow, type ReleaseRow } from './rows.ts';
 import { connectionSecrets, maskError } from './pg-secrets.ts';
 import type { AuditEntry, Controls, JournalEntry, ReleaseRecord, Store, Transition } from './types.ts';
 

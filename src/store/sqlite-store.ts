@@ -10,6 +10,7 @@ import type { ReleaseOrigin, TargetState, Verdict } from '../guard/state.ts';
 import type { Release } from '../platform/types.ts';
 import { WD_ERR_STORE_SCHEMA } from '../errors.ts';
 import type { Incident, IncidentEvidence } from '../incidents/types.ts';
+import { toAuditEntry, toJournalEntry, toRecord, type AuditRow, type JournalRow, type ReleaseRow } from './rows.ts';
 import type { AuditEntry, Controls, JournalEntry, ReleaseRecord, Store, Transition } from './types.ts';
 
 /** Each entry upgrades the schema by one version; never edit a shipped entry, append a new one. */
@@ -73,61 +74,9 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE releases ADD COLUMN migration_marker REAL;`,
 ];
 
-interface ReleaseRow {
-  target: string;
-  version: number;
-  image_ref: string;
-  status: string;
-  created_at: number;
-  user: string;
-  description: string;
-  origin: string;
-  verdict: string;
-  verdict_reason: string | null;
-  verdict_at: number | null;
-  first_seen_at: number;
-  migration_marker: number | null;
-}
-
-function toRecord(row: ReleaseRow): ReleaseRecord {
-  return {
-    target: row.target,
-    version: row.version,
-    imageRef: row.image_ref,
-    status: row.status,
-    createdAt: row.created_at,
-    user: row.user,
-    description: row.description,
-    origin: row.origin as ReleaseOrigin,
-    verdict: row.verdict as Verdict,
-    ...(row.verdict_reason !== null && { verdictReason: row.verdict_reason }),
-    ...(row.verdict_at !== null && { verdictAt: row.verdict_at }),
-    ...(row.migration_marker !== null && { migrationMarker: row.migration_marker }),
-    firstSeenAt: row.first_seen_at,
-  };
-}
-
-interface JournalRow {
-  id: number;
-  target: string;
-  at: number;
-  kind: string;
-  message: string;
-  data: string | null;
-  incident_id: string | null;
-}
-
-function toJournalEntry(r: JournalRow): JournalEntry {
-  return {
-    id: r.id,
-    target: r.target,
-    at: r.at,
-    kind: r.kind,
-    message: r.message,
-    ...(r.data !== null && { data: JSON.parse(r.data) as Record<string, unknown> }),
-    ...(r.incident_id !== null && { incidentId: r.incident_id }),
-  };
-}
+/** SQLite keeps JSON as TEXT: parse it, then map like any other store. */
+const parseJson = (text: string | null) => (text === null ? null : (JSON.parse(text) as Record<string, unknown>));
+const journalEntry = (r: Omit<JournalRow, 'data'> & { data: string | null }) => toJournalEntry({ ...r, data: parseJson(r.data) });
 
 export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
@@ -171,7 +120,8 @@ export class SqliteStore implements Store {
 
   async listReleases(target: string, limit = 100): Promise<ReleaseRecord[]> {
     const rows = this.#db
-      .prepare('SELECT * FROM releases WHERE target = ? ORDER BY version DESC LIMIT ?')
+      // `user AS created_by`: the PostgreSQL schema cannot use the reserved word, and rows.ts follows it.
+      .prepare('SELECT *, user AS created_by FROM releases WHERE target = ? ORDER BY version DESC LIMIT ?')
       .all(target, limit) as unknown as ReleaseRow[];
     return rows.map(toRecord);
   }
@@ -294,8 +244,8 @@ export class SqliteStore implements Store {
   }
 
   async incidentTimeline(id: string): Promise<JournalEntry[]> {
-    const rows = this.#db.prepare('SELECT * FROM journal WHERE incident_id = ? ORDER BY id ASC').all(id) as unknown as JournalRow[];
-    return rows.map(toJournalEntry);
+    const rows = this.#db.prepare('SELECT * FROM journal WHERE incident_id = ? ORDER BY id ASC').all(id) as unknown as (Omit<JournalRow, 'data'> & { data: string | null })[];
+    return rows.map(journalEntry);
   }
 
   async listJournal(target?: string, limit = 200): Promise<JournalEntry[]> {
@@ -303,8 +253,8 @@ export class SqliteStore implements Store {
       target === undefined
         ? this.#db.prepare('SELECT * FROM journal ORDER BY id DESC LIMIT ?').all(limit)
         : this.#db.prepare('SELECT * FROM journal WHERE target = ? ORDER BY id DESC LIMIT ?').all(target, limit)
-    ) as unknown as JournalRow[];
-    return rows.map(toJournalEntry);
+    ) as unknown as (Omit<JournalRow, 'data'> & { data: string | null })[];
+    return rows.map(journalEntry);
   }
 
   async appendAudit(e: AuditEntry): Promise<void> {
@@ -314,15 +264,8 @@ export class SqliteStore implements Store {
   }
 
   async listAudit(limit = 200): Promise<AuditEntry[]> {
-    const rows = this.#db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit) as unknown as (Omit<AuditEntry, 'params' | 'target'> & {
-      params: string | null;
-      target: string | null;
-    })[];
-    return rows.map(({ params, target, ...rest }) => ({
-      ...rest,
-      ...(target !== null && { target }),
-      ...(params !== null && { params: JSON.parse(params) as Record<string, unknown> }),
-    }));
+    const rows = this.#db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit) as unknown as (Omit<AuditRow, 'params'> & { params: string | null })[];
+    return rows.map((r) => toAuditEntry({ ...r, params: parseJson(r.params) }));
   }
 
   async loadControls(): Promise<Record<string, Controls>> {

@@ -1,4 +1,7 @@
-/** Rows as pg returns them (bigint already parsed to numbers, json columns already parsed) to records. */
+/**
+ * Database rows to records, shared by both stores: same column names, with JSON columns already
+ * parsed (PostgreSQL returns them parsed; SqliteStore parses its TEXT before mapping).
+ */
 import type { ReleaseOrigin, Verdict } from '../guard/state.ts';
 import type { AuditEntry, JournalEntry, ReleaseRecord } from './types.ts';
 
@@ -64,7 +67,7 @@ export interface AuditRow extends Omit<AuditEntry, 'params' | 'target'> {
   params: Record<string, unknown> | null;
 }
 
-/** Leaves out empty optional fields, as SqliteStore does. */
+/** Leaves out empty optional fields. */
 export function toAuditEntry({ params, target, ...rest }: AuditRow): AuditEntry {
   return {
     ...rest,
