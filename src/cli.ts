@@ -31,8 +31,17 @@ async function checkConfig(path: string | undefined): Promise<number> {
     lines.push(
       `    ${t.name} (app ${t.app}, ${t.environment}): ${t.probes.length} probe(s) [${t.probes.map((p) => p.name).join(', ')}], ` +
         `window ${formatDuration(t.guard.watchWindow)}, every ${formatDuration(t.guard.probeInterval)}, ` +
-        `fail after ${t.guard.failureThreshold}, rollback ${t.rollback.strategy}`,
+        `fail after ${t.guard.failureThreshold}, rollback ${t.rollback.strategy}` +
+        (t.errorRate ? `, error rate from ${t.errorRate.source.type}` : '') +
+        (t.latency ? ', latency' : '') +
+        (t.migrations ? ', migration-aware' : '') +
+        (t.mode !== 'auto' ? `, mode ${t.mode}` : ''),
     );
+  }
+  for (const g of config.groups) lines.push(`  group ${g.name}: ${g.targets.join(' → ')} (window ${formatDuration(g.window)})`);
+  for (const m of config.mobile) lines.push(`  mobile ${m.name}: expo, branch ${m.branch} (manual OTA rollback)`);
+  if (config.notifications.channels.length > 0) {
+    lines.push(`  notifications: ${config.notifications.channels.map((c) => `${c.name} (${c.type})`).join(', ')}`);
   }
   if (unsetEnv.length > 0) {
     lines.push('  environment variables not set here (needed at run time):');

@@ -29,7 +29,10 @@ describe('rollback-watchdog CLI', () => {
   it('check-config accepts the example config and lists the variables it needs at run time', async () => {
     const { code, stdout } = await cli('check-config', EXAMPLE);
     expect(code).toBe(0);
-    expect(stdout).toContain('renderflow-api (app renderflow-api, production): 2 probe(s) [health, ready]');
+    expect(stdout).toContain('renderflow-api (app renderflow-api, production): 3 probe(s) [health, ready, smoke]');
+    expect(stdout).toContain('error rate from prometheus');
+    expect(stdout).toContain('group renderflow: renderflow-worker → renderflow-api');
+    expect(stdout).toContain('notifications: oncall-slack (slack), pager (pagerduty)');
     expect(stdout).toContain('FLY_API_TOKEN (platform.fly.apiToken)');
   });
 

@@ -13,9 +13,10 @@ export interface InterpolationProblem {
 
 /**
  * What stands in for an unset variable when the caller only wants the file's shape checked
- * (`check-config` on a machine without the secrets). Long enough to pass token length checks.
+ * (`check-config` on a machine without the secrets): a URL (many secrets are webhook URLs) that is
+ * also long enough to pass token length checks, and can never resolve (.invalid, RFC 2606).
  */
-export const unsetPlaceholder = (name: string) => `unset-env-${name}-placeholder`;
+export const unsetPlaceholder = (name: string) => `https://unset.invalid/${name}`;
 
 /** Returns a copy of `value` with references replaced; unset variables are reported, not blanked. */
 export function interpolateEnv(

@@ -16,6 +16,9 @@ describe('config/watchdog.example.yaml', () => {
       FLY_API_TOKEN: 'fo1_example_token_value',
       WATCHDOG_OPERATOR_TOKEN: 'operator-token-0123456789',
       WATCHDOG_VIEWER_TOKEN: 'viewer-token-0123456789',
+      SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/secret',
+      PAGERDUTY_ROUTING_KEY: 'routing-key-0123456789',
+      EXPO_TOKEN: 'expo-token-0123456789',
     };
     const { config } = await loadConfig(new URL('../../config/watchdog.example.yaml', import.meta.url).pathname, env);
     expect(config.targets.map((t) => t.name)).toEqual(['renderflow-api', 'renderflow-worker', 'renderflow-api-staging']);

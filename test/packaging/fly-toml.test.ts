@@ -18,7 +18,7 @@ interface FlyToml {
 
 describe('fly.toml (the watchdog deployed on Fly)', () => {
   const toml = parse(read('fly.toml')) as unknown as FlyToml;
-  const env = { FLY_API_TOKEN: 'fo1_example_token', WATCHDOG_OPERATOR_TOKEN: 'o'.repeat(20), WATCHDOG_VIEWER_TOKEN: 'v'.repeat(20) };
+  const env = { FLY_API_TOKEN: 'fo1_example_token', WATCHDOG_OPERATOR_TOKEN: 'o'.repeat(20), WATCHDOG_VIEWER_TOKEN: 'v'.repeat(20), SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/x', PAGERDUTY_ROUTING_KEY: 'r'.repeat(20), EXPO_TOKEN: 'e'.repeat(20) };
 
   it('points [metrics] and the health check at the admin port and the routes the code serves', async () => {
     const shipped = toml.files.find((f) => f.guest_path === toml.env.ROLLBACK_WATCHDOG_CONFIG);
