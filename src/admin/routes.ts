@@ -12,6 +12,7 @@ import { auditActions } from './audit.ts';
 import type { TokenAuth } from './auth.ts';
 import { deployRoutes, gateRoutes } from './ci-routes.ts';
 import { controlRoutes } from './control-routes.ts';
+import { eventsRoutes } from './events-routes.ts';
 import { decisionRoutes } from './decision-routes.ts';
 import { limitActions, type ActionRateLimit } from './rate-limit.ts';
 import { readRoutes } from './read-routes.ts';
@@ -34,6 +35,8 @@ export interface AdminRoutesOptions {
 export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (api, options) => {
   const { watchdog, auth, store } = options;
   await api.register(readRoutes, { watchdog, auth, store });
+  // GET /events: the live SSE feed (viewer role, same as the other reads).
+  await api.register(eventsRoutes, { watchdog, auth });
   await api.register(gateRoutes, { watchdog, auth });
   await api.register(incidentRoutes, { auth, store, clock: options.clock });
   const mobile = options.mobile ?? new Map<string, MobileApp>();

@@ -18,6 +18,7 @@ import type { TargetState } from './state.ts';
 import { TargetRunner } from './target-runner.ts';
 import type { GroupSpec } from './group-plan.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
+import { EventBus } from './event-bus.ts';
 
 export interface WatchdogDeps {
   targets: readonly ResolvedTarget[];
@@ -63,6 +64,8 @@ export class Watchdog {
   #controls: Record<string, Controls>;
   #task: ScheduledTask | undefined;
   #polling: Promise<void> | undefined;
+  /** Live feed of decisions and phase changes for GET /api/v1/events (in memory, bounded). */
+  readonly events = new EventBus();
 
   private constructor(deps: WatchdogDeps, controls: Record<string, Controls>) {
     this.#deps = deps;
@@ -75,6 +78,8 @@ export class Watchdog {
     for (const group of deps.groups ?? []) for (const member of group.targets) watchdog.#groupOf.set(member, group);
     for (const target of deps.targets) {
       const group = watchdog.#groupOf.get(target.name);
+      // Events feed: the phase last published for this target (set from the loaded state below).
+      let lastPhase: TargetState['phase'] | undefined;
       const runner = await TargetRunner.open({
         ...deps,
         ...deps.signals(target),
@@ -85,11 +90,35 @@ export class Watchdog {
           deps.afterTransition?.(t);
           const asked = t.journal.find((j) => j.kind === 'group-rollback-requested');
           if (group && asked && t.state.plan) watchdog.#groups.coordinate(group, target.name, t.state.plan.from);
+          // Events feed: each journal line as a `decision`, then a `state` summary if the phase changed.
+          watchdog.#publish(target, t, lastPhase);
+          lastPhase = t.state.phase;
         },
       });
+      lastPhase = runner.state.phase;
       watchdog.#runners.set(target.name, runner);
     }
     return watchdog;
+  }
+
+  /** Publishes one durable transition to the events feed; never throws into the guard. */
+  #publish(target: ResolvedTarget, t: Transition, lastPhase: TargetState['phase'] | undefined): void {
+    try {
+      for (const j of t.journal) {
+        this.events.publish('decision', j.target, j.at, {
+          kind: j.kind,
+          message: j.message,
+          ...(j.data && { data: j.data }),
+          ...(j.incidentId && { incidentId: j.incidentId }),
+        });
+      }
+      if (t.state.phase !== lastPhase) {
+        const summary = summarize(target, t.state, this.policyFor(target));
+        this.events.publish('state', target.name, t.state.since, { ...summary });
+      }
+    } catch (err) {
+      this.#deps.logger.warn({ err, target: target.name }, 'events feed: publish failed');
+    }
   }
 
   /** Config plus operator controls: a target's own controls win over global ones, pause adds up. */

@@ -74,7 +74,11 @@ describe('auth matrix', () => {
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     const covered = new Set(ROWS.map((r) => `${r.method} ${r.url.split('?')[0]!.replace('/targets/api', '/targets/{name}').replace('/releases/1/', '/releases/{version}/').replace('/incidents/api-v2-x', '/incidents/{id}').replace('/mobile/app/', '/mobile/{name}/')}`));
     expect(documented.length).toBeGreaterThanOrEqual(17);
-    expect(documented.filter((d) => !covered.has(d))).toEqual([]);
+    // GET /api/v1/events is a server-sent event stream that never ends, so `inject` below would hang
+    // on it: its 401/200 (and no token in the query) are covered in test/admin/events.test.ts instead.
+    const coveredElsewhere = new Set(['GET /api/v1/events']);
+    expect(documented).toEqual(expect.arrayContaining([...coveredElsewhere]));
+    expect(documented.filter((d) => !covered.has(d) && !coveredElsewhere.has(d))).toEqual([]);
   });
 
   describe.each(CALLERS)('%s', (_label, token, column) => {
