@@ -58,15 +58,22 @@ describe('crash recovery: SIGKILL at each step of a rollback, then restart', () 
   it('during the deploy: the restarted daemon finds the release instead of deploying again', async () => {
     const s = await startWithGoodV1({ deployMs: 2000 });
     const good = s.sim.currentImage(APP);
-    await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'));
-    await s.daemon.waitForLog(() => flyDeploys(s).length === 1, 20_000, 'fly deploy started');
-    await s.daemon.kill('SIGKILL'); // flyctl keeps running on its own, as it would
+    const bad = await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'));
+    // "During the deploy" = the platform is rolling the rollback release out. (Killing as soon as
+    // fly is invoked can beat the deploy to the platform; then re-issuing it is the right call.)
+    const rollingOut = () => s.sim.releases(APP).some((r) => r.version > bad.version && r.imageRef === good && r.status === 'running');
+    await s.daemon.waitForLog(rollingOut, 20_000, 'the rollback release rolling out');
+    await s.daemon.kill('SIGKILL');
     const again = await s.restart();
     await again.waitForTarget(APP, (t) => DONE.includes(t.phase), 30_000, 'rollback after restart');
     expect((await again.target(APP)).phase).toBe('rolled-back');
     expect(flyDeploys(s)).toHaveLength(1);
     expect(s.sim.currentImage(APP)).toBe(good);
     expect(again.decisions(APP)).toContain('rollback-recovered');
+    await again.kill('SIGTERM');
+    const { incident, timeline } = await storedIncident(s);
+    expect(incident).toMatchObject({ status: 'closed', outcome: 'rolled-back' });
+    expect(timeline).toEqual(expect.arrayContaining(['release-failed', 'rollback-started', 'rollback-recovered', 'rollback-verified']));
   });
 
   it('during verification: verification resumes, nothing is deployed again', async () => {
@@ -79,6 +86,10 @@ describe('crash recovery: SIGKILL at each step of a rollback, then restart', () 
     await again.waitForTarget(APP, (t) => DONE.includes(t.phase), 30_000, 'verification after restart');
     expect((await again.target(APP)).phase).toBe('rolled-back');
     expect(flyDeploys(s)).toHaveLength(1);
+    await again.kill('SIGTERM');
+    const { incident, timeline } = await storedIncident(s);
+    expect(incident).toMatchObject({ status: 'closed', outcome: 'rolled-back' });
+    expect(timeline).toEqual(expect.arrayContaining(['release-failed', 'rollback-started', 'rollback-deployed', 'rollback-verified']));
   });
 });
 
