@@ -8,8 +8,8 @@ import { WD_ERR_STORE_UNAVAILABLE } from '../errors.ts';
 import { GLOBAL, summarize, type Watchdog } from '../guard/watchdog.ts';
 import type { Store } from '../store/types.ts';
 import type { TokenAuth } from './auth.ts';
-import { AuditView, errors, JournalView, Releases, Status, TargetDetail, Targets } from './response-schema.ts';
-import { AuditQuery, JournalQuery, ReleasesQuery, TargetParams } from './schema.ts';
+import { AuditView, errors, JournalView, Releases, Series, Status, TargetDetail, Targets } from './response-schema.ts';
+import { AuditQuery, JournalQuery, ReleasesQuery, SeriesQuery, TargetParams } from './schema.ts';
 import { auditView, controlsView, journalView, releaseView, targetDetail } from './views.ts';
 
 export interface ReadRoutesOptions {
@@ -67,6 +67,25 @@ export const readRoutes: FastifyPluginAsync<ReadRoutesOptions> = async (fastify,
       const name = watchdog.runner(request.params.name).target.name;
       const entries = await needStore('the journal').listJournal(name, request.query.limit);
       return { target: name, entries: entries.map(journalView) };
+    },
+  );
+
+  app.get(
+    '/targets/:name/series',
+    {
+      schema: {
+        tags,
+        summary: 'Recent probe results and error-rate points (the status page chart), oldest first',
+        params: TargetParams,
+        querystring: SeriesQuery,
+        response: { 200: Series, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const name = watchdog.runner(request.params.name).target.name;
+      const { rates, probes } = watchdog.series.get(name, request.query.since);
+      const iso = (at: number) => new Date(at).toISOString();
+      return { target: name, rates: rates.map((p) => ({ ...p, at: iso(p.at) })), probes: probes.map((p) => ({ ...p, at: iso(p.at) })) };
     },
   );
 

@@ -156,3 +156,21 @@ export const Gate = z.object({
   reason: z.string(),
   releases: z.array(z.object({ target: z.string(), version: z.number(), verdict: z.string(), verdictReason: z.string().optional() })),
 });
+
+/** Recent measurements for the status page's chart (in memory on the replica guarding the target). */
+export const Series = z.object({
+  target: z.string(),
+  rates: z.array(
+    z.object({
+      at: Iso,
+      version: z.number().optional(),
+      phase: z.string(),
+      rate: z.number(),
+      baselineRate: z.number(),
+      threshold: z.number(),
+      requests: z.number(),
+      errors: z.number(),
+    }),
+  ),
+  probes: z.array(z.object({ at: Iso, check: z.string(), phase: z.string(), detail: z.string().optional() })),
+});

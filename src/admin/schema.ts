@@ -28,6 +28,8 @@ export const ReleaseParams = z.strictObject({ name: TargetName, version: Version
 export const ReleasesQuery = z.strictObject({ limit: Limit });
 export const JournalQuery = z.strictObject({ limit: Limit });
 export const AuditQuery = z.strictObject({ limit: Limit });
+/** `since`: epoch ms; only points at or after it (a client catching up after a reconnect). */
+export const SeriesQuery = z.strictObject({ since: z.coerce.number().int().nonnegative().optional() });
 
 /**
  * Bodies are optional where every field is: `curl -X POST` with no body is a valid pause. Fastify

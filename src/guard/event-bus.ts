@@ -7,7 +7,12 @@
  * route only writes to a socket buffer, and drops a client whose buffer grows too large).
  */
 
-export type BusEventType = 'state' | 'decision';
+/**
+ * `measurement` events (probe results and error-rate points for the chart) are live only: they are
+ * not kept in the ring, so at hundreds of targets they cannot evict the decisions a reconnecting
+ * client needs. A client that missed some reloads them from GET /targets/:name/series.
+ */
+export type BusEventType = 'state' | 'decision' | 'measurement';
 
 export interface BusEvent {
   /** Strictly increasing in publish order within one process; later processes start higher. */
@@ -53,8 +58,10 @@ export class EventBus {
 
   publish(type: BusEventType, target: string, at: number, data: Record<string, unknown>): BusEvent {
     const event: BusEvent = { id: this.#nextId++, type, target, at, data };
-    this.#ring.push(event);
-    if (this.#ring.length > this.#capacity) this.#ring.shift();
+    if (type !== 'measurement') {
+      this.#ring.push(event);
+      if (this.#ring.length > this.#capacity) this.#ring.shift();
+    }
     for (const listener of [...this.#listeners]) {
       try {
         listener(event);

@@ -14,7 +14,7 @@ import type { CounterSource, LatencySource, Measurement } from '../signals/types
 import { CONNECTIVITY_CHECK, gateOnConnectivity } from '../signals/connectivity.ts';
 import type { Store, Transition } from '../store/types.ts';
 import type { RollbackPolicy } from './policy.ts';
-import { initialState, type ReleaseRef, type ReleaseView, type TargetState } from './state.ts';
+import { initialState, type ErrorRateSnapshot, type ReleaseRef, type ReleaseView, type TargetState } from './state.ts';
 import { step, type GuardAction, type GuardEvent } from './step.ts';
 import type { NotifyEvent } from '../notify/events.ts';
 import { notifyEventFor, postmortemEvent } from './notify-events.ts';
@@ -23,6 +23,7 @@ import { countDecision } from './decision-metrics.ts';
 import { attachFlyLogs, errorMessage, machinesOnImage, recordMigrationMarker } from './side-tasks.ts';
 import { toTransition } from './transition.ts';
 import { SecretRegistry } from '../secrets.ts';
+import type { ProbePoint, RatePoint } from './series.ts';
 
 export interface RunnerDeps {
   target: ResolvedTarget;
@@ -50,6 +51,14 @@ export interface RunnerDeps {
   secrets?: SecretRegistry;
   /** Called after each transition is durable, before its actions run (failpoints for crash tests). */
   afterTransition?: (transition: Transition) => void;
+  /** Each probe result and each fresh error-rate judgment, for the status page's chart (never throws). */
+  onProbe?: (point: ProbePoint) => void;
+  onRate?: (point: RatePoint) => void;
+  /**
+   * Delay before the first loop iteration beyond one interval, so many targets started together
+   * spread their probe rounds over the interval instead of firing at once. Default 0.
+   */
+  startOffsetMs?: number;
 }
 
 /** Phases in which counters and latency are read: a baseline while stable, the judgment while guarding. */
@@ -72,6 +81,8 @@ export class TargetRunner {
   #smokeGuard: number | undefined;
   readonly #smokeLastRun = new Map<string, number>();
   readonly #smokeRunning = new Set<string>();
+  /** When the error-rate judgment last reported to the chart (each judgment is reported once). */
+  #lastRateAt: number | undefined;
 
   private constructor(deps: RunnerDeps, state: TargetState) {
     this.#deps = deps;
@@ -160,37 +171,79 @@ export class TargetRunner {
     await this.#queue;
   }
 
+  /**
+   * Fixed-rate schedule: iteration k is due at start + offset + k × interval, so a slow round does
+   * not push every later one back. A round that overran its slot skips the missed slots instead of
+   * running back to back. How late each round starts is the schedule lag (a metric, and the scale
+   * benchmark's measure of whether one target delays the others).
+   */
   async #runLoop(): Promise<void> {
     const { clock } = this.#deps;
     const signal = this.#stop.signal;
+    const interval = this.target.guard.probeInterval;
+    let due = clock.now() + interval + (this.#deps.startOffsetMs ?? 0);
     while (!signal.aborted) {
       try {
-        await clock.sleep(this.target.guard.probeInterval, signal);
+        await clock.sleep(Math.max(0, due - clock.now()), signal);
       } catch {
         return; // aborted
       }
-      const phase = this.#state.phase;
-      if (phase === 'guarding' || phase === 'verifying') {
-        const measurements = await this.#probeRound(signal);
-        if (phase === 'verifying' && this.#state.rollback) measurements.push(await this.#checkMachines(this.#state.rollback.to.imageRef, signal));
-        if (signal.aborted) return;
-        const gated = await this.#gateOnConnectivity(measurements, signal);
-        await this.#dispatch(() => ({ type: 'probe-round', measurements: gated }));
-        if (phase === 'guarding') this.#startDueSmokeTests(signal);
+      const lag = Math.max(0, clock.now() - due);
+      this.#deps.metrics.observeScheduleLag?.(lag / 1000);
+      await this.#round(signal);
+      if (signal.aborted) return;
+      due += interval;
+      const now = clock.now();
+      if (due < now) due += Math.ceil((now - due) / interval) * interval;
+    }
+  }
+
+  /** One iteration: probes (while guarding or verifying), counters and latency, then a tick. */
+  async #round(signal: AbortSignal): Promise<void> {
+    const phase = this.#state.phase;
+    if (phase === 'guarding' || phase === 'verifying') {
+      const measurements = await this.#probeRound(signal);
+      if (phase === 'verifying' && this.#state.rollback) measurements.push(await this.#checkMachines(this.#state.rollback.to.imageRef, signal));
+      if (signal.aborted) return;
+      const gated = await this.#gateOnConnectivity(measurements, signal);
+      await this.#dispatch(() => ({ type: 'probe-round', measurements: gated }));
+      if (phase === 'guarding') this.#startDueSmokeTests(signal);
+    }
+    if (this.#deps.counterSource && READING_PHASES.has(phase)) {
+      const readout = await this.#deps.counterSource.read(signal);
+      if (signal.aborted) return;
+      await this.#dispatch(() => ({ type: 'counters', readout }));
+      const last = this.#state.phase === 'guarding' ? this.#state.errorRate?.last : undefined;
+      if (last) {
+        this.#deps.metrics.setErrorRate(this.#labels, last.rate, last.baselineRate, last.threshold);
+        this.#reportRate(last);
       }
-      if (this.#deps.counterSource && READING_PHASES.has(phase)) {
-        const readout = await this.#deps.counterSource.read(signal);
-        if (signal.aborted) return;
-        await this.#dispatch(() => ({ type: 'counters', readout }));
-        const last = this.#state.phase === 'guarding' ? this.#state.errorRate?.last : undefined;
-        if (last) this.#deps.metrics.setErrorRate(this.#labels, last.rate, last.baselineRate, last.threshold);
-      }
-      if (this.#deps.latencySource && READING_PHASES.has(phase)) {
-        const readout = await this.#deps.latencySource.read(signal);
-        if (signal.aborted) return;
-        await this.#dispatch(() => ({ type: 'latency', readout }));
-      }
-      await this.#dispatch(() => ({ type: 'tick' }));
+    }
+    if (this.#deps.latencySource && READING_PHASES.has(phase)) {
+      const readout = await this.#deps.latencySource.read(signal);
+      if (signal.aborted) return;
+      await this.#dispatch(() => ({ type: 'latency', readout }));
+    }
+    await this.#dispatch(() => ({ type: 'tick' }));
+  }
+
+  #reportRate(last: ErrorRateSnapshot): void {
+    if (last.at === this.#lastRateAt) return;
+    this.#lastRateAt = last.at;
+    const version = this.#state.guard?.release.version;
+    try {
+      this.#deps.onRate?.({
+        at: last.at,
+        ...(version !== undefined && { version }),
+        phase: last.phase,
+        rate: last.rate,
+        baselineRate: last.baselineRate,
+        threshold: last.threshold,
+        requests: last.requests,
+        errors: last.errors,
+      });
+    } catch {
+      // The chart is a view; it must never stop the guard.
     }
   }
 
@@ -229,6 +282,7 @@ export class TargetRunner {
         .runProbe(probe, signal)
         .then(async (m) => {
           this.#deps.metrics.observeMeasurement(this.#labels, m);
+          this.#reportProbe(m);
           if (signal.aborted || this.#state.guard?.startedAt !== guard.startedAt) return;
           await this.#dispatch(() => ({ type: 'probe-round', measurements: [m] }));
         })
@@ -242,11 +296,20 @@ export class TargetRunner {
     return m;
   }
 
+  #reportProbe(m: Measurement): void {
+    try {
+      this.#deps.onProbe?.({ at: this.#deps.clock.now(), check: m.check, phase: m.phase, ...(m.detail && { detail: m.detail }) });
+    } catch {
+      // The probe strip is a view; it must never stop the guard.
+    }
+  }
+
   async #probeRound(signal: AbortSignal): Promise<Measurement[]> {
     const regular = this.target.probes.filter((p) => p.type !== 'smoke');
     const results = await Promise.all(regular.map((p) => this.#deps.runProbe(p, signal)));
     for (const m of results) {
       this.#deps.metrics.observeMeasurement(this.#labels, m);
+      this.#reportProbe(m);
       this.#log.debug({ check: m.check, phase: m.phase, detail: m.detail, durationMs: m.durationMs }, 'probe');
     }
     return results;

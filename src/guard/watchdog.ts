@@ -19,6 +19,7 @@ import { TargetRunner } from './target-runner.ts';
 import type { GroupSpec } from './group-plan.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
 import { EventBus } from './event-bus.ts';
+import { MeasurementSeries } from './series.ts';
 
 export interface WatchdogDeps {
   targets: readonly ResolvedTarget[];
@@ -66,6 +67,8 @@ export class Watchdog {
   #polling: Promise<void> | undefined;
   /** Live feed of decisions and phase changes for GET /api/v1/events (in memory, bounded). */
   readonly events = new EventBus();
+  /** Recent probe results and error-rate points per target, for the status page's chart. */
+  readonly series = new MeasurementSeries();
 
   private constructor(deps: WatchdogDeps, controls: Record<string, Controls>) {
     this.#deps = deps;
@@ -76,7 +79,7 @@ export class Watchdog {
   static async open(deps: WatchdogDeps): Promise<Watchdog> {
     const watchdog = new Watchdog(deps, await deps.store.loadControls());
     for (const group of deps.groups ?? []) for (const member of group.targets) watchdog.#groupOf.set(member, group);
-    for (const target of deps.targets) {
+    for (const [index, target] of deps.targets.entries()) {
       const group = watchdog.#groupOf.get(target.name);
       // Events feed: the phase last published for this target (set from the loaded state below).
       let lastPhase: TargetState['phase'] | undefined;
@@ -86,6 +89,16 @@ export class Watchdog {
         target,
         policy: () => watchdog.policyFor(target),
         ...(group && { group: group.name }),
+        // Spread the targets' probe rounds evenly over one interval.
+        startOffsetMs: Math.floor((index / deps.targets.length) * target.guard.probeInterval),
+        onProbe: (point) => {
+          watchdog.series.addProbe(target.name, point);
+          watchdog.events.publish('measurement', target.name, point.at, { kind: 'probe', ...point });
+        },
+        onRate: (point) => {
+          watchdog.series.addRate(target.name, point);
+          watchdog.events.publish('measurement', target.name, point.at, { kind: 'error-rate', ...point });
+        },
         afterTransition: (t) => {
           deps.afterTransition?.(t);
           const asked = t.journal.find((j) => j.kind === 'group-rollback-requested');

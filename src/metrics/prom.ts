@@ -23,6 +23,7 @@ export class PromMetrics implements WatchdogMetrics {
   readonly #errorRate: Gauge<'target' | 'environment' | 'kind'>;
   readonly #faultToRollback: Histogram<'target' | 'environment'>;
   readonly #adminActions: Counter<'action' | 'outcome'>;
+  readonly #scheduleLag: Histogram;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -95,6 +96,17 @@ export class PromMetrics implements WatchdogMetrics {
       labelNames: ['action', 'outcome'],
       registers,
     });
+    // No target label: one histogram for the whole daemon keeps the scrape small at 1,000 targets.
+    this.#scheduleLag = new Histogram({
+      name: 'rollback_watchdog_schedule_lag_seconds',
+      help: 'How late each guard-loop iteration (probe round) started against its fixed-rate schedule.',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+  }
+
+  observeScheduleLag(seconds: number): void {
+    this.#scheduleLag.observe(seconds);
   }
 
   /**

@@ -27,6 +27,8 @@ export interface WatchdogMetrics {
   observeFaultToRollbackSeconds(labels: TargetLabels, seconds: number): void;
   /** An operator action through the admin API and how it ended (ok, refused). */
   incAdminAction(action: string, outcome: string): void;
+  /** How late a target's guard-loop iteration started against its fixed-rate schedule. */
+  observeScheduleLag?(seconds: number): void;
 }
 
 export const noopMetrics: WatchdogMetrics = {

@@ -30,6 +30,7 @@ const ROWS: Row[] = [
   { method: 'GET', url: '/api/v1/targets/api', expect: [401, 200, 200] },
   { method: 'GET', url: '/api/v1/targets/api/releases', expect: [401, 200, 200] },
   { method: 'GET', url: '/api/v1/targets/api/journal', expect: [401, 200, 200] },
+  { method: 'GET', url: '/api/v1/targets/api/series', expect: [401, 200, 200] },
   { method: 'GET', url: '/api/v1/audit', expect: [401, 403, 200] },
   { method: 'GET', url: gateUrl, expect: [401, 200, 200] },
   { method: 'GET', url: '/api/v1/incidents', expect: [401, 200, 200] },
