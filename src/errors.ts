@@ -106,6 +106,13 @@ export const WD_ERR_DAEMON_ANSWER_INVALID = createError<[string]>('WD_ERR_DAEMON
 
 // Store.
 export const WD_ERR_STORE_SCHEMA = createError<[string]>('WD_ERR_STORE_SCHEMA', 'Store schema problem: %s', 500);
+// Several replicas (docs/ha.md).
+/** A guard write was refused because this replica no longer holds the shard's lease (fencing). */
+export const WD_ERR_LEASE_LOST = createError<[string, number]>('WD_ERR_LEASE_LOST', 'This replica no longer holds the lease on %s (epoch %d); the write was refused', 503);
+/** The replica that owns the target did not carry out a forwarded action in time. */
+export const WD_ERR_FORWARD_TIMEOUT = createError<[string, string, string]>('WD_ERR_FORWARD_TIMEOUT', 'The replica guarding %s did not carry out %s in time; check GET /api/v1/targets/%s before retrying', 504);
+/** No replica holds the target's lease right now (one just died; another takes over within the lease time). */
+export const WD_ERR_NOT_OWNED = createError<[string]>('WD_ERR_NOT_OWNED', 'No replica guards %s at the moment (its lease is being taken over); retry in a few seconds', 503);
 
 /** True when `err` carries one of our stable codes. */
 export function hasCode(err: unknown, code: string): boolean {

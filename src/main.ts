@@ -20,6 +20,9 @@ import { PostgresStore } from './store/postgres-store.ts';
 import { Notifier } from './notify/notifier.ts';
 import { PromNotifyMetrics } from './notify/prom-notify-metrics.ts';
 import type { Store, Transition } from './store/types.ts';
+import { PgCoordination } from './ha/pg-coordination.ts';
+import { defaultReplicaId, LeaseManager } from './ha/lease-manager.ts';
+import type { Replication } from './guard/watchdog.ts';
 
 /** On shutdown, how long queued notifications may still be delivered. */
 const NOTIFY_DRAIN_MS = 5_000;
@@ -64,8 +67,17 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
     ? await PostgresStore.open(config.store.postgres, {
         schema: config.store.postgresSchema,
         onError: (err) => logger.warn({ err }, 'idle database connection failed'),
+        // A write whose connection went silent (a network cut) fails instead of waiting forever.
+        queryTimeoutMs: 40_000,
       })
     : new SqliteStore(config.store.sqlite);
+  const coordination = config.store.postgres
+    ? new PgCoordination(config.store.postgres, {
+        schema: config.store.postgresSchema,
+        queryTimeoutMs: Math.floor(config.store.replication.leaseTtl / 3),
+        onError: (err) => logger.warn({ err }, 'idle lease connection failed'),
+      })
+    : undefined;
   /** Everything after the store: platform, notifier, watchdog, admin server; then start. */
   async function wire() {
     const fly = config.platform.fly;
@@ -88,6 +100,18 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
       metrics: new PromNotifyMetrics(metrics.registry),
     });
     const targets = resolveTargets(config);
+    let replication: Replication | undefined;
+    if (coordination) {
+      const r = config.store.replication;
+      const replicaId = r.replicaId ?? defaultReplicaId();
+      replication = {
+        commands: coordination,
+        commandPollMs: r.commandPoll,
+        forwardTimeoutMs: r.forwardTimeout,
+        leases: (hooks, shards) =>
+          new LeaseManager({ ...hooks, table: coordination, replicaId, shards, ttlMs: r.leaseTtl, clock, logger: logger.child({ component: 'leases', replica: replicaId }) }),
+      };
+    }
     const watchdog = await Watchdog.open({
       targets,
       groups: config.groups,
@@ -107,6 +131,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
       postmortemAfterMs: config.incidents.postmortemAfter,
       notify: (event) => notifier.notify(event),
       secrets,
+      ...(replication && { replication }),
       ...failpoint(process.env.ROLLBACK_WATCHDOG_FAILPOINT, logger),
     });
     const app = buildApp({
@@ -136,6 +161,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
         targets: targets.map((t) => `${t.name} (${t.environment})`),
         // Never the URL: it holds the database password.
         store: config.store.postgres ? `postgres (schema ${config.store.postgresSchema})` : config.store.sqlite,
+        ...(replication && { replication: `leases of ${config.store.replication.leaseTtl} ms` }),
       },
       'rollback-watchdog started',
     );
@@ -144,6 +170,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
   }
   // A failed start must not leave the store open: an open PostgreSQL pool keeps the process alive.
   const { app, watchdog, notifier, url } = await wire().catch(async (err: unknown) => {
+    await coordination?.close().catch(() => undefined);
     await store.close();
     throw err;
   });
@@ -162,6 +189,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
         // What the shutdown itself decided (e.g. a rollback finishing) still deserves a message.
         await notifier.stop(NOTIFY_DRAIN_MS);
         await app.close();
+        await coordination?.close();
         await store.close();
         logger.info('stopped');
       })()),

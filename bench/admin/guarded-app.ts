@@ -64,7 +64,7 @@ export async function guardedApp(count: number): Promise<GuardedApp> {
     postmortemAfterMs: 300_000,
   });
   await watchdog.pollAll();
-  const guarding = watchdog.summaries().filter((s) => s.phase === 'guarding').length;
+  const guarding = (await watchdog.summaries()).filter((s) => s.phase === 'guarding').length;
   if (guarding !== count) throw new Error(`expected ${count} targets guarding, got ${guarding}`);
   const app = buildApp({ watchdog, store, auth: new TokenAuth([{ name: 'bench', role: 'viewer', token: BENCH_TOKEN }]), logger, registry: metrics.registry });
   return {

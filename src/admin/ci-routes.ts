@@ -36,11 +36,13 @@ export const deployRoutes: FastifyPluginAsync<CiRoutesOptions> = async (fastify,
       schema: { tags: ['ci'], summary: 'Announce a deploy: the target is polled at once', body: DeployNotice, response: { 202: DeployAccepted, ...errors(400, 401, 403, 404, 429) } },
     },
     async (request, reply) => {
-      const runner = watchdog.runner(request.body.target);
+      const name = watchdog.target(request.body.target).name;
       request.log.info({ notice: request.body, by: request.principal?.name }, 'deploy announced');
-      await watchdog.pollTarget(runner.target.name);
-      request.outcome = `polled; ${runner.state.phase}`;
-      return reply.code(202).send({ target: runner.target.name, phase: runner.state.phase, lastSeenVersion: runner.state.lastSeenVersion });
+      await watchdog.pollTarget(name);
+      // Guarded by another replica: the poll is queued there and this is the state it last stored.
+      const state = await watchdog.stateOf(name);
+      request.outcome = `polled; ${state.phase}`;
+      return reply.code(202).send({ target: name, phase: state.phase, lastSeenVersion: state.lastSeenVersion });
     },
   );
 };
@@ -61,9 +63,9 @@ export const gateRoutes: FastifyPluginAsync<CiRoutesOptions & { auth: TokenAuth 
     },
     async (request, reply) => {
       const { target, image, strict } = request.query;
-      const name = watchdog.runner(target).target.name;
+      const name = watchdog.target(target).name;
       const everywhere = await Promise.all(
-        watchdog.summaries().map(async (s) => (await watchdog.releases(s.name, GATE_LOOKUP)).map((release) => ({ target: s.name, release }))),
+        watchdog.targetNames().map(async (t) => (await watchdog.releases(t, GATE_LOOKUP)).map((release) => ({ target: t, release }))),
       );
       const result = judgeGate(name, image, everywhere.flat());
       return reply.code(strict ? STRICT_STATUS[result.verdict] : 200).send({ target: name, image, ...result });

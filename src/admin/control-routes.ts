@@ -30,7 +30,7 @@ export const controlRoutes: FastifyPluginAsync<ControlRoutesOptions> = async (fa
   async function apply(scope: string, patch: Controls) {
     const controls = await watchdog.setControls(scope, patch);
     if (scope === GLOBAL) return { scope, controls: controlsView(controls) };
-    const { mode, paused } = watchdog.policyFor(watchdog.runner(scope).target);
+    const { mode, paused } = watchdog.policyFor(watchdog.target(scope));
     return { scope, controls: controlsView(controls), effective: { mode, paused } };
   }
 

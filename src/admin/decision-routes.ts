@@ -18,6 +18,7 @@ import {
 } from '../errors.ts';
 import { BUSY_PHASES } from '../guard/step-common.ts';
 import { summarize, type Watchdog } from '../guard/watchdog.ts';
+import type { RollbackProgress, TargetState } from '../guard/state.ts';
 import { actorName } from './auth.ts';
 import { resolveRollback } from './resolve-rollback.ts';
 import { errors, Marked, RollbackStarted, TargetSummary } from './response-schema.ts';
@@ -32,13 +33,16 @@ const BUSY = BUSY_PHASES;
 /** How far back a named version or image is looked up (newest first). */
 const RELEASE_LOOKUP = 1000;
 
+/** The same rollback (not a new one): same start time and route. */
+function sameRollback(a: RollbackProgress | undefined, b: RollbackProgress | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.decidedAt === b.decidedAt && a.from.version === b.from.version && a.to.version === b.to.version && a.requestedBy === b.requestedBy;
+}
+
 export const decisionRoutes: FastifyPluginAsync<DecisionRoutesOptions> = async (fastify, { watchdog }) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['act'];
-  const summary = (name: string) => {
-    const runner = watchdog.runner(name);
-    return summarize(runner.target, runner.state, watchdog.policyFor(runner.target));
-  };
+  const summary = (name: string, state: TargetState) => summarize(watchdog.target(name), state, watchdog.policyFor(watchdog.target(name)));
 
   app.post(
     '/targets/:name/rollback',
@@ -53,17 +57,17 @@ export const decisionRoutes: FastifyPluginAsync<DecisionRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      const runner = watchdog.runner(request.params.name);
-      const name = runner.target.name;
-      if (BUSY.has(runner.state.phase)) throw new WD_ERR_ROLLBACK_IN_PROGRESS(name);
+      const name = watchdog.target(request.params.name).name;
+      const before = await watchdog.stateOf(name);
+      if (BUSY.has(before.phase)) throw new WD_ERR_ROLLBACK_IN_PROGRESS(name);
       const releases = await watchdog.releases(name, RELEASE_LOOKUP);
-      const before = runner.state;
       const choice = resolveRollback(name, request.body ?? {}, releases, before.current ?? before.guard?.release);
-      const after = await runner.rollbackTo(choice.to, actorName(request.principal));
-      const started = after.rollback !== before.rollback && after.rollback?.trigger === 'manual' && after.rollback.to.version === choice.to.version;
+      const after = await watchdog.act(name, { kind: 'rollback', to: choice.to, by: actorName(request.principal) });
+      // Compared by value: a state forwarded from another replica is a copy.
+      const started = after.rollback !== undefined && !sameRollback(after.rollback, before.rollback) && after.rollback.trigger === 'manual' && after.rollback.to.version === choice.to.version;
       if (!started) throw BUSY.has(after.phase) ? new WD_ERR_ROLLBACK_IN_PROGRESS(name) : new WD_ERR_NOT_APPLIED('rollback', name, after.phase);
       request.outcome = `rolling back to v${choice.to.version}${choice.forced ? ' (forced)' : ''}`;
-      return reply.code(202).send({ target: summary(name), to: choice.to, forced: choice.forced });
+      return reply.code(202).send({ target: summary(name, after), to: choice.to, forced: choice.forced });
     },
   );
 
@@ -74,9 +78,8 @@ export const decisionRoutes: FastifyPluginAsync<DecisionRoutesOptions> = async (
       schema: { tags, summary: 'Approve the held rollback: it proceeds past every rail', params: TargetParams, body: ReasonBody, response: { 202: TargetSummary, ...errors(400, 401, 403, 404, 409, 429) } },
     },
     async (request, reply) => {
-      const runner = watchdog.runner(request.params.name);
-      const name = runner.target.name;
-      const before = runner.state;
+      const name = watchdog.target(request.params.name).name;
+      const before = await watchdog.stateOf(name);
       if (before.phase !== 'held') throw new WD_ERR_NOT_HELD(name, before.phase);
       if (!before.plan?.to) {
         const hold = before.hold ? ` (${before.hold.kind}: ${before.hold.reason})` : '';
@@ -85,10 +88,10 @@ export const decisionRoutes: FastifyPluginAsync<DecisionRoutesOptions> = async (
         );
       }
       const by = actorName(request.principal);
-      const after = await runner.approve(by);
-      if (after.rollback === before.rollback || after.rollback?.requestedBy !== by) throw new WD_ERR_NOT_APPLIED('approval', name, after.phase);
+      const after = await watchdog.act(name, { kind: 'approve', by });
+      if (sameRollback(after.rollback, before.rollback) || after.rollback?.requestedBy !== by) throw new WD_ERR_NOT_APPLIED('approval', name, after.phase);
       request.outcome = `approved the rollback to v${before.plan.to.version}`;
-      return reply.code(202).send(summary(name));
+      return reply.code(202).send(summary(name, after));
     },
   );
 
@@ -99,14 +102,14 @@ export const decisionRoutes: FastifyPluginAsync<DecisionRoutesOptions> = async (
       schema: { tags, summary: 'Veto the held rollback: nothing is deployed until a new release', params: TargetParams, body: ReasonBody, response: { 200: TargetSummary, ...errors(400, 401, 403, 404, 409, 429) } },
     },
     async (request) => {
-      const runner = watchdog.runner(request.params.name);
-      const name = runner.target.name;
-      if (runner.state.phase !== 'held') throw new WD_ERR_NOT_HELD(name, runner.state.phase);
-      const after = await runner.veto(actorName(request.principal));
+      const name = watchdog.target(request.params.name).name;
+      const before = await watchdog.stateOf(name);
+      if (before.phase !== 'held') throw new WD_ERR_NOT_HELD(name, before.phase);
+      const after = await watchdog.act(name, { kind: 'veto', by: actorName(request.principal) });
       // Veto and abort both end in idle; any other phase means something else happened first.
       if (after.phase !== 'idle') throw new WD_ERR_NOT_APPLIED('veto', name, after.phase);
       request.outcome = 'vetoed the rollback';
-      return summary(name);
+      return summary(name, after);
     },
   );
 
@@ -117,14 +120,13 @@ export const decisionRoutes: FastifyPluginAsync<DecisionRoutesOptions> = async (
       schema: { tags, summary: 'End the running guard early, without a verdict', params: TargetParams, body: ReasonBody, response: { 200: TargetSummary, ...errors(400, 401, 403, 404, 409, 429) } },
     },
     async (request) => {
-      const runner = watchdog.runner(request.params.name);
-      const name = runner.target.name;
-      const before = runner.state;
+      const name = watchdog.target(request.params.name).name;
+      const before = await watchdog.stateOf(name);
       if (before.phase !== 'guarding' || !before.guard) throw new WD_ERR_NOT_GUARDING(name, before.phase);
-      const after = await runner.abort(actorName(request.principal));
+      const after = await watchdog.act(name, { kind: 'abort', by: actorName(request.principal) });
       if (after.phase !== 'idle') throw new WD_ERR_NOT_APPLIED('abort', name, after.phase);
       request.outcome = `aborted the guard of v${before.guard.release.version}`;
-      return summary(name);
+      return summary(name, after);
     },
   );
 
@@ -142,11 +144,11 @@ export const decisionRoutes: FastifyPluginAsync<DecisionRoutesOptions> = async (
         },
       },
       async (request) => {
-        const name = watchdog.runner(request.params.name).target.name;
+        const name = watchdog.target(request.params.name).name;
         const { version } = request.params;
         const known = (await watchdog.releases(name, RELEASE_LOOKUP)).some((r) => r.version === version);
         if (!known) throw new WD_ERR_RELEASE_UNKNOWN(name, version);
-        await watchdog.runner(name).markRelease(version, verdict, actorName(request.principal));
+        await watchdog.act(name, { kind: 'mark', version, verdict, by: actorName(request.principal) });
         request.outcome = `marked v${version} ${verdict}`;
         return { target: name, version, verdict };
       },

@@ -32,21 +32,22 @@ export const readRoutes: FastifyPluginAsync<ReadRoutesOptions> = async (fastify,
 
   app.get('/status', { schema: { tags, summary: 'Global controls and every target', response: { 200: Status, ...errors(401, 403) } } }, async () => {
     const global = watchdog.controls()[GLOBAL];
-    return { ready: watchdog.ready, global: { ...controlsView(global), paused: global?.paused ?? false }, targets: watchdog.summaries() };
+    return { ready: watchdog.ready, global: { ...controlsView(global), paused: global?.paused ?? false }, targets: await watchdog.summaries() };
   });
 
   app.get('/targets', { schema: { tags, summary: 'Every target', response: { 200: Targets, ...errors(401, 403) } } }, async () => ({
-    targets: watchdog.summaries(),
+    targets: await watchdog.summaries(),
   }));
 
   app.get(
     '/targets/:name',
     { schema: { tags, summary: 'One target in detail', params: TargetParams, response: { 200: TargetDetail, ...errors(400, 401, 403, 404) } } },
     async (request) => {
-      const runner = watchdog.runner(request.params.name);
-      const releases = await watchdog.releases(runner.target.name, DETAIL_RELEASES);
-      const summary = summarize(runner.target, runner.state, watchdog.policyFor(runner.target));
-      return targetDetail(summary, runner.state, watchdog.controls()[runner.target.name], releases);
+      const target = watchdog.target(request.params.name);
+      const state = await watchdog.stateOf(target.name);
+      const releases = await watchdog.releases(target.name, DETAIL_RELEASES);
+      const summary = summarize(target, state, watchdog.policyFor(target));
+      return targetDetail(summary, state, watchdog.controls()[target.name], releases);
     },
   );
 
@@ -54,9 +55,9 @@ export const readRoutes: FastifyPluginAsync<ReadRoutesOptions> = async (fastify,
     '/targets/:name/releases',
     { schema: { tags, summary: 'Releases with verdicts, newest first', params: TargetParams, querystring: ReleasesQuery, response: { 200: Releases, ...errors(400, 401, 403, 404) } } },
     async (request) => {
-      const runner = watchdog.runner(request.params.name);
-      const releases = await watchdog.releases(runner.target.name, request.query.limit);
-      return { target: runner.target.name, releases: releases.map(releaseView) };
+      const name = watchdog.target(request.params.name).name;
+      const releases = await watchdog.releases(name, request.query.limit);
+      return { target: name, releases: releases.map(releaseView) };
     },
   );
 
@@ -64,7 +65,7 @@ export const readRoutes: FastifyPluginAsync<ReadRoutesOptions> = async (fastify,
     '/targets/:name/journal',
     { schema: { tags, summary: 'The decision journal, newest first', params: TargetParams, querystring: JournalQuery, response: { 200: JournalView, ...errors(400, 401, 403, 404, 503) } } },
     async (request) => {
-      const name = watchdog.runner(request.params.name).target.name;
+      const name = watchdog.target(request.params.name).name;
       const entries = await needStore('the journal').listJournal(name, request.query.limit);
       return { target: name, entries: entries.map(journalView) };
     },
@@ -82,7 +83,7 @@ export const readRoutes: FastifyPluginAsync<ReadRoutesOptions> = async (fastify,
       },
     },
     async (request) => {
-      const name = watchdog.runner(request.params.name).target.name;
+      const name = watchdog.target(request.params.name).name;
       const { rates, probes } = watchdog.series.get(name, request.query.since);
       const iso = (at: number) => new Date(at).toISOString();
       return { target: name, rates: rates.map((p) => ({ ...p, at: iso(p.at) })), probes: probes.map((p) => ({ ...p, at: iso(p.at) })) };

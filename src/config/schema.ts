@@ -182,6 +182,11 @@ export const FlySettings = z.strictObject({
       deploy: Duration.prefault('15m'),
     })
     .prefault({}),
+  /**
+   * flyctl processes run at once, across all targets (one poll is one process per target). More
+   * wait their turn, rollback deploys and status checks first; see src/exec/limiter.ts.
+   */
+  maxConcurrent: z.int().min(1).max(64).default(8),
 });
 
 export const AdminToken = z.strictObject({
@@ -230,6 +235,26 @@ export const Config = z
         /** A PostgreSQL URL (write `${DATABASE_URL}`); when set, it replaces the SQLite file. */
         postgres: z.string().regex(/^postgres(ql)?:\/\//, 'not a postgres:// URL').optional(),
         postgresSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'not a schema name').default('rollback_watchdog'),
+        /**
+         * Several replicas on one PostgreSQL (docs/ha.md); used only with `postgres`. Each target
+         * (or rollback group) is guarded by one replica at a time, through a lease in the database.
+         */
+        replication: z
+          .strictObject({
+            /**
+             * How long a lease lasts unrenewed: a dead replica's targets are taken over within
+             * about this long (plus a third of it). A replica that cannot renew stops acting
+             * after two thirds of it.
+             */
+            leaseTtl: Duration.prefault('15s').refine((ms) => ms >= 3_000 && ms <= 600_000, 'must be between 3s and 10m'),
+            /** This replica's name in leases, logs and the journal. Default: host-pid-random. */
+            replicaId: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'letters, digits and . _ : - only').optional(),
+            /** How often a replica looks for actions forwarded to it and reloads operator controls. */
+            commandPoll: Duration.prefault('500ms').refine((ms) => ms >= 50 && ms <= 10_000, 'must be between 50ms and 10s'),
+            /** How long an admin request waits for the replica guarding the target to carry it out. */
+            forwardTimeout: Duration.prefault('20s').refine((ms) => ms >= 1_000 && ms <= 300_000, 'must be between 1s and 5m'),
+          })
+          .prefault({}),
       })
       .prefault({}),
     admin: z

@@ -24,6 +24,8 @@ import { attachFlyLogs, errorMessage, machinesOnImage, recordMigrationMarker } f
 import { toTransition } from './transition.ts';
 import { SecretRegistry } from '../secrets.ts';
 import type { ProbePoint, RatePoint } from './series.ts';
+import type { LeaseFence } from '../ha/types.ts';
+import { WD_ERR_LEASE_LOST } from '../errors.ts';
 
 export interface RunnerDeps {
   target: ResolvedTarget;
@@ -59,6 +61,12 @@ export interface RunnerDeps {
    * spread their probe rounds over the interval instead of firing at once. Default 0.
    */
   startOffsetMs?: number;
+  /**
+   * With several replicas: the lease this runner acts under, or undefined once it can no longer be
+   * trusted. Every transition is written with it (the store refuses a stale one), and none is
+   * written without it.
+   */
+  lease?: () => LeaseFence | undefined;
 }
 
 /** Phases in which counters and latency are read: a baseline while stable, the judgment while guarding. */
@@ -70,6 +78,8 @@ export class TargetRunner {
   readonly #log: Logger;
   readonly #labels: TargetLabels;
   readonly #stop = new AbortController();
+  /** Aborted only by fencing: kills a rollback deploy this replica may no longer be running. */
+  readonly #fence = new AbortController();
   #state: TargetState;
   #queue: Promise<void> = Promise.resolve();
   #deploy: Promise<void> | undefined;
@@ -177,6 +187,19 @@ export class TargetRunner {
    * running back to back. How late each round starts is the schedule lag (a metric, and the scale
    * benchmark's measure of whether one target delays the others).
    */
+  /**
+   * Fencing: this replica lost (or can no longer prove) its lease. Stops at once without waiting on
+   * anything that may hang: the loop ends, a rollback deploy in flight is killed (the new owner
+   * finds it in the release list, running or not, and carries on from the stored state), and no
+   * further transition is written.
+   */
+  fence(reason: string): void {
+    if (this.#fence.signal.aborted) return;
+    this.#log.warn({ reason, deployInFlight: this.#deploy !== undefined }, 'fenced: no longer acting on this target');
+    this.#fence.abort(new Error(reason));
+    this.#stop.abort(new Error(reason));
+  }
+
   async #runLoop(): Promise<void> {
     const { clock } = this.#deps;
     const signal = this.#stop.signal;
@@ -334,7 +357,14 @@ export class TargetRunner {
       });
       if (result.state === before && result.actions.length === 0) return;
       const transition = toTransition(this.target, before, result.state, result.actions, now, this.#deps.postmortemAfterMs);
-      await store.saveTransition(transition, now);
+      let fence: LeaseFence | undefined;
+      if (this.#deps.lease) {
+        fence = this.#deps.lease();
+        if (!fence || this.#fence.signal.aborted) throw new WD_ERR_LEASE_LOST(this.target.name, 0);
+      }
+      await store.saveTransition(transition, now, fence);
+      // Fenced while the write was in flight: it was valid when it committed, but act on nothing now.
+      if (this.#fence.signal.aborted) return;
       this.#deps.afterTransition?.(transition);
       this.#state = result.state;
       if (before.phase !== result.state.phase) this.#deps.metrics.setPhase(this.#labels, result.state.phase);
@@ -425,6 +455,7 @@ export class TargetRunner {
    * back in. Never two at once: `step` only emits a deploy when none is in flight.
    */
   #startDeploy(imageRef: string): void {
+    if (this.#fence.signal.aborted) return;
     if (this.#deploy) {
       this.#log.error({ imageRef }, 'refusing a second concurrent rollback deploy');
       return;
@@ -435,10 +466,12 @@ export class TargetRunner {
     this.#deploy = (async () => {
       let event: GuardEvent;
       try {
-        // No abort signal: a deploy interrupted half-way is worse than one that finishes after we exit.
+        // Not stopped by shutdown: a deploy interrupted half-way is worse than one that finishes
+        // after we exit. Only fencing kills it, so two replicas never deploy the same app at once.
         const result = await platform.deployImage(target.app, imageRef, {
           strategy: target.rollback.strategy,
           waitTimeoutMs: target.rollback.waitTimeout,
+          signal: this.#fence.signal,
         });
         event = { type: 'deploy-result', ok: true, ...(result.version !== undefined && { version: result.version }) };
       } catch (err) {

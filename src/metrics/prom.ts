@@ -24,6 +24,8 @@ export class PromMetrics implements WatchdogMetrics {
   readonly #faultToRollback: Histogram<'target' | 'environment'>;
   readonly #adminActions: Counter<'action' | 'outcome'>;
   readonly #scheduleLag: Histogram;
+  readonly #guardedTargets: Gauge;
+  readonly #leaseChanges: Counter<'change'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -103,6 +105,25 @@ export class PromMetrics implements WatchdogMetrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
+    this.#guardedTargets = new Gauge({
+      name: 'rollback_watchdog_guarded_targets',
+      help: 'Targets this process guards now: all of them when alone, its share of the leases with several replicas.',
+      registers,
+    });
+    this.#leaseChanges = new Counter({
+      name: 'rollback_watchdog_lease_changes_total',
+      help: 'Shard leases taken or given up by this replica, by change (acquired, released, expired, fenced, stopping).',
+      labelNames: ['change'],
+      registers,
+    });
+  }
+
+  setGuardedTargets(count: number): void {
+    this.#guardedTargets.set(count);
+  }
+
+  incLeaseChange(change: string): void {
+    this.#leaseChanges.inc({ change });
   }
 
   observeScheduleLag(seconds: number): void {

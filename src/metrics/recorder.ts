@@ -29,6 +29,10 @@ export interface WatchdogMetrics {
   incAdminAction(action: string, outcome: string): void;
   /** How late a target's guard-loop iteration started against its fixed-rate schedule. */
   observeScheduleLag?(seconds: number): void;
+  /** How many targets this process guards now (all of them alone; its share with replicas). */
+  setGuardedTargets?(count: number): void;
+  /** A shard lease taken or given up (acquired, released, expired, fenced, stopping). */
+  incLeaseChange?(change: string): void;
 }
 
 export const noopMetrics: WatchdogMetrics = {

@@ -70,6 +70,35 @@ const MIGRATIONS: readonly ((s: string) => string)[] = [
       data json NOT NULL,
       updated_at bigint NOT NULL
     );`,
+  // Several replicas (docs/ha.md): who is alive, who guards which shard, and operator commands
+  // handed from the replica that took the request to the one that owns the target.
+  (s) => `
+    CREATE TABLE ${s}.replicas (
+      id text PRIMARY KEY,
+      started_at bigint NOT NULL,
+      seen_at bigint NOT NULL
+    );
+    CREATE TABLE ${s}.leases (
+      shard text PRIMARY KEY,
+      owner text NOT NULL,
+      epoch bigint NOT NULL,
+      expires_at bigint NOT NULL,
+      acquired_at bigint NOT NULL
+    );
+    CREATE INDEX leases_by_owner ON ${s}.leases (owner);
+    CREATE TABLE ${s}.commands (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      target text NOT NULL,
+      kind text NOT NULL,
+      params json NOT NULL,
+      requested_by text NOT NULL,
+      created_at bigint NOT NULL,
+      status text NOT NULL DEFAULT 'pending',
+      result json,
+      done_by text,
+      done_at bigint
+    );
+    CREATE INDEX commands_pending ON ${s}.commands (target, id) WHERE status = 'pending';`,
 ];
 
 /** The schema version this build writes. */

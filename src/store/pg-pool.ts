@@ -11,6 +11,18 @@ export interface PoolOptions {
   connectionTimeoutMs?: number;
   /** Server-side limit for one statement. Default 30 s. */
   statementTimeoutMs?: number;
+  /**
+   * Client-side limit for one query. Unlike the server's statement timeout it also ends a query
+   * whose connection went silent (a network cut), so nothing waits forever. Default: none.
+   */
+  queryTimeoutMs?: number;
+  /** How long a statement may wait for a row lock. Default: no limit. */
+  lockTimeoutMs?: number;
+  /**
+   * The server ends a session idle inside a transaction for this long (default 15 s): a replica cut
+   * off mid-transaction must not hold row locks (a lease) that another replica needs.
+   */
+  idleInTransactionTimeoutMs?: number;
   /** Called with idle connections' errors (e.g. the server restarted); the pool replaces them. */
   onError?: (err: Error) => void;
 }
@@ -29,6 +41,9 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     max: options.max ?? 5,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
     statement_timeout: options.statementTimeoutMs ?? 30_000,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 15_000,
+    ...(options.queryTimeoutMs !== undefined && { query_timeout: options.queryTimeoutMs }),
+    ...(options.lockTimeoutMs !== undefined && { lock_timeout: options.lockTimeoutMs }),
     application_name: 'rollback-watchdog',
     keepAlive: true,
   });

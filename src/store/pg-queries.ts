@@ -18,6 +18,11 @@ export function queries(s: string) {
     setOrigin: `UPDATE ${s}.releases SET origin = $3 WHERE target = $1 AND version = $2`,
     setMigrationMarker: `UPDATE ${s}.releases SET migration_marker = $3 WHERE target = $1 AND version = $2`,
     loadState: `SELECT state FROM ${s}.target_state WHERE target = $1`,
+    loadStates: `SELECT state FROM ${s}.target_state ORDER BY target`,
+    checkLease: `
+      SELECT 1 FROM ${s}.leases
+      WHERE shard = $1 AND owner = $2 AND epoch = $3 AND expires_at > (extract(epoch from clock_timestamp()) * 1000)::bigint
+      FOR SHARE`,
     saveState: `
       INSERT INTO ${s}.target_state (target, state, updated_at) VALUES ($1, $2, $3)
       ON CONFLICT (target) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,

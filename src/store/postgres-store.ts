@@ -12,6 +12,8 @@ import { createPool, inTransaction, type PoolOptions } from './pg-pool.ts';
 import { queries, type Queries } from './pg-queries.ts';
 import { toAuditEntry, toJournalEntry, toRecord, type AuditRow, type JournalRow, type ReleaseRow } from './rows.ts';
 import { connectionSecrets, maskError } from './pg-secrets.ts';
+import { WD_ERR_LEASE_LOST } from '../errors.ts';
+import type { LeaseFence } from '../ha/types.ts';
 import type { AuditEntry, Controls, JournalEntry, ReleaseRecord, Store, Transition } from './types.ts';
 
 export interface PostgresStoreOptions extends PoolOptions {
@@ -107,6 +109,10 @@ export class PostgresStore implements Store {
     await this.#query(this.#sql.setMigrationMarker, [target, version, marker]);
   }
 
+  async loadStates(): Promise<TargetState[]> {
+    return (await this.#query<{ state: TargetState }>(this.#sql.loadStates, [])).map((r) => r.state);
+  }
+
   async loadState(target: string): Promise<TargetState | undefined> {
     return (await this.#query<{ state: TargetState }>(this.#sql.loadState, [target]))[0]?.state;
   }
@@ -119,9 +125,13 @@ export class PostgresStore implements Store {
     await this.#query(this.#sql.saveState, [state.target, json(state), now], db);
   }
 
-  async saveTransition(t: Transition, now: number): Promise<void> {
+  async saveTransition(t: Transition, now: number, fence?: LeaseFence): Promise<void> {
     const target = t.state.target;
     await this.#transaction(async (c) => {
+      // FOR SHARE: a takeover (which updates the lease row) waits until this write has committed.
+      if (fence && (await this.#query(this.#sql.checkLease, [fence.shard, fence.owner, fence.epoch], c)).length === 0) {
+        throw new WD_ERR_LEASE_LOST(fence.shard, fence.epoch);
+      }
       for (const v of t.verdicts) await this.#query(this.#sql.setVerdict, [target, v.version, v.verdict, v.reason, now], c);
       for (const o of t.origins) await this.#query(this.#sql.setOrigin, [target, o.version, o.origin], c);
       for (const incident of t.openIncidents) await this.#putIncident(incident, c);

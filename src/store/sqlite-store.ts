@@ -155,6 +155,11 @@ export class SqliteStore implements Store {
     return row ? (JSON.parse(row.state) as TargetState) : undefined;
   }
 
+  async loadStates(): Promise<TargetState[]> {
+    const rows = this.#db.prepare('SELECT state FROM target_state ORDER BY target').all() as { state: string }[];
+    return rows.map((r) => JSON.parse(r.state) as TargetState);
+  }
+
   async saveState(state: TargetState, now: number): Promise<void> {
     this.#saveState(state, now);
   }
@@ -168,6 +173,7 @@ export class SqliteStore implements Store {
       .run(state.target, JSON.stringify(state), now);
   }
 
+  /** No fence: a SQLite file has exactly one daemon, which owns every target (no leases). */
   async saveTransition(t: Transition, now: number): Promise<void> {
     this.#transaction(() => {
       for (const v of t.verdicts) this.#setVerdict(t.state.target, v.version, v.verdict, v.reason, now);

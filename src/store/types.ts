@@ -1,6 +1,7 @@
 import type { Release } from '../platform/types.ts';
 import type { ReleaseOrigin, ReleaseView, TargetState, Verdict } from '../guard/state.ts';
 import type { Incident, IncidentEvidence, IncidentOutcome } from '../incidents/types.ts';
+import type { LeaseFence } from '../ha/types.ts';
 
 export interface ReleaseRecord extends ReleaseView {
   target: string;
@@ -69,8 +70,15 @@ export interface Store {
   setMigrationMarker(target: string, version: number, marker: number): Promise<void>;
   loadState(target: string): Promise<TargetState | undefined>;
   saveState(state: TargetState, now: number): Promise<void>;
-  /** Atomically applies a guard step's state, verdicts, origins and journal lines. */
-  saveTransition(transition: Transition, now: number): Promise<void>;
+  /**
+   * Atomically applies a guard step's state, verdicts, origins and journal lines. With a `fence`
+   * (several replicas), the write happens only if that lease is still held, in the same
+   * transaction, and otherwise rejects with WD_ERR_LEASE_LOST: a replica that lost its lease can
+   * never record a decision, so it can never act on one.
+   */
+  saveTransition(transition: Transition, now: number, fence?: LeaseFence): Promise<void>;
+  /** Every target's saved state (the read model of targets another replica guards). */
+  loadStates(): Promise<TargetState[]>;
   appendJournal(entry: JournalEntry): Promise<void>;
   getIncident(id: string): Promise<Incident | undefined>;
   /** Newest first; optionally one target's. */
