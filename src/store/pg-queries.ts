@@ -28,6 +28,7 @@ export function queries(s: string) {
       ON CONFLICT (target) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
     appendJournal: `INSERT INTO ${s}.journal (target, incident_id, at, kind, message, data) VALUES ($1, $2, $3, $4, $5, $6)`,
     listJournal: `SELECT * FROM ${s}.journal ORDER BY id DESC LIMIT $1`,
+    journalAfter: `SELECT * FROM ${s}.journal WHERE id > $1 ORDER BY id ASC LIMIT $2`,
     listTargetJournal: `SELECT * FROM ${s}.journal WHERE target = $1 ORDER BY id DESC LIMIT $2`,
     incidentTimeline: `SELECT * FROM ${s}.journal WHERE incident_id = $1 ORDER BY id ASC`,
     putIncident: `

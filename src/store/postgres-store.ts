@@ -184,6 +184,10 @@ export class PostgresStore implements Store {
     return (await this.#query<JournalRow>(this.#sql.incidentTimeline, [id])).map(toJournalEntry);
   }
 
+  async journalAfter(afterId: number, limit: number): Promise<JournalEntry[]> {
+    return (await this.#query<JournalRow>(this.#sql.journalAfter, [afterId, limit])).map(toJournalEntry);
+  }
+
   async listJournal(target?: string, limit = 200): Promise<JournalEntry[]> {
     const rows =
       target === undefined

@@ -254,6 +254,11 @@ export class SqliteStore implements Store {
     return rows.map(journalEntry);
   }
 
+  async journalAfter(afterId: number, limit: number): Promise<JournalEntry[]> {
+    const rows = this.#db.prepare('SELECT * FROM journal WHERE id > ? ORDER BY id ASC LIMIT ?').all(afterId, limit) as unknown as (Omit<JournalRow, 'data'> & { data: string | null })[];
+    return rows.map(journalEntry);
+  }
+
   async listJournal(target?: string, limit = 200): Promise<JournalEntry[]> {
     const rows = (
       target === undefined

@@ -94,5 +94,7 @@ export interface Store {
   saveControls(scope: string, controls: Controls, now: number): Promise<void>;
   /** Newest first. */
   listJournal(target?: string, limit?: number): Promise<JournalEntry[]>;
+  /** Entries with an id above `afterId`, oldest first (how a replica follows what others decide). */
+  journalAfter(afterId: number, limit: number): Promise<JournalEntry[]>;
   close(): Promise<void>;
 }

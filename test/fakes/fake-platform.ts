@@ -35,7 +35,13 @@ export class FakePlatform implements Platform {
   async deployImage(app: string, imageRef: string, options: DeployOptions): Promise<DeployResult> {
     this.deploys.push({ app, imageRef, options });
     if (this.failDeployWith) throw this.failDeployWith;
-    if (this.holdDeploys) await new Promise<void>((resolve) => this.#held.push(resolve));
+    // A held deploy is killed by its signal, as flyctl would be.
+    if (this.holdDeploys) {
+      await new Promise<void>((resolve, reject) => {
+        this.#held.push(resolve);
+        options.signal?.addEventListener('abort', () => reject(new Error('flyctl killed')), { once: true });
+      });
+    }
     const r = this.release(app, imageRef);
     return { version: r.version, imageRef, output: 'ok', durationMs: 1 };
   }

@@ -151,3 +151,69 @@ describe('TargetRunner', () => {
     expect(saved).toMatchObject({ phase: 'rolling-back', rollback: { issuedAt: expect.any(Number), attempts: 1 } });
   });
 });
+
+// Several replicas: a runner acts only under a lease it can prove, and stops dead when fenced.
+describe('TargetRunner under a lease', () => {
+  beforeEach(() => vi.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => vi.useRealTimers());
+
+  async function setup() {
+    const platform = new FakePlatform();
+    const store = new SqliteStore(':memory:');
+    const probe = new ScriptedProbe();
+    const { logger } = captureLogger();
+    platform.release('api', image(1));
+    const lease = { current: { shard: 'api', owner: 'A', epoch: 1 } as { shard: string; owner: string; epoch: number } | undefined };
+    const saved: unknown[] = [];
+    const saveTransition = store.saveTransition.bind(store);
+    store.saveTransition = async (t, now, fence) => {
+      saved.push(fence);
+      return saveTransition(t, now);
+    };
+    const runner = await TargetRunner.open({ target, platform, store, runProbe: probe.runProbe, clock: systemClock, logger, metrics: noopMetrics, policy: () => policy, postmortemAfterMs: 300_000, lease: () => lease.current });
+    runner.start();
+    return { platform, store, probe, runner, lease, saved };
+  }
+
+  it('writes every transition with its fence token', async () => {
+    const { runner, saved } = await setup();
+    await runner.pollReleases();
+    expect(saved.length).toBeGreaterThan(0);
+    expect(saved.every((f) => JSON.stringify(f) === JSON.stringify({ shard: 'api', owner: 'A', epoch: 1 }))).toBe(true);
+    await runner.stop(0);
+  });
+
+  it('without a provable lease it writes nothing and so does nothing', async () => {
+    const { runner, store, lease, platform } = await setup();
+    lease.current = undefined;
+    await runner.pollReleases();
+    expect(runner.state.phase).toBe('idle');
+    expect(await store.listJournal('api')).toEqual([]);
+    expect(platform.deploys).toEqual([]);
+    await runner.stop(0);
+  });
+
+  it('fenced mid-rollback: the deploy is killed and nothing more is recorded or deployed', async () => {
+    const { runner, store, probe, platform } = await setup();
+    await runner.pollReleases();
+    await vi.advanceTimersByTimeAsync(target.guard.watchWindow + target.guard.probeInterval);
+    platform.release('api', image(2));
+    probe.phase = 'failed';
+    platform.holdDeploys = true;
+    await runner.pollReleases();
+    await vi.advanceTimersByTimeAsync(target.guard.probeInterval * target.guard.failureThreshold);
+    expect(runner.state.phase).toBe('rolling-back');
+    expect(platform.deploys).toHaveLength(1);
+    const journalBefore = (await store.listJournal('api')).length;
+
+    runner.fence('lease fenced');
+    expect(platform.deploys[0]?.options.signal?.aborted).toBe(true);
+    await vi.advanceTimersByTimeAsync(target.guard.probeInterval * 20 + target.rollback.retryBackoff * 4);
+    // The failed deploy result was not recorded, no retry was issued: the next owner carries on
+    // from the stored state (rolling back, deploy issued), which recovery already handles.
+    expect(platform.deploys).toHaveLength(1);
+    expect((await store.listJournal('api')).length).toBe(journalBefore);
+    expect((await store.loadState('api'))?.phase).toBe('rolling-back');
+    await runner.stop(0);
+  });
+});

@@ -273,6 +273,16 @@ export function storeContract(name: string, openStore: OpenStore): void {
         expect(all[2]).toEqual({ id: ids[2], target: 'api', at: 3, kind: 'k', message: 'm3', incidentId: 'inc-3', data: { i: 3 } });
         expect(all[0]).toEqual({ id: ids[0], target: 'api', at: 5, kind: 'k', message: 'm5' });
       });
+
+      it('follows entries after an id, oldest first, within the limit', async () => {
+        const { store } = await fresh();
+        for (let i = 1; i <= 4; i++) await store.appendJournal({ target: 'api', at: i, kind: 'k', message: `m${i}` });
+        const ids = (await store.listJournal()).map((j) => j.id as number).reverse();
+        expect((await store.journalAfter(0, 10)).map((j) => j.message)).toEqual(['m1', 'm2', 'm3', 'm4']);
+        expect((await store.journalAfter(ids[1] as number, 10)).map((j) => j.message)).toEqual(['m3', 'm4']);
+        expect((await store.journalAfter(ids[0] as number, 2)).map((j) => j.message)).toEqual(['m2', 'm3']);
+        expect(await store.journalAfter(ids[3] as number, 10)).toEqual([]);
+      });
     });
 
     describe('incidents', () => {
