@@ -3,6 +3,7 @@ import { systemClock } from '../../src/clock.ts';
 import { TargetRunner } from '../../src/guard/target-runner.ts';
 import { noopMetrics } from '../../src/metrics/recorder.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
+import type { Store } from '../../src/store/types.ts';
 import { FakePlatform } from '../fakes/fake-platform.ts';
 import { captureLogger } from '../fakes/logger.ts';
 import { ScriptedProbe } from '../fakes/scripted-probe.ts';
@@ -166,10 +167,11 @@ describe('TargetRunner under a lease', () => {
     const lease = { current: { shard: 'api', owner: 'A', epoch: 1 } as { shard: string; owner: string; epoch: number } | undefined };
     const saved: unknown[] = [];
     const saveTransition = store.saveTransition.bind(store);
-    store.saveTransition = async (t, now, fence) => {
+    const recording: Store['saveTransition'] = async (t, now, fence) => {
       saved.push(fence);
       return saveTransition(t, now);
     };
+    Object.assign(store, { saveTransition: recording });
     const runner = await TargetRunner.open({ target, platform, store, runProbe: probe.runProbe, clock: systemClock, logger, metrics: noopMetrics, policy: () => policy, postmortemAfterMs: 300_000, lease: () => lease.current });
     runner.start();
     return { platform, store, probe, runner, lease, saved };
