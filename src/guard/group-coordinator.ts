@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import type { ReleaseRecord, Store } from '../store/types.ts';
+import type { JournalEntry, ReleaseRecord, Store } from '../store/types.ts';
 import { planGroupRollback, type GroupSpec } from './group-plan.ts';
 import type { ReleaseRef, TargetState } from './state.ts';
 import type { TargetRunner } from './target-runner.ts';
@@ -16,6 +16,8 @@ export interface GroupCoordinatorDeps {
   clock: Clock;
   logger: Logger;
   runner: (name: string) => TargetRunner;
+  /** A journal line written outside a transition (a refusal), for the events feed. */
+  onJournal?: (entry: JournalEntry) => void;
 }
 
 export class GroupCoordinator {
@@ -51,7 +53,9 @@ export class GroupCoordinator {
     const plan = planGroupRollback(group, { target: failingTarget, release: from }, histories);
     if (!plan.ok) {
       log.error({ failingTarget, reason: plan.reason }, 'group rollback refused; the failing target stays held');
-      await store.appendJournal({ target: failingTarget, at: clock.now(), kind: 'group-rollback-refused', message: plan.reason });
+      const entry: JournalEntry = { target: failingTarget, at: clock.now(), kind: 'group-rollback-refused', message: plan.reason };
+      await store.appendJournal(entry);
+      this.#deps.onJournal?.(entry);
       return;
     }
     log.warn({ steps: plan.steps.map((s) => `${s.target}: v${s.from.version} → v${s.to.version}`) }, 'rolling the group back');

@@ -12,7 +12,7 @@ import type { TargetLabels, WatchdogMetrics } from '../metrics/recorder.ts';
 import type { Platform } from '../platform/types.ts';
 import type { CounterSource, LatencySource, Measurement } from '../signals/types.ts';
 import { CONNECTIVITY_CHECK, gateOnConnectivity } from '../signals/connectivity.ts';
-import type { Store, Transition } from '../store/types.ts';
+import type { JournalEntry, Store, Transition } from '../store/types.ts';
 import type { RollbackPolicy } from './policy.ts';
 import { initialState, type ErrorRateSnapshot, type ReleaseRef, type ReleaseView, type TargetState } from './state.ts';
 import { step, type GuardAction, type GuardEvent } from './step.ts';
@@ -67,6 +67,8 @@ export interface RunnerDeps {
    * written without it.
    */
   lease?: () => LeaseFence | undefined;
+  /** A journal line written outside a transition (a hand mark), for the events feed. */
+  onJournal?: (entry: JournalEntry) => void;
 }
 
 /** Phases in which counters and latency are read: a baseline while stable, the judgment while guarding. */
@@ -443,7 +445,9 @@ export class TargetRunner {
       const now = clock.now();
       const reason = `marked ${verdict} by ${by}`;
       await store.setVerdict(this.target.name, version, verdict, reason, now);
-      await store.appendJournal({ target: this.target.name, at: now, kind: `marked-${verdict}`, message: `v${version} ${reason}`, data: { version } });
+      const entry: JournalEntry = { target: this.target.name, at: now, kind: `marked-${verdict}`, message: `v${version} ${reason}`, data: { version } };
+      await store.appendJournal(entry);
+      this.#deps.onJournal?.(entry);
       this.#log.warn({ decision: `marked-${verdict}`, version, by }, `v${version} ${reason}`);
     });
     return this.#queue;

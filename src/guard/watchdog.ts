@@ -20,7 +20,8 @@ import type { NotifyEvent } from '../notify/events.ts';
 import type { SecretRegistry } from '../secrets.ts';
 import type { Platform } from '../platform/types.ts';
 import type { TargetSignals } from '../signals/target-signals.ts';
-import type { Controls, ReleaseRecord, Store, Transition } from '../store/types.ts';
+import type { Controls, JournalEntry, ReleaseRecord, Store, Transition } from '../store/types.ts';
+import { JournalTail } from '../ha/journal-tail.ts';
 import type { RollbackPolicy } from './policy.ts';
 import { initialState, type TargetState } from './state.ts';
 import { TargetRunner } from './target-runner.ts';
@@ -106,7 +107,13 @@ export class Watchdog {
     for (const target of deps.targets) this.#targets.set(target.name, target);
     for (const group of deps.groups ?? []) for (const member of group.targets) this.#groupOf.set(member, group);
     this.#shards = Watchdog.shardsOf(deps.targets, deps.groups ?? []);
-    this.#groups = new GroupCoordinator({ store: deps.store, clock: deps.clock, logger: deps.logger, runner: (name) => this.runner(name) });
+    this.#groups = new GroupCoordinator({
+      store: deps.store,
+      clock: deps.clock,
+      logger: deps.logger,
+      runner: (name) => this.runner(name),
+      onJournal: (entry) => this.#publishDecision(entry),
+    });
     this.#leases = deps.replication?.leases(
       {
         isQuiet: (shard) => (this.#shards.get(shard) ?? []).every((t) => QUIET_PHASES.has(this.#runners.get(t)?.state.phase ?? 'idle')),
@@ -158,6 +165,7 @@ export class Watchdog {
         policy: () => this.policyFor(target),
         ...(group && { group: group.name }),
         ...(fence && this.#leases && { lease: () => this.#leases?.fenceFor(shard) }),
+        onJournal: (entry) => this.#publishDecision(entry),
         // Spread the targets' probe rounds evenly over one interval.
         startOffsetMs: Math.floor((index / deps.targets.length) * target.guard.probeInterval),
         onProbe: (point) => {
@@ -187,7 +195,9 @@ export class Watchdog {
       deps.logger.info({ shard, epoch: fence.epoch, targets: members }, 'now guarding (lease acquired)');
       const at = deps.clock.now();
       for (const name of members) {
-        await deps.store.appendJournal({ target: name, at, kind: 'lease-acquired', message: `guarded by replica ${fence.owner} (lease epoch ${fence.epoch})`, data: { replica: fence.owner, epoch: fence.epoch } });
+        const entry = { target: name, at, kind: 'lease-acquired', message: `guarded by replica ${fence.owner} (lease epoch ${fence.epoch})`, data: { replica: fence.owner, epoch: fence.epoch } };
+        await deps.store.appendJournal(entry);
+        this.#publishDecision(entry);
       }
     }
     if (this.#started) {
@@ -222,17 +232,20 @@ export class Watchdog {
     this.#deps.logger[log]({ shard, reason }, 'no longer guarding (lease given up)');
   }
 
+  /** One journal line as a `decision` event. */
+  #publishDecision(j: JournalEntry): void {
+    this.events.publish('decision', j.target, j.at, {
+      kind: j.kind,
+      message: j.message,
+      ...(j.data && { data: j.data }),
+      ...(j.incidentId && { incidentId: j.incidentId }),
+    });
+  }
+
   /** Publishes one durable transition to the events feed; never throws into the guard. */
   #publish(target: ResolvedTarget, t: Transition, lastPhase: TargetState['phase'] | undefined): void {
     try {
-      for (const j of t.journal) {
-        this.events.publish('decision', j.target, j.at, {
-          kind: j.kind,
-          message: j.message,
-          ...(j.data && { data: j.data }),
-          ...(j.incidentId && { incidentId: j.incidentId }),
-        });
-      }
+      for (const j of t.journal) this.#publishDecision(j);
       if (t.state.phase !== lastPhase) {
         const summary = summarize(target, t.state, this.policyFor(target));
         this.events.publish('state', target.name, t.state.since, { ...summary });
@@ -395,6 +408,15 @@ export class Watchdog {
     const { clock, logger, store } = this.#deps;
     const signal = this.#stopping.signal;
     const replica = this.#leases?.replicaId ?? 'solo';
+    const tail = new JournalTail({
+      store,
+      guardedHere: (target) => this.#runners.has(target),
+      publishDecision: (j) => this.#publishDecision(j),
+      publishState: (state) => {
+        const target = this.#targets.get(state.target);
+        if (target) this.events.publish('state', target.name, state.since, { ...summarize(target, state, this.policyFor(target)) });
+      },
+    });
     while (!signal.aborted) {
       try {
         await clock.sleep(replication.commandPollMs ?? 500, signal);
@@ -415,6 +437,8 @@ export class Watchdog {
             await replication.commands.complete(command.id, replica, { status: 'failed', error });
           }
         }
+        // Keeps this replica's events feed complete for targets other replicas guard.
+        await tail.poll();
       } catch (err) {
         logger.warn({ err }, 'forwarded actions: poll failed; retrying');
       }

@@ -94,7 +94,7 @@ async function open(url: string, headers: Record<string, string> = bearer(VIEWER
 
 /** Decisions the store recorded through guard transitions, oldest first (hand marks are not guard events). */
 async function journalKinds(hh: Harness): Promise<string[]> {
-  return (await hh.store.listJournal('api', 500)).reverse().map((j) => j.kind).filter((k) => !k.startsWith('marked-'));
+  return (await hh.store.listJournal('api', 500)).reverse().map((j) => j.kind);
 }
 
 describe('GET /api/v1/events', () => {
@@ -128,7 +128,7 @@ describe('GET /api/v1/events', () => {
     // Phase changes only (no repeats): guarding v1, idle after the abort, guarding v2, failing, held.
     const phases = events.filter((e) => e.event === 'state').map((e) => e.data.data!.phase);
     expect(phases).toEqual(['guarding', 'idle', 'guarding', 'failing', 'held']);
-    expect(kinds).toEqual(expect.arrayContaining(['guard-aborted', 'known-bad-image', 'release-failed', 'rollback-held']));
+    expect(kinds).toEqual(expect.arrayContaining(['guard-aborted', 'marked-good', 'marked-bad', 'known-bad-image', 'release-failed', 'rollback-held']));
     expect(events.at(-1)!.data.data).toMatchObject({ name: 'api', phase: 'held', mode: 'approve', plan: { from: 3, to: 1 } });
     // Within one transition, its decisions come before its state.
     const firstState = events.findIndex((e) => e.event === 'state');
