@@ -11,7 +11,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from '../clock.ts';
 import type { ResolvedTarget } from '../config/resolve.ts';
 import { WD_ERR_FORWARD_TIMEOUT, WD_ERR_NOT_OWNED, WD_ERR_TARGET_UNKNOWN } from '../errors.ts';
-import type { LeaseManager, LossReason } from '../ha/lease-manager.ts';
+import type { LeaseManager, LeaseManagerDeps, LossReason } from '../ha/lease-manager.ts';
 import type { CommandQueue, LeaseFence } from '../ha/types.ts';
 import { commandParams, runCommand, type TargetCommand } from './commands.ts';
 import type { Logger } from '../log.ts';
@@ -50,8 +50,8 @@ export interface WatchdogDeps {
 }
 
 export interface Replication {
-  /** Built by the caller with `Watchdog.shardsOf(...)` as its shards and the watchdog's hooks (see `open`). */
-  leases: (hooks: Pick<import('../ha/lease-manager.ts').LeaseManagerDeps, 'isQuiet' | 'onAcquired' | 'onLost'>, shards: string[]) => LeaseManager;
+  /** Builds the lease manager for the watchdog's shards, with the watchdog's hooks wired in. */
+  leases: (hooks: Pick<LeaseManagerDeps, 'isQuiet' | 'onAcquired' | 'onLost'>, shards: string[]) => LeaseManager;
   commands: CommandQueue;
   /** How often the owner looks for forwarded actions and reloads operator controls. Default 500 ms. */
   commandPollMs?: number;
