@@ -47,7 +47,9 @@ export class MeasurementSeries {
     this.#probeCapacity = Math.max(1, options.probeCapacity ?? 600);
   }
 
+  /** Points with a non-finite number are dropped: JSON cannot carry them, the chart cannot draw them. */
   addRate(target: string, point: RatePoint): void {
+    if (![point.rate, point.baselineRate, point.threshold].every(Number.isFinite)) return;
     push(this.#of(target).rates, point, this.#rateCapacity);
   }
 

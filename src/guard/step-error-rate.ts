@@ -81,10 +81,20 @@ export function onCounters(state: TargetState, readout: CounterReadout, ctx: Ste
   return { state, actions: [] };
 }
 
-/** At guard start: freeze the stable release's recent traffic as the baseline, count afresh from here. */
-export function beginErrorRateGuard(er: ErrorRateState | undefined): ErrorRateState {
+/**
+ * At guard start: freeze the stable release's recent traffic as the baseline, count afresh from here.
+ *
+ * Readings taken after the new release was created are left out: while Fly rolls it out, and until
+ * the next poll notices it, the "stable" counters already carry some of its traffic, which would
+ * inflate the baseline and so the threshold (seen end to end: a 0.5% baseline read as 3-9%). When
+ * every reading is newer than the release (first seen long after it was created, e.g. after a
+ * restart) they cannot be told apart, and all are kept.
+ */
+export function beginErrorRateGuard(er: ErrorRateState | undefined, releaseCreatedAt?: number): ErrorRateState {
   const current = er ?? emptyErrorRate();
-  const baseline = current.baselineWindow.reduce((sum, e) => ({ requests: sum.requests + e.requests, errors: sum.errors + e.errors }), { requests: 0, errors: 0 });
+  const before = releaseCreatedAt === undefined ? [] : current.baselineWindow.filter((e) => e.at <= releaseCreatedAt);
+  const window = before.length > 0 ? before : current.baselineWindow;
+  const baseline = window.reduce((sum, e) => ({ requests: sum.requests + e.requests, errors: sum.errors + e.errors }), { requests: 0, errors: 0 });
   const guardSeries = Object.fromEntries(Object.entries(current.baselineSeries).map(([k, acc]) => [k, startAccumulator(acc.last ?? undefined)]));
   return { baselineSeries: {}, baselineWindow: [], guardSeries, baseline, consecutiveErrors: 0 };
 }

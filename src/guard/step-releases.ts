@@ -50,7 +50,7 @@ export function onReleases(state: TargetState, releases: readonly ReleaseView[],
   const window = ctx.target.guard.watchWindow;
   next = enter(next, 'guarding', ctx.now, {
     guard: { release: { ...ref(candidate), status: candidate.status }, startedAt: ctx.now, endsAt: ctx.now + window, tallies: {} },
-    ...(ctx.target.errorRate && { errorRate: beginErrorRateGuard(next.errorRate) }),
+    ...(ctx.target.errorRate && { errorRate: beginErrorRateGuard(next.errorRate, candidate.createdAt) }),
   });
   actions.push(
     record('guard-started', 'info', `new release v${candidate.version} detected; guarding it for ${seconds(window)}`, {

@@ -255,6 +255,8 @@ export class TargetRunner {
   #reportRate(last: ErrorRateSnapshot): void {
     if (last.at === this.#lastRateAt) return;
     this.#lastRateAt = last.at;
+    // An unreadable source yields a judgment without numbers (NaN): nothing to draw.
+    if (![last.rate, last.baselineRate, last.threshold].every(Number.isFinite)) return;
     const version = this.#state.guard?.release.version;
     try {
       this.#deps.onRate?.({

@@ -33,6 +33,14 @@ describe('MeasurementSeries', () => {
     expect(s.get('api').rates).toHaveLength(1);
   });
 
+  it('drops points without numbers (an unreadable source), which JSON could not carry', () => {
+    const s = new MeasurementSeries();
+    s.addRate('api', { ...rate(1), rate: Number.NaN, baselineRate: Number.NaN, threshold: Number.NaN });
+    s.addRate('api', { ...rate(2), threshold: Number.POSITIVE_INFINITY });
+    s.addRate('api', rate(3));
+    expect(s.get('api').rates.map((p) => p.at)).toEqual([3]);
+  });
+
   it('forgets a dropped target', () => {
     const s = new MeasurementSeries();
     s.addProbe('api', { at: 1, check: 'health', phase: 'successful' });

@@ -50,6 +50,21 @@ describe('error rate inside the guard', () => {
     expect(s.errorRate).toMatchObject({ baseline: { requests: 1000, errors: 5 }, baselineWindow: [] });
   });
 
+  it('leaves readings taken after the new release was created out of the baseline', () => {
+    let s: TargetState = { ...initialState('api', T0), phase: 'stable', lastSeenVersion: 1 };
+    s = run(s, { type: 'counters', readout: reading(0, 0) }, T0).state;
+    s = run(s, { type: 'counters', readout: reading(1000, 5) }, T0 + 60_000).state;
+    // v2 is created at T0 + 70 s and rolls out; the next reading already carries its errors.
+    s = run(s, { type: 'counters', readout: reading(1100, 45) }, T0 + 75_000).state;
+    const v2 = release(2, { createdAt: T0 + 70_000 });
+    const ctx = { target, now: T0 + 76_000, history: [v2, release(1, { verdict: 'good' })], deployInFlight: false, policy };
+    const guarded = step(s, { type: 'releases', releases: ctx.history }, ctx).state;
+    expect(guarded.errorRate?.baseline).toEqual({ requests: 1000, errors: 5 });
+    // First seen long after it was created: every reading is newer, so all of them are the baseline.
+    const late = step(s, { type: 'releases', releases: [release(2, { createdAt: T0 - 1 }), release(1, { verdict: 'good' })] }, ctx).state;
+    expect(late.errorRate?.baseline).toEqual({ requests: 1100, errors: 45 });
+  });
+
   it('fails the release when the sequential test proves the rate too high, with the numbers kept', () => {
     let s = guardedAfterBaseline();
     s = run(s, { type: 'counters', readout: reading(1100, 15) }, T0 + 70_000).state; // 10/100: not enough yet
