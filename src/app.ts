@@ -8,6 +8,7 @@ import { registerDocs } from './admin/docs.ts';
 import { frameworkErrors, installErrorHandling } from './admin/error-handler.ts';
 import { DEFAULT_ACTION_RATE_LIMIT, type ActionRateLimit } from './admin/rate-limit.ts';
 import { adminRoutes } from './admin/routes.ts';
+import { uiRoutes } from './admin/ui/ui-routes.ts';
 import type { MobileApp } from './admin/mobile-routes.ts';
 import type { TokenAuth } from './admin/auth.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -69,5 +70,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ...(deps.countAction && { countAction: deps.countAction }),
     ...(deps.mobile && { mobile: deps.mobile }),
   });
+  // The status page (HTML shells and assets, no data) and GET /api/v1/whoami; see src/admin/ui/.
+  app.register(uiRoutes, { auth: deps.auth });
   return app;
 }

@@ -76,6 +76,7 @@ async function run(path: string): Promise<number> {
 async function dispatch(argv: string[]): Promise<number> {
   // Operator commands parse their own options (--to, --reason, ...); they must come first.
   const [first, ...args] = argv;
+  if (first === 'watch') return (await import('./client/watch.ts')).runWatchProcess(args);
   if (isClientCommand(first)) {
     const { runClient } = await import('./client/run-client.ts');
     return runClient(first, args, {

@@ -24,6 +24,7 @@ export const CLIENT_USAGE = `operator commands (talk to a running daemon):
   abort TARGET                            end the running guard without a verdict
   mark-good TARGET VERSION | mark-bad TARGET VERSION
   gate TARGET IMAGE                       may IMAGE be promoted to TARGET? exits 0 only if passed
+  watch [--target NAME]                   follow live events, one line each, until Ctrl-C (reconnects on its own)
 
   options: --url URL (default $ROLLBACK_WATCHDOG_URL or ${DEFAULT_URL}), --json
   the token is read from $ROLLBACK_WATCHDOG_TOKEN only (never a flag: flags end up in shell history)

@@ -32,6 +32,7 @@ const ROWS: Row[] = [
   { method: 'GET', url: '/api/v1/targets/api/journal', expect: [401, 200, 200] },
   { method: 'GET', url: '/api/v1/targets/api/series', expect: [401, 200, 200] },
   { method: 'GET', url: '/api/v1/audit', expect: [401, 403, 200] },
+  { method: 'GET', url: '/api/v1/whoami', expect: [401, 200, 200] },
   { method: 'GET', url: gateUrl, expect: [401, 200, 200] },
   { method: 'GET', url: '/api/v1/incidents', expect: [401, 200, 200] },
   // No mobile app in this harness: past auth, the answer is 404 (test/admin/mobile-routes.test.ts has one).

@@ -1,0 +1,152 @@
+/**
+ * Server-sent events for the CLI (`rollback-watchdog watch`): an incremental text/event-stream
+ * parser and a follower that reconnects with `Last-Event-ID`, so a daemon restart loses nothing the
+ * daemon can still replay. The browser has the same logic in plain JS
+ * (src/admin/ui/static/lib/sse.js), because the status page has no build step to share this file.
+ */
+import { request, type Dispatcher } from 'undici';
+import { WD_ERR_DAEMON_ANSWER_INVALID, WD_ERR_DAEMON_UNREACHABLE } from '../errors.ts';
+import { ApiError } from './api-client.ts';
+
+export interface SseEvent {
+  /** The last `id:` seen (kept across events, as the HTML standard says). */
+  id: string;
+  type: string;
+  data: string;
+}
+
+/** The HTML standard's event stream interpretation, fed decoded text in arbitrary chunks. */
+export class SseParser {
+  lastEventId = '';
+  #buffer = '';
+  #data: string[] = [];
+  #type = '';
+
+  push(text: string): SseEvent[] {
+    this.#buffer += text;
+    const events: SseEvent[] = [];
+    for (;;) {
+      const end = this.#buffer.search(/[\r\n]/);
+      if (end < 0) break;
+      // A CR at the very end may be the first half of a CRLF: wait for the next chunk.
+      if (this.#buffer[end] === '\r' && end === this.#buffer.length - 1) break;
+      const line = this.#buffer.slice(0, end);
+      this.#buffer = this.#buffer.slice(end + (this.#buffer.startsWith('\r\n', end) ? 2 : 1));
+      const event = this.#line(line);
+      if (event) events.push(event);
+    }
+    return events;
+  }
+
+  #line(line: string): SseEvent | undefined {
+    if (line === '') {
+      const data = this.#data;
+      const type = this.#type || 'message';
+      this.#data = [];
+      this.#type = '';
+      return data.length === 0 ? undefined : { id: this.lastEventId, type, data: data.join('\n') };
+    }
+    if (line.startsWith(':')) return undefined; // a comment: the daemon's heartbeat
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'event') this.#type = value;
+    else if (field === 'data') this.#data.push(value);
+    else if (field === 'id' && !value.includes('\0')) this.lastEventId = value;
+    return undefined;
+  }
+}
+
+export interface FollowOptions {
+  /** The events URL, e.g. http://127.0.0.1:8080/api/v1/events. */
+  url: string;
+  token?: string | undefined;
+  signal: AbortSignal;
+  onEvent(event: SseEvent): void | Promise<void>;
+  /** The stream is open (`reconnected` on every open after the first). */
+  onOpen(info: { reconnected: boolean }): void | Promise<void>;
+  /** The stream dropped; the next attempt starts in `delayMs`. */
+  onRetry(info: { attempt: number; delayMs: number; reason: string }): void;
+  /** Delay before reconnect attempt `attempt` (1, 2, …). */
+  backoff?: (attempt: number) => number;
+  /** Reconnect after this long without a byte: the daemon sends a heartbeat every 15 s. */
+  idleMs?: number;
+  dispatcher?: Dispatcher;
+}
+
+/** 0.5 s, 1 s, 2 s … capped at 15 s. */
+export const defaultBackoff = (attempt: number): number => Math.min(15_000, 500 * 2 ** (attempt - 1));
+
+/**
+ * Follows the stream until `signal` aborts (then resolves). Rejects with ApiError on 401/403, and
+ * when the very first connection fails (a typo in the URL should not retry forever); once the
+ * stream has been open, every failure is retried.
+ */
+export async function followSse(options: FollowOptions): Promise<void> {
+  const { signal } = options;
+  const backoff = options.backoff ?? defaultBackoff;
+  let lastEventId = '';
+  let opened = 0;
+  let attempt = 0;
+  while (!signal.aborted) {
+    let received = false;
+    let reason: string;
+    try {
+      const headers: Record<string, string> = { accept: 'text/event-stream' };
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      if (lastEventId) headers['last-event-id'] = lastEventId;
+      const res = await request(options.url, { headers, signal, headersTimeout: 10_000, bodyTimeout: options.idleMs ?? 45_000, ...(options.dispatcher && { dispatcher: options.dispatcher }) });
+      if (res.statusCode === 401 || res.statusCode === 403) {
+        const body = (await res.body.json().catch(() => ({}))) as { code?: string; message?: string };
+        throw new ApiError(res.statusCode, body.code ?? `HTTP_${res.statusCode}`, body.message ?? 'refused');
+      }
+      if (res.statusCode !== 200) {
+        await res.body.dump();
+        if (opened === 0) throw new WD_ERR_DAEMON_ANSWER_INVALID(`HTTP ${res.statusCode} from GET ${new URL(options.url).pathname}`);
+        reason = `HTTP ${res.statusCode}`;
+      } else {
+        await options.onOpen({ reconnected: opened++ > 0 });
+        const parser = new SseParser();
+        parser.lastEventId = lastEventId;
+        const decoder = new TextDecoder();
+        for await (const chunk of res.body) {
+          received = true;
+          for (const event of parser.push(decoder.decode(chunk as Buffer, { stream: true }))) {
+            lastEventId = event.id;
+            await options.onEvent(event);
+          }
+        }
+        reason = 'the daemon closed the stream';
+      }
+    } catch (err) {
+      if (signal.aborted) break;
+      if (err instanceof ApiError || (err as { code?: string }).code === 'WD_ERR_DAEMON_ANSWER_INVALID') throw err;
+      if (opened === 0) throw new WD_ERR_DAEMON_UNREACHABLE(new URL(options.url).origin, describe(err));
+      reason = describe(err);
+    }
+    if (signal.aborted) break;
+    // A stream that delivered something was healthy: the backoff starts over.
+    attempt = received ? 1 : attempt + 1;
+    const delayMs = backoff(attempt);
+    options.onRetry({ attempt, delayMs, reason });
+    await sleep(delayMs, signal);
+  }
+}
+
+function describe(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown };
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  return typeof e.code === 'string' && !message.includes(e.code) ? `${e.code} ${message}` : message;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
