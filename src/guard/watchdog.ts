@@ -186,9 +186,16 @@ export class Watchdog {
         },
       });
       lastPhase = runner.state.phase;
-      this.#runners.set(name, runner);
       opened.push(runner);
     }
+    // Opening awaited the store: the lease may have been lost (fenced, released) meanwhile, and
+    // `#drop` found no runner to stop then. Registering these now would leave a runner guarding a
+    // shard this replica does not hold, and a second one beside it once the shard came back.
+    if (fence && this.#leases && !this.#leases.holds(shard, fence.epoch)) {
+      for (const runner of opened) runner.fence('lease lost while opening');
+      return;
+    }
+    for (const runner of opened) this.#runners.set(runner.target.name, runner);
     deps.metrics.setGuardedTargets?.(this.#runners.size);
     if (fence) {
       deps.metrics.incLeaseChange?.('acquired');

@@ -50,6 +50,8 @@ export class LeaseManager {
   #cycles = 0;
   #loop: Promise<void> | undefined;
   #fenceLoop: Promise<void> | undefined;
+  /** Shards taken and being opened, one after another (never awaited by the renewal rounds). */
+  #adopting: Promise<void> = Promise.resolve();
 
   constructor(deps: LeaseManagerDeps) {
     this.#deps = deps;
@@ -87,8 +89,21 @@ export class LeaseManager {
     this.#fenceLoop ??= this.#watchFence();
   }
 
-  /** One round; exported for tests that step it by hand. */
+  /** One round, and the opening of whatever it took; exported for tests that step it by hand. */
   async cycle(): Promise<void> {
+    await this.#round();
+    await this.#adopting;
+  }
+
+  /**
+   * True while this replica holds `shard` under `epoch` (whether or not it may act on it right now):
+   * lets the caller of `onAcquired` check, after its awaits, that the shard was not lost meanwhile.
+   */
+  holds(shard: string, epoch: number): boolean {
+    return this.#owned.get(shard)?.epoch === epoch;
+  }
+
+  async #round(): Promise<void> {
     const { table, replicaId, ttlMs, shards, logger } = this.#deps;
     const started = this.#monotonic();
     const { live } = await table.heartbeat(replicaId, ttlMs);
@@ -114,19 +129,31 @@ export class LeaseManager {
       const free = shards.filter((s) => !this.#owned.has(s) && !plan.release.includes(s));
       const taken = await table.acquire(replicaId, free, plan.acquire, ttlMs);
       for (const [shard, epoch] of taken) {
-        if (this.#stop.signal.aborted) break;
         const fence = { shard, owner: replicaId, epoch };
         this.#owned.set(shard, fence);
-        try {
-          await this.#deps.onAcquired(shard, fence);
-        } catch (err) {
-          // Could not open it (the store failed): give it back rather than hold it unguarded.
-          logger.error({ err, shard }, 'could not start guarding an acquired shard; releasing it');
-          this.#owned.delete(shard);
-          await table.release(replicaId, [shard]).catch(() => undefined);
-        }
+        // Opened off the renewal path: opening a shard reads and writes the store, and ten of them
+        // in a row on a busy host took longer than the fence margin, so the round after (the next
+        // renewal) came too late and the replica fenced itself with nothing wrong (found by
+        // test/integration/replicas.test.ts: dozens of self-fences a minute with 3 × 10 targets).
+        this.#adopting = this.#adopting.then(() => this.#adopt(fence));
       }
       if (taken.size > 0) logger.info({ acquired: [...taken.keys()], fairShare: plan.fairShare, live }, 'acquired shard leases');
+    }
+  }
+
+  /** Calls `onAcquired` for a shard still held; gives it back if it cannot be opened. */
+  async #adopt(fence: LeaseFence): Promise<void> {
+    const { table, replicaId, logger } = this.#deps;
+    if (this.#stop.signal.aborted || !this.holds(fence.shard, fence.epoch)) return;
+    try {
+      await this.#deps.onAcquired(fence.shard, fence);
+    } catch (err) {
+      // Lost meanwhile, or stopping (releaseAll gives it back): nothing to do here.
+      if (this.#stop.signal.aborted || !this.holds(fence.shard, fence.epoch)) return;
+      // Could not open it (the store failed): give it back rather than hold it unguarded.
+      logger.error({ err, shard: fence.shard }, 'could not start guarding an acquired shard; releasing it');
+      this.#owned.delete(fence.shard);
+      await table.release(replicaId, [fence.shard]).catch(() => undefined);
     }
   }
 
@@ -135,6 +162,7 @@ export class LeaseManager {
     this.#stop.abort(new Error('stopping'));
     await this.#loop;
     await this.#fenceLoop;
+    await this.#adopting;
   }
 
   /** After halt(): gives every lease back (so others take over at once) and forgets this replica. */
@@ -157,7 +185,7 @@ export class LeaseManager {
     while (!signal.aborted) {
       const started = clock.now();
       try {
-        await this.cycle();
+        await this.#round();
       } catch (err) {
         logger.warn({ err, validForMs: Math.max(0, Math.round(this.#validUntil - this.#monotonic())) }, 'lease round failed; retrying');
       }

@@ -59,6 +59,8 @@ export interface Simulator {
   currentImage(app: string): string;
   /** Fake-fly calls, oldest first. */
   invocations(): Array<{ argv: string[]; at: number }>;
+  /** Deploys of `app` (or, without it, of any app) started while another deploy of that app was still running. */
+  deployOverlaps(app?: string): number;
   injectFault(f: { command: FaultCommand; mode: FaultMode; times?: number }): void;
   close(): Promise<void>;
   /** Env for spawning the fake fly: control URL, a token, and this Node first on PATH. */
@@ -142,6 +144,10 @@ class LocalSimulator implements Simulator {
 
   invocations() {
     return this.#backend.invocations();
+  }
+
+  deployOverlaps(app?: string): number {
+    return this.#backend.world.deployOverlaps(app);
   }
 
   injectFault(f: { command: FaultCommand; mode: FaultMode; times?: number }): void {

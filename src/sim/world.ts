@@ -46,6 +46,8 @@ export class SimWorld {
   readonly #listeners = new Set<(e: WorldEvent) => void>();
   /** Resolvers waiting for a release to leave `running`, by release id. */
   readonly #waiters = new Map<string, Set<() => void>>();
+  /** Per app: deploys started while another deploy of the app was still `running` (see deployOverlaps). */
+  readonly #overlaps = new Map<string, number>();
 
   constructor(opts: WorldOptions) {
     this.#opts = opts;
@@ -131,12 +133,26 @@ export class SimWorld {
     if (!app) throw new SIM_ERR_APP_NOT_FOUND(appName);
     const image = this.#images.get(imageRef);
     if (!image) throw new SIM_ERR_IMAGE_NOT_FOUND(imageRef);
-    for (const running of app.releases.filter((r) => r.status === 'running')) this.#interrupt(app, running);
+    const running = app.releases.filter((r) => r.status === 'running');
+    if (running.length > 0) this.#overlaps.set(appName, (this.#overlaps.get(appName) ?? 0) + 1);
+    for (const release of running) this.#interrupt(app, release);
     const release = this.#newRelease(nextVersion(app.releases), imageRef, 'running', user, strategy);
     app.releases = addRelease(app.releases, release);
     this.#emit({ type: 'deploy-started', app: appName, release, image, machines: app.machines });
     this.#timers.set(release.id, setTimeout(() => this.#finish(app, release.id, image), this.#opts.deployMs));
     return release;
+  }
+
+  /**
+   * How many deploys of `app` started while another deploy of it was still `running` (the older one
+   * is interrupted). Two deployers acting on one app at once show up here; tests of replicas
+   * assert it stays 0. Without `app`: the total over every app.
+   */
+  deployOverlaps(app?: string): number {
+    if (app !== undefined) return this.#overlaps.get(app) ?? 0;
+    let total = 0;
+    for (const n of this.#overlaps.values()) total += n;
+    return total;
   }
 
   /** Resolves with the release once it is no longer `running`, or as it is after `timeoutMs`. */

@@ -59,6 +59,15 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client has no 'error' listener (the pool's is only on idle clients), and pg emits
+  // 'error' when the connection dies, even between statements: the server ending a session idle in
+  // a transaction, a failover, a network cut healing into a reset. Unheard, that killed the process
+  // (found by test/integration/replicas-partition.test.ts). The statement in flight rejects anyway;
+  // the error only marks the connection as not to be reused.
+  const onError = (err: Error) => {
+    broken ??= err;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -70,6 +79,7 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
     });
     throw err;
   } finally {
+    client.removeListener('error', onError);
     client.release(broken);
   }
 }
