@@ -86,10 +86,13 @@ export class PgCoordination implements LeaseTable, CommandQueue {
     // server keeps that session until idle_in_transaction_session_timeout. Waiting on it made the
     // whole statement time out, so not one of the cut replica's shards was taken over for that
     // long (test/ha/partition-locks.test.ts); now only that shard waits, as it must.
+    // A replica may also retake its own leases that have not expired (they were fenced locally,
+    // e.g. after a slow renewal): with a new epoch, so its old runners' writes stay refused, and
+    // without leaving the shard unguarded until the old lease runs out.
     const rows = await this.#rows<{ shard: string; epoch: number }>(
       `WITH expired AS (
          SELECT shard FROM ${this.#s}.leases
-         WHERE shard = ANY($2::text[]) AND expires_at <= ${NOW_MS}
+         WHERE shard = ANY($2::text[]) AND (expires_at <= ${NOW_MS} OR owner = $1)
          ORDER BY md5(shard || $1)
          LIMIT $3
          FOR UPDATE SKIP LOCKED
@@ -107,7 +110,7 @@ export class PgCoordination implements LeaseTable, CommandQueue {
        SELECT shard, $1, 1, ${NOW_MS} + $4::bigint, ${NOW_MS} FROM free ORDER BY shard
        ON CONFLICT (shard) DO UPDATE
          SET owner = excluded.owner, epoch = ${this.#s}.leases.epoch + 1, expires_at = excluded.expires_at, acquired_at = excluded.acquired_at
-         WHERE ${this.#s}.leases.expires_at <= ${NOW_MS}
+         WHERE ${this.#s}.leases.expires_at <= ${NOW_MS} OR ${this.#s}.leases.owner = excluded.owner
        RETURNING shard, epoch`,
       [replica, shards, limit, ttlMs],
     );

@@ -19,8 +19,9 @@ export interface LeaseTable {
   /** Extends this replica's unexpired leases among `shards`; returns those renewed with their epochs. */
   renew(replica: string, shards: readonly string[], ttlMs: number): Promise<Map<string, number>>;
   /**
-   * Takes up to `limit` of `shards` that nobody holds or whose lease has expired, preferring a
-   * stable per-replica order so shards do not wander; returns those taken with their new epochs.
+   * Takes up to `limit` of `shards` that nobody holds, whose lease has expired, or whose lease this
+   * replica itself still holds (after it fenced itself), preferring a stable per-replica order so
+   * shards do not wander; returns those taken with their new epochs.
    */
   acquire(replica: string, shards: readonly string[], limit: number, ttlMs: number): Promise<Map<string, number>>;
   /** Gives shards up at once (their lease ends now), so another replica need not wait for expiry. */

@@ -44,7 +44,7 @@ export class FakeLeaseTable implements LeaseTable {
     for (const shard of shards) {
       if (taken.size >= limit) break;
       const lease = this.leases.get(shard);
-      if (lease && lease.expiresAt > this.#now()) continue;
+      if (lease && lease.expiresAt > this.#now() && lease.owner !== replica) continue;
       const epoch = (lease?.epoch ?? 0) + 1;
       this.leases.set(shard, { owner: replica, epoch, expiresAt: this.#now() + ttlMs });
       taken.set(shard, epoch);

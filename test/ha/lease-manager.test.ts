@@ -116,7 +116,12 @@ describe('LeaseManager', () => {
     // ...strictly before any other replica could take them over in the database.
     expect(Date.now()).toBeLessThan(renewedAt + TTL);
     expect([...table.leases.values()].every((l) => l.expiresAt > Date.now())).toBe(true);
+    // The database answers again: the next round retakes the still-valid leases with a new epoch,
+    // instead of leaving them unguarded until they expire.
     table.failing = false;
+    await vi.advanceTimersByTimeAsync(a.manager.renewEveryMs + 10);
+    expect(a.manager.owned()).toHaveLength(9);
+    expect(a.manager.fenceFor('t0')).toMatchObject({ owner: 'A', epoch: 2 });
     await a.manager.halt();
   });
 
