@@ -6,6 +6,7 @@
  */
 import { request, type Dispatcher } from 'undici';
 import type { Clock } from '../clock.ts';
+import { deadline } from './deadline.ts';
 import { describeTransportError } from './http-probe.ts';
 import type { Connectivity } from './schemas.ts';
 import type { Measurement, Provider } from './types.ts';
@@ -35,11 +36,12 @@ export class ConnectivityProvider implements Provider<Connectivity> {
       detail,
       ...(status !== undefined ? { values: { status } } : {}),
     });
+    const limit = deadline(signal, spec.timeout);
     try {
       const res = await request(spec.url, {
         // HEAD: the answer's existence is the signal, its body is not needed.
         method: 'HEAD',
-        signal: AbortSignal.any([signal, AbortSignal.timeout(spec.timeout)]),
+        signal: limit.signal,
         headersTimeout: spec.timeout,
         // A pooled connection would prove only that an old socket is alive, not that we can connect.
         reset: true,
@@ -49,6 +51,8 @@ export class ConnectivityProvider implements Provider<Connectivity> {
       return measurement('successful', `reached the network (${res.statusCode})`, res.statusCode);
     } catch (err) {
       return measurement('error', describeTransportError(err, spec.timeout));
+    } finally {
+      limit.done();
     }
   }
 }

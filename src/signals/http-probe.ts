@@ -4,11 +4,11 @@
  * refused, reset or timed-out connection is `error`: we could not get an answer, which is either a
  * dead app or a network problem on our side; the guard decides which.
  */
-import { request, type Dispatcher } from 'undici';
 import type { HttpProbe } from '../config/schema.ts';
 import type { Clock } from '../clock.ts';
+import { deadline } from './deadline.ts';
 import { findJsonMismatch } from './json-subset.ts';
-import { readBounded } from './read-bounded.ts';
+import { requestOnce } from './request-once.ts';
 import type { Measurement, Provider } from './types.ts';
 
 /** Bodies are read for the body check but never kept beyond this (a probe is not a download). */
@@ -28,11 +28,9 @@ export type HttpProbeSpec = HttpProbe & {
 export class HttpProbeProvider implements Provider<HttpProbeSpec> {
   readonly type = 'http';
   readonly #clock: Clock;
-  readonly #dispatcher: Dispatcher | undefined;
 
-  constructor(clock: Clock, dispatcher?: Dispatcher) {
+  constructor(clock: Clock) {
     this.#clock = clock;
-    this.#dispatcher = dispatcher;
   }
 
   async run(spec: HttpProbeSpec, signal: AbortSignal): Promise<Measurement> {
@@ -46,34 +44,33 @@ export class HttpProbeProvider implements Provider<HttpProbeSpec> {
       detail,
       ...(values && { values }),
     });
+    const limit = deadline(signal, spec.timeout);
     try {
-      const res = await request(spec.url, {
+      // A fresh connection per probe (see request-once.ts for why, and why not undici).
+      const res = await requestOnce(spec.url, {
         method: spec.method,
         ...(spec.headers && { headers: spec.headers }),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(spec.timeout)]),
-        headersTimeout: spec.timeout,
-        bodyTimeout: spec.timeout,
-        // A fresh connection per probe: a pooled socket to a machine that has since been replaced
-        // would test the old machine, not the release we are judging.
-        reset: true,
-        ...(this.#dispatcher && { dispatcher: this.#dispatcher }),
+        signal: limit.signal,
+        maxBodyBytes: MAX_BODY_BYTES,
       });
-      const body = await readBounded(res.body, MAX_BODY_BYTES);
+      const body = res.body;
       const ms = elapsed();
-      const values = { status: res.statusCode, latencyMs: ms };
-      if (!spec.expectStatus.includes(res.statusCode)) {
-        return measurement('failed', `${res.statusCode} (expected ${spec.expectStatus.join('|')})`, values);
+      const values = { status: res.status, latencyMs: ms };
+      if (!spec.expectStatus.includes(res.status)) {
+        return measurement('failed', `${res.status} (expected ${spec.expectStatus.join('|')})`, values);
       }
       if (spec.expectBody) {
         const mismatch = checkBody(spec.expectBody, body);
         if (mismatch) return measurement('failed', mismatch, values);
       }
       if (spec.maxLatencyMs !== undefined && ms > spec.maxLatencyMs) {
-        return measurement('failed', `${res.statusCode} in ${ms}ms (limit ${spec.maxLatencyMs}ms)`, values);
+        return measurement('failed', `${res.status} in ${ms}ms (limit ${spec.maxLatencyMs}ms)`, values);
       }
-      return measurement('successful', `${res.statusCode} in ${ms}ms`, values);
+      return measurement('successful', `${res.status} in ${ms}ms`, values);
     } catch (err) {
       return measurement('error', describeTransportError(err, spec.timeout), { latencyMs: elapsed() });
+    } finally {
+      limit.done();
     }
   }
 }

@@ -9,6 +9,7 @@ import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { truncate } from '../exec/text.ts';
 import type { SecretRegistry } from '../secrets.ts';
+import { deadline } from './deadline.ts';
 import { describeTransportError } from './http-probe.ts';
 import { parsePromValue } from './prom-text.ts';
 import { readBounded } from './read-bounded.ts';
@@ -68,11 +69,12 @@ export class PromQLClient {
     const error = (detail: string): PromQueryResult => ({ ok: false, phase: 'error', detail: truncate(this.#secrets.mask(detail), MAX_DETAIL_CHARS) });
     let status: number;
     let text: string | undefined;
+    const limit = deadline(signal, timeout);
     try {
       const res = await request(`${this.#conn.url.replace(/\/+$/, '')}/api/v1/query?query=${encodeURIComponent(promql)}`, {
         method: 'GET',
         headers: { accept: 'application/json', ...this.#authorization() },
-        signal: AbortSignal.any([signal, AbortSignal.timeout(timeout)]),
+        signal: limit.signal,
         headersTimeout: timeout,
         bodyTimeout: timeout,
         ...(this.#dispatcher && { dispatcher: this.#dispatcher }),
@@ -82,6 +84,8 @@ export class PromQLClient {
     } catch (err) {
       if (signal.aborted) return { ok: false, phase: 'inconclusive', detail: 'query aborted' };
       return error(`Prometheus ${describeTransportError(err, timeout)}`);
+    } finally {
+      limit.done();
     }
     if (status === 429) return error('Prometheus rate limited the query (429)');
     if (status >= 400) return error(`Prometheus answered ${status}${explain(text)}`);

@@ -3,13 +3,13 @@
  * Prometheus server (or to skip its 15 s scrape lag). One URL per machine; each is one series, so
  * a restart of one machine lowers only its own counters (see src/analysis/counter-accumulator.ts).
  */
-import { request, type Dispatcher } from 'undici';
 import type { Clock } from '../clock.ts';
 import { truncate } from '../exec/text.ts';
 import type { SecretRegistry } from '../secrets.ts';
+import { deadline } from './deadline.ts';
 import { describeTransportError } from './http-probe.ts';
 import { parsePromText, type PromSample } from './prom-text.ts';
-import { readBounded } from './read-bounded.ts';
+import { requestOnce } from './request-once.ts';
 import type { ScrapeCounters } from './schemas.ts';
 import { collectSignalSecrets } from './signal-secrets.ts';
 import type { CounterReadout, CounterSource, SeriesReading } from './types.ts';
@@ -19,8 +19,6 @@ export { histogramQuantile, type Bucket } from './histogram-quantile.ts';
 export interface ScrapeSourceDeps {
   clock: Clock;
   secrets: SecretRegistry;
-  /** For tests; default undici's global dispatcher. */
-  dispatcher?: Dispatcher;
 }
 
 /** A busy app's exposition is tens of KiB; beyond this something is wrong with the endpoint. */
@@ -66,23 +64,27 @@ export class ScrapeCounterSource implements CounterSource {
   async #scrape(url: string, signal: AbortSignal): Promise<ScrapeResult> {
     const { timeout, headers } = this.#spec;
     const where = describeUrl(url);
+    const limit = deadline(signal, timeout);
     try {
-      const res = await request(metricsUrl(url), {
+      // A connection of its own, like a probe's: at a probe interval of seconds a pooled one would
+      // have idled out anyway (undici's keep-alive is 4 s, Node servers' 5 s), so reuse saved
+      // nothing, and node:http closes it cheaper than undici (see request-once.ts).
+      const res = await requestOnce(metricsUrl(url), {
         method: 'GET',
         headers: { accept: 'text/plain;version=0.0.4', ...headers },
-        signal: AbortSignal.any([signal, AbortSignal.timeout(timeout)]),
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-        ...(this.#deps.dispatcher && { dispatcher: this.#deps.dispatcher }),
+        signal: limit.signal,
+        maxBodyBytes: MAX_EXPOSITION_BYTES,
       });
-      const body = await readBounded(res.body, MAX_EXPOSITION_BYTES);
-      if (res.statusCode !== 200) return { ok: false, detail: `${where}: HTTP ${res.statusCode}` };
+      const body = res.body;
+      if (res.status !== 200) return { ok: false, detail: `${where}: HTTP ${res.status}` };
       if (body === undefined) return { ok: false, detail: `${where}: over ${MAX_EXPOSITION_BYTES / 1024 / 1024} MiB` };
       const samples = parsePromText(body.toString('utf8'));
       return { ok: true, ...this.#sum(url, samples) };
     } catch (err) {
       if (err instanceof Error && err.name === 'PromTextError') return { ok: false, detail: `${where}: not Prometheus text (${err.message})` };
       return { ok: false, detail: `${where}: ${describeTransportError(err, timeout)}` };
+    } finally {
+      limit.done();
     }
   }
 

@@ -25,6 +25,8 @@ export interface SimBackendOptions {
   resetCountersOnDeploy?: boolean;
   /** User recorded for deploys made through the fake fly (`via: 'fly'`). */
   cliUser?: string;
+  /** Traffic tick of every app (default the TrafficLoop's). */
+  trafficTickMs?: number;
 }
 
 /** Who CI deploys (and v1) are attributed to. */
@@ -77,6 +79,7 @@ export class SimBackend implements ControlBackend {
       rng: (stream) => mulberry32(deriveSeed(this.#opts.seed, `${name}/${stream}`)),
       machines: () => this.world.app(name).machines,
       resetCountersOnDeploy: this.#opts.resetCountersOnDeploy ?? false,
+      ...(this.#opts.trafficTickMs !== undefined ? { tickMs: this.#opts.trafficTickMs } : {}),
     });
     this.#runtimes.set(name, runtime);
     await runtime.start(record.image);

@@ -2,6 +2,9 @@
  * Platform implementation that drives flyctl. Each method is one flyctl invocation through
  * runCli (timeout, minimal env, masked output) followed by a pure parser, so a method either
  * returns fully validated data or throws a coded error (CliError or WD_ERR_PLATFORM_*).
+ *
+ * One poll is one flyctl per target, so calls share a bounded number of slots (exec/limiter.ts)
+ * and are started by the spawn helper (exec/spawn-helper.ts), not by the daemon's own thread.
  */
 import type { Logger } from 'pino';
 import { formatGoDuration } from '../../config/duration.ts';
@@ -12,7 +15,10 @@ import { parseDeployOutput } from './parse-deploy.ts';
 import { parseLogText } from './parse-logs.ts';
 import { parseReleases } from './parse-releases.ts';
 import { parseStatus } from './parse-status.ts';
-import { runCli, type CliResult } from '../../exec/run-cli.ts';
+import { Limiter, type Lane } from '../../exec/limiter.ts';
+import { formatCommand, type CliResult, type runCli } from '../../exec/run-cli.ts';
+import { runCliViaHelper } from '../../exec/spawn-helper.ts';
+import { CliError } from '../../errors.ts';
 import { assertAppName, assertImageRef, assertInteger, assertStrategy } from './validate-args.ts';
 
 export interface FlyPlatformOptions {
@@ -28,7 +34,23 @@ export interface FlyPlatformOptions {
   logger?: Logger;
   /** SIGTERM → SIGKILL grace for timed-out commands (default 5 s). */
   killGraceMs?: number;
+  /**
+   * flyctl processes running at once (default 8). More wait in a queue, rollback deploys and
+   * status checks ahead of release polls and log fetches (see exec/limiter.ts).
+   */
+  maxConcurrent?: number;
+  /** Calls allowed to wait for a slot (default 5,000); beyond it a call fails at once with WD_ERR_PLATFORM_BUSY. */
+  maxQueued?: number;
+  /**
+   * Starts the processes. Default: through the spawn helper, so a fork never stalls the daemon's
+   * event loop (see exec/spawn-helper.ts). Pass runCli to start them from this process.
+   */
+  exec?: typeof runCli;
 }
+
+export const DEFAULT_MAX_CONCURRENT = 8;
+/** Five polls' worth at 1,000 targets: never reached by the schedule alone, only by a pile-up. */
+export const DEFAULT_MAX_QUEUED = 5_000;
 
 export class FlyPlatform implements Platform {
   readonly name = 'fly';
@@ -38,9 +60,16 @@ export class FlyPlatform implements Platform {
   readonly #secrets: SecretRegistry;
   readonly #logger: Logger | undefined;
   readonly #killGraceMs: number | undefined;
+  readonly #limiter: Limiter;
+  readonly #exec: typeof runCli;
 
   constructor(options: FlyPlatformOptions) {
     this.#binary = options.binary ?? 'fly';
+    this.#exec = options.exec ?? runCliViaHelper;
+    this.#limiter = new Limiter({
+      maxConcurrent: options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
+      maxQueued: options.maxQueued ?? DEFAULT_MAX_QUEUED,
+    });
     this.#timeouts = options.timeouts;
     this.#secrets = options.secrets;
     this.#logger = options.logger;
@@ -58,13 +87,13 @@ export class FlyPlatform implements Platform {
 
   async listReleases(app: string, signal?: AbortSignal): Promise<Release[]> {
     assertAppName(app);
-    const result = await this.#run(['releases', '--app', app, '--json'], this.#timeouts.releases, signal);
+    const result = await this.#run(['releases', '--app', app, '--json'], this.#timeouts.releases, signal, 'routine');
     return parseReleases(completeStdout(result, 'fly releases --json'));
   }
 
   async status(app: string, signal?: AbortSignal): Promise<AppStatus> {
     assertAppName(app);
-    const result = await this.#run(['status', '--app', app, '--json'], this.#timeouts.status, signal);
+    const result = await this.#run(['status', '--app', app, '--json'], this.#timeouts.status, signal, 'urgent');
     return parseStatus(completeStdout(result, 'fly status --json'));
   }
 
@@ -84,7 +113,7 @@ export class FlyPlatform implements Platform {
     }
     const args = ['deploy', '--image', imageRef, '--app', app, '--yes', '--strategy', options.strategy,
       '--wait-timeout', formatGoDuration(options.waitTimeoutMs)];
-    const result = await this.#run(args, this.#timeouts.deploy, options.signal);
+    const result = await this.#run(args, this.#timeouts.deploy, options.signal, 'urgent');
     const release = parseDeployOutput(result.stdout);
     return {
       ...(release ? { version: release.version } : {}),
@@ -101,21 +130,42 @@ export class FlyPlatform implements Platform {
   async recentLogs(app: string, lines: number, signal?: AbortSignal): Promise<string[]> {
     assertAppName(app);
     assertInteger('lines', lines, 1);
-    const result = await this.#run(['logs', '--app', app, '--no-tail'], this.#timeouts.logs, signal, true);
+    const result = await this.#run(['logs', '--app', app, '--no-tail'], this.#timeouts.logs, signal, 'routine', true);
     return parseLogText(result.stdout).slice(-lines);
   }
 
-  async #run(args: string[], timeoutMs: number, signal: AbortSignal | undefined, allowTimeout = false): Promise<CliResult> {
-    const result = await runCli(this.#binary, args, {
-      timeoutMs,
-      env: this.#env,
-      secrets: this.#secrets,
-      allowTimeout,
-      ...(signal ? { signal } : {}),
-      ...(this.#killGraceMs !== undefined ? { killGraceMs: this.#killGraceMs } : {}),
+  /** Flyctl processes currently running and waiting (for tests and diagnostics). */
+  get load(): { active: number; queued: number } {
+    return { active: this.#limiter.active, queued: this.#limiter.queued };
+  }
+
+  /** One flyctl call once a slot is free; its timeout starts when it runs, not while it waits. */
+  async #run(args: string[], timeoutMs: number, signal: AbortSignal | undefined, lane: Lane, allowTimeout = false): Promise<CliResult> {
+    const queuedAt = performance.now();
+    let waitedMs = 0;
+    const start = () => {
+      waitedMs = Math.round(performance.now() - queuedAt);
+      return this.#exec(this.#binary, args, {
+        timeoutMs,
+        env: this.#env,
+        secrets: this.#secrets,
+        allowTimeout,
+        ...(signal ? { signal } : {}),
+        ...(this.#killGraceMs !== undefined ? { killGraceMs: this.#killGraceMs } : {}),
+      });
+    };
+    const result = await this.#limiter.run(start, { lane, what: `fly ${args[0]}`, ...(signal ? { signal } : {}) }).catch((err: unknown) => {
+      // Aborted while waiting for a slot: the same error as an abort while running.
+      if (signal?.aborted && err === signal.reason) throw this.#abortedBeforeStart(args);
+      throw err;
     });
-    this.#logger?.debug({ cmd: result.cmd, durationMs: result.durationMs, timedOut: result.timedOut }, 'flyctl finished');
+    this.#logger?.debug({ cmd: result.cmd, durationMs: result.durationMs, waitedMs, timedOut: result.timedOut }, 'flyctl finished');
     return result;
+  }
+
+  #abortedBeforeStart(args: string[]): CliError {
+    const cmd = this.#secrets.mask(formatCommand(this.#binary, args));
+    return new CliError({ code: 'WD_ERR_PLATFORM_ABORTED', message: `${cmd} was aborted before it started`, cmd, exitCode: undefined, stderr: '', output: '', timedOut: false });
   }
 }
 

@@ -1,8 +1,9 @@
 /**
- * The fake fly's client for the simulator's control API (global fetch, no dependencies, so each
- * `fly` process starts fast). Non-2xx answers become ControlError with the server's message and
- * SIM_ERR_* code; an unreachable server becomes a Go-style transport message.
+ * The fake fly's client for the simulator's control API (a bare HTTP/1.1 client on node:net, see
+ * raw-http.ts, so each `fly` process starts fast). Non-2xx answers become ControlError with the
+ * server's message and SIM_ERR_* code; an unreachable server becomes a Go-style transport message.
  */
+import { rawRequest, type RawResponse } from './raw-http.ts';
 import type { AppStatusView, AppSummary, DeployAccepted, DeployStrategy, FaultMode, LogEntry, MachineView, SimRelease } from '../sim-types.ts';
 
 export class ControlError extends Error {
@@ -67,22 +68,23 @@ export class ControlClient {
 
   async #request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const url = `${this.#base}${path}`;
-    let res: Response;
+    let res: RawResponse;
     try {
-      res = await fetch(url, {
+      res = await rawRequest(
         method,
-        headers: {
+        url,
+        {
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
           ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}),
         },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
+        body !== undefined ? JSON.stringify(body) : undefined,
+      );
     } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new ControlError(`${method[0]}${method.slice(1).toLowerCase()} "${url}": ${cause?.code ?? cause?.message ?? String(err)}`, 0);
+      const e = err as { code?: string; message?: string };
+      throw new ControlError(`${method[0]}${method.slice(1).toLowerCase()} "${url}": ${e.code ?? e.message ?? String(err)}`, 0);
     }
-    const text = await res.text();
-    if (!res.ok) {
+    const text = res.body;
+    if (res.status < 200 || res.status > 299) {
       let parsed: { message?: string; code?: string } = {};
       try {
         parsed = JSON.parse(text) as typeof parsed;
