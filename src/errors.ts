@@ -14,6 +14,8 @@ export const WD_ERR_PLATFORM_TIMEOUT = createError<[string]>('WD_ERR_PLATFORM_TI
 export const WD_ERR_PLATFORM_OUTPUT_INVALID = createError<[string]>('WD_ERR_PLATFORM_OUTPUT_INVALID', '%s', 502);
 /** The caller's AbortSignal fired (usually shutdown): not a platform fault, so don't alert on it. */
 export const WD_ERR_PLATFORM_ABORTED = createError<[string]>('WD_ERR_PLATFORM_ABORTED', '%s', 503);
+/** Too many flyctl calls already wait for a slot (platform.fly.maxConcurrent): not run, no action taken. */
+export const WD_ERR_PLATFORM_BUSY = createError<[string]>('WD_ERR_PLATFORM_BUSY', '%s', 503);
 /** An app name or image ref that could be mistaken for a flag; the command is never run. */
 export const WD_ERR_PLATFORM_ARGUMENT_INVALID = createError<[string, string, string]>(
   'WD_ERR_PLATFORM_ARGUMENT_INVALID',

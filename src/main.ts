@@ -88,6 +88,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
         apiToken: fly.apiToken,
         apiBaseUrl: fly.apiBaseUrl,
         timeouts: fly.timeouts,
+        maxConcurrent: fly.maxConcurrent,
         secrets,
         logger: logger.child({ component: 'fly' }),
       });

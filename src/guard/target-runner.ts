@@ -12,7 +12,7 @@ import type { TargetLabels, WatchdogMetrics } from '../metrics/recorder.ts';
 import type { Platform } from '../platform/types.ts';
 import type { CounterSource, LatencySource, Measurement } from '../signals/types.ts';
 import { CONNECTIVITY_CHECK, gateOnConnectivity } from '../signals/connectivity.ts';
-import type { JournalEntry, Store, Transition } from '../store/types.ts';
+import type { JournalEntry, ReleaseRecord, Store, Transition } from '../store/types.ts';
 import type { RollbackPolicy } from './policy.ts';
 import { initialState, type ErrorRateSnapshot, type ReleaseRef, type ReleaseView, type TargetState } from './state.ts';
 import { step, type GuardAction, type GuardEvent } from './step.ts';
@@ -93,6 +93,12 @@ export class TargetRunner {
   #smokeGuard: number | undefined;
   readonly #smokeLastRun = new Map<string, number>();
   readonly #smokeRunning = new Set<string>();
+  /**
+   * The target's stored releases as `step` last saw them, re-read only after something wrote to
+   * them (a poll, a verdict or origin in a transition, an operator's mark, a migration marker):
+   * reading them for every probe round, counter read and tick was the guard loop's largest store cost.
+   */
+  #history: ReleaseRecord[] | undefined;
   /** When the error-rate judgment last reported to the chart (each judgment is reported once). */
   #lastRateAt: number | undefined;
 
@@ -147,6 +153,7 @@ export class TargetRunner {
       return;
     }
     await store.syncReleases(this.target.name, releases, clock.now());
+    this.#history = undefined;
     this.#lastPollOk = true;
     await this.#dispatch(async () => {
       const stored = await store.listReleases(this.target.name, releases.length + 50);
@@ -348,7 +355,7 @@ export class TargetRunner {
       const event = await makeEvent();
       const { store, clock } = this.#deps;
       const now = clock.now();
-      const history = await store.listReleases(this.target.name);
+      const history = (this.#history ??= await store.listReleases(this.target.name));
       const before = this.#state;
       const result = step(before, event, {
         target: this.target,
@@ -366,6 +373,7 @@ export class TargetRunner {
         fence = this.#deps.lease();
         if (!fence || this.#fence.signal.aborted) throw new WD_ERR_LEASE_LOST(this.target.name, 0);
       }
+      if (transition.verdicts.length > 0 || transition.origins.length > 0) this.#history = undefined;
       await store.saveTransition(transition, now, fence);
       // Fenced while the write was in flight: it was valid when it committed, but act on nothing now.
       if (this.#fence.signal.aborted) return;
@@ -393,7 +401,9 @@ export class TargetRunner {
         if (event) this.#deps.notify?.(event);
         if (action.kind === 'guard-started' && this.#state.guard && this.target.migrations) {
           const deps = { store: this.#deps.store, secrets: this.#deps.secrets ?? new SecretRegistry(), log: this.#log };
-          void recordMigrationMarker(this.target.migrations, deps, this.target.name, this.#state.guard.release.version, this.#stop.signal);
+          void recordMigrationMarker(this.target.migrations, deps, this.target.name, this.#state.guard.release.version, this.#stop.signal).finally(() => {
+            this.#history = undefined;
+          });
         }
         return;
       }
@@ -447,6 +457,7 @@ export class TargetRunner {
       const now = clock.now();
       const reason = `marked ${verdict} by ${by}`;
       await store.setVerdict(this.target.name, version, verdict, reason, now);
+      this.#history = undefined;
       const entry: JournalEntry = { target: this.target.name, at: now, kind: `marked-${verdict}`, message: `v${version} ${reason}`, data: { version } };
       await store.appendJournal(entry);
       this.#deps.onJournal?.(entry);
