@@ -61,8 +61,8 @@ export async function runClient(command: string, argv: string[], io: ClientIo): 
   }
 }
 
-/** The daemon's base URL: --url, then $ROLLBACK_WATCHDOG_URL, then the local default. */
-function baseUrl(given: string | undefined): string {
+/** The daemon's base URL: --url, then $ROLLBACK_WATCHDOG_URL, then the local default (also used by `watch`). */
+export function baseUrl(given: string | undefined): string {
   const url = given || DEFAULT_URL;
   let parsed: URL;
   try {

@@ -11,10 +11,10 @@
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import type { Status, TargetSummary } from '../admin/response-schema.ts';
-import { hasCode, WD_ERR_CLIENT_USAGE } from '../errors.ts';
+import { hasCode } from '../errors.ts';
 import { AdminClient, ApiError } from './api-client.ts';
 import { note } from './render.ts';
-import type { ClientIo } from './run-client.ts';
+import { baseUrl, type ClientIo } from './run-client.ts';
 import { followSse } from './sse-reader.ts';
 import { DEFAULT_URL } from './usage.ts';
 
@@ -97,7 +97,7 @@ export async function runWatch(argv: string[], io: WatchIo): Promise<number> {
   };
 
   try {
-    checkUrl(base);
+    baseUrl(base); // same checks as the other commands: http(s), no credentials in the URL
     await followSse({
       url: `${base}/api/v1/events`,
       token,
@@ -135,18 +135,6 @@ export async function runWatch(argv: string[], io: WatchIo): Promise<number> {
     io.err(`${(err as Error).message}\n${hasCode(err, 'WD_ERR_DAEMON_UNREACHABLE') ? '(is the daemon running? set --url or $ROLLBACK_WATCHDOG_URL)\n' : ''}`);
     return hasCode(err, 'WD_ERR_DAEMON_UNREACHABLE') ? 3 : 1;
   }
-}
-
-/** Same rules as the other commands (run-client.ts): http(s), and never credentials in the URL. */
-function checkUrl(url: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new WD_ERR_CLIENT_USAGE('--url (or $ROLLBACK_WATCHDOG_URL) is not a URL; give e.g. http://127.0.0.1:8080');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new WD_ERR_CLIENT_USAGE(`--url must be http(s), not ${parsed.protocol}`);
-  if (parsed.username || parsed.password) throw new WD_ERR_CLIENT_USAGE('--url must not hold credentials: set $ROLLBACK_WATCHDOG_TOKEN');
 }
 
 /** The command as the CLI runs it: stdout/stderr, and Ctrl-C (or SIGTERM) ends it with exit 0. */

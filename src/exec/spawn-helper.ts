@@ -25,15 +25,8 @@ const HELPER_MAIN = fileURLToPath(new URL('./spawn-helper-main.ts', import.meta.
 /** What crosses the IPC channel: runCli's options minus the registry and the signal. */
 export type HelperRunOptions = Omit<RunCliOptions, 'secrets' | 'signal'>;
 export type HelperRequest = { type: 'run'; id: number; binary: string; args: readonly string[]; options: HelperRunOptions } | { type: 'cancel'; id: number };
-export interface SerializedCliError {
-  code: CliErrorCode;
-  message: string;
-  cmd: string;
-  exitCode: number | undefined;
-  stderr: string;
-  output: string;
-  timedOut: boolean;
-}
+/** A CliError as it crosses the IPC channel: exactly what its constructor takes. */
+export type SerializedCliError = ConstructorParameters<typeof CliError>[0];
 export type HelperReply = { id: number; result: CliResult } | { id: number; error: SerializedCliError };
 
 interface Pending {
