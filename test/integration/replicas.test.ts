@@ -18,8 +18,11 @@ const APPS = Array.from({ length: 30 }, (_, i) => `app-${String(i).padStart(2, '
 const REPLICAS = [0, 1, 2];
 const TTL_MS = 3_000;
 const RENEW_MS = TTL_MS / 3;
-/** Scheduling on a busy 2-core host, and a second survivor's round when the first took its share. */
-const TAKEOVER_SLACK_MS = 1_500;
+/**
+ * Scheduling on a busy 2-core host, and a second survivor's round when the first took its share.
+ * 4.5 s was seen under a full CI run (limit then 5.5 s): 3 s keeps the bound meaningful without flaking.
+ */
+const TAKEOVER_SLACK_MS = 3_000;
 const DONE = ['rolled-back', 'rollback-failed'];
 
 describe.skipIf(skipPostgres)('three replicas on one PostgreSQL, 30 targets', () => {
