@@ -99,14 +99,20 @@ describe.skipIf(skipBrowser)('the status page in headless Chromium', () => {
     await target.waitForFunction(
       () => {
         const data = (globalThis as unknown as PageWindow).statusPage?.chart?.data;
-        if (!data || data[0]!.length < 2) return false;
+        // A decisive first reading (20% errors against ~0%) can be the only one: the verdict follows it.
+        if (!data || data[0]!.length < 1) return false;
         const [, rate, baseline, threshold] = data as number[][];
         // A healthy baseline can be exactly 0 (no errors in its sample): still a point. The decision
         // boundary sits above the baseline (tolerance × baseline, or the floor).
         return rate!.some((r) => r > 0.05) && baseline!.every((b, i) => Number.isFinite(b) && b >= 0 && threshold![i]! > b);
       },
-      { polling: 100, timeout: 20_000 },
-    );
+      { polling: 100, timeout: 40_000 },
+    ).catch(async (err: unknown) => {
+      // Say what the chart held, so a failure explains itself.
+      const held = await target.evaluate(() => JSON.stringify((globalThis as unknown as PageWindow).statusPage?.chart?.data ?? null));
+      const title = await target.$eval('#chart-title', (h) => h.textContent);
+      throw new Error(`the chart never showed the bad release's points (${String(err)}); title "${title}", data ${held.slice(0, 2000)}`);
+    });
     expect(await target.$eval('#chart-title', (h) => h.textContent)).toMatch(/v2 against its baseline/);
 
     await target.waitForSelector('#journal li[data-kind="rollback-started"]', { timeout: 30_000 });
@@ -132,12 +138,14 @@ describe.skipIf(skipBrowser)('the status page in headless Chromium', () => {
       };
       return { rate: count('--chart-rate'), baseline: count('--chart-baseline') };
     });
-    expect(drawn.rate).toBeGreaterThan(30);
+    // Lines when there are two readings or more; a lone reading is drawn as dots.
+    const readings = await target.evaluate(() => (globalThis as unknown as PageWindow).statusPage!.chart!.data[0]!.length);
+    expect(drawn.rate).toBeGreaterThan(readings > 1 ? 30 : 0);
     // A baseline at 0 runs along the bottom edge, half clipped: fewer of its pixels show.
-    expect(drawn.baseline).toBeGreaterThan(10);
+    expect(drawn.baseline).toBeGreaterThan(readings > 1 ? 10 : 0);
     // Probe results arrived as cells.
     expect(await target.$$eval('#probes .cell', (cells) => cells.length)).toBeGreaterThan(3);
-  });
+  }, 120_000);
 
   it('puts a held rollback at the top of the overview, and an operator approves it by clicking', async () => {
     const good = stack.sim.currentImage(WORKER);
