@@ -16,6 +16,7 @@ export function toTransition(
   postmortemAfterMs: number,
 ): Transition {
   const t: Transition = { state, verdicts: [], origins: [], journal: [], openIncidents: [], closeIncidents: [] };
+  if (actions.length === 0 && state.phase === before.phase) t.progressOnly = true;
   // A decision belongs to the incident open before or after it (so the opening and closing lines do too).
   const incidentId = state.incident?.open ? state.incident.id : before.incident?.open ? before.incident.id : undefined;
   for (const a of actions) {

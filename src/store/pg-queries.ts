@@ -12,7 +12,10 @@ export function queries(s: string) {
       SELECT $1::text, r.version, r.image_ref, r.status, r.created_at, r.created_by, r.description, $2::bigint
       FROM unnest($3::integer[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[])
         AS r (version, image_ref, status, created_at, created_by, description)
-      ON CONFLICT (target, version) DO UPDATE SET status = excluded.status`,
+      ON CONFLICT (target, version) DO UPDATE SET status = excluded.status
+      WHERE ${s}.releases.status IS DISTINCT FROM excluded.status`,
+    // For a transition that decides nothing (Transition.progressOnly); lasts until its COMMIT.
+    asyncCommit: `SET LOCAL synchronous_commit = off`,
     listReleases: `SELECT * FROM ${s}.releases WHERE target = $1 ORDER BY version DESC LIMIT $2`,
     setVerdict: `UPDATE ${s}.releases SET verdict = $3, verdict_reason = $4, verdict_at = $5 WHERE target = $1 AND version = $2`,
     setOrigin: `UPDATE ${s}.releases SET origin = $3 WHERE target = $1 AND version = $2`,

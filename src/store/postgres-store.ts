@@ -128,6 +128,9 @@ export class PostgresStore implements Store {
   async saveTransition(t: Transition, now: number, fence?: LeaseFence): Promise<void> {
     const target = t.state.target;
     await this.#transaction(async (c) => {
+      // Decides nothing (see Transition.progressOnly): commit without waiting for the WAL flush.
+      // A server crash may lose it; a later commit that waits flushes it along with its own.
+      if (t.progressOnly) await this.#query(this.#sql.asyncCommit, [], c);
       // FOR SHARE: a takeover (which updates the lease row) waits until this write has committed.
       if (fence && (await this.#query(this.#sql.checkLease, [fence.shard, fence.owner, fence.epoch], c)).length === 0) {
         throw new WD_ERR_LEASE_LOST(fence.shard, fence.epoch);

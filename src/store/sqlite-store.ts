@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { ReleaseOrigin, TargetState, Verdict } from '../guard/state.ts';
 import type { Release } from '../platform/types.ts';
 import { WD_ERR_STORE_SCHEMA } from '../errors.ts';
@@ -80,6 +80,8 @@ const journalEntry = (r: Omit<JournalRow, 'data'> & { data: string | null }) => 
 
 export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
+  /** The guard loop's statements, prepared once (see #stmt). */
+  readonly #statements = new Map<string, StatementSync>();
 
   /** Opens (creating if needed) the database file and applies pending migrations. */
   constructor(path: string) {
@@ -89,6 +91,16 @@ export class SqliteStore implements Store {
     // right before an irreversible action and must survive a power cut, not only a crash.
     this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
     this.#migrate();
+  }
+
+  /** A cached prepared statement: the guard loop runs the same few several hundred times a second. */
+  #stmt(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 
   #migrate(): void {
@@ -106,10 +118,11 @@ export class SqliteStore implements Store {
   }
 
   async syncReleases(target: string, releases: readonly Release[], now: number): Promise<void> {
-    const upsert = this.#db.prepare(
+    // Unchanged rows are not rewritten: a poll that finds nothing new then commits nothing (no fsync).
+    const upsert = this.#stmt(
       `INSERT INTO releases (target, version, image_ref, status, created_at, user, description, first_seen_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (target, version) DO UPDATE SET status = excluded.status`,
+       ON CONFLICT (target, version) DO UPDATE SET status = excluded.status WHERE releases.status IS NOT excluded.status`,
     );
     this.#transaction(() => {
       for (const r of releases) {
@@ -119,9 +132,9 @@ export class SqliteStore implements Store {
   }
 
   async listReleases(target: string, limit = 100): Promise<ReleaseRecord[]> {
-    const rows = this.#db
+    const rows = this
       // `user AS created_by`: the PostgreSQL schema cannot use the reserved word, and rows.ts follows it.
-      .prepare('SELECT *, user AS created_by FROM releases WHERE target = ? ORDER BY version DESC LIMIT ?')
+      .#stmt('SELECT *, user AS created_by FROM releases WHERE target = ? ORDER BY version DESC LIMIT ?')
       .all(target, limit) as unknown as ReleaseRow[];
     return rows.map(toRecord);
   }
@@ -165,8 +178,8 @@ export class SqliteStore implements Store {
   }
 
   #saveState(state: TargetState, now: number): void {
-    this.#db
-      .prepare(
+    this
+      .#stmt(
         `INSERT INTO target_state (target, state, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (target) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
       )
@@ -175,6 +188,9 @@ export class SqliteStore implements Store {
 
   /** No fence: a SQLite file has exactly one daemon, which owns every target (no leases). */
   async saveTransition(t: Transition, now: number): Promise<void> {
+    // A transition that decides nothing commits without waiting for the disk: a power cut may lose
+    // the last rounds' progress, never a decision, since the next transition that records one
+    // syncs the whole WAL, earlier frames too. (A crash of the process alone loses nothing.)
     this.#transaction(() => {
       for (const v of t.verdicts) this.#setVerdict(t.state.target, v.version, v.verdict, v.reason, now);
       for (const o of t.origins) this.#setOrigin(t.state.target, o.version, o.origin);
@@ -189,11 +205,15 @@ export class SqliteStore implements Store {
       }
       for (const j of t.journal) this.#appendJournal(j);
       this.#saveState(t.state, now);
-    });
+    }, t.progressOnly ? 'NORMAL' : 'FULL');
   }
 
-  /** Runs `work` (synchronous statements only) inside one IMMEDIATE transaction. */
-  #transaction(work: () => void): void {
+  /**
+   * Runs `work` (synchronous statements only) inside one IMMEDIATE transaction. `NORMAL` commits
+   * without an fsync (in WAL mode: safe against a crash, not a power cut); FULL is the default.
+   */
+  #transaction(work: () => void, sync: 'FULL' | 'NORMAL' = 'FULL'): void {
+    if (sync !== 'FULL') this.#db.exec(`PRAGMA synchronous = ${sync}`);
     this.#db.exec('BEGIN IMMEDIATE');
     try {
       work();
@@ -201,6 +221,8 @@ export class SqliteStore implements Store {
     } catch (err) {
       this.#db.exec('ROLLBACK');
       throw err;
+    } finally {
+      if (sync !== 'FULL') this.#db.exec('PRAGMA synchronous = FULL');
     }
   }
 

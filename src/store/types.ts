@@ -54,6 +54,12 @@ export interface Transition {
   journal: JournalEntry[];
   openIncidents: Incident[];
   closeIncidents: { id: string; outcome: IncidentOutcome; closedAt: number; recoveredAt?: number; postmortemAfterMs: number }[];
+  /**
+   * True when the step decided nothing (no action, same phase): only a probe round's tallies or the
+   * error-rate counters moved. The store may commit it without waiting for the disk; losing it
+   * to a power cut costs a few rounds of evidence, never a decision. Absent means durable.
+   */
+  progressOnly?: boolean;
 }
 
 /**

@@ -28,4 +28,13 @@ describe('toTransition', () => {
     expect(t.journal[0]?.incidentId).toBe('inc-1');
     expect(t.closeIncidents).toEqual([{ id: 'inc-1', outcome: 'rolled-back', closedAt: 20, postmortemAfterMs: 300_000, recoveredAt: 20 }]);
   });
+
+  it('marks a step that decided nothing (no action, same phase) as progress only, and nothing else', () => {
+    const guarding = { ...before, phase: 'guarding' as const };
+    const tallied = { ...guarding, lastSeenVersion: 3 };
+    expect(toTransition(target, guarding, tallied, [], 10, 300_000).progressOnly).toBe(true);
+    expect(toTransition(target, guarding, failing, [], 10, 300_000).progressOnly).toBeUndefined();
+    expect(toTransition(target, guarding, tallied, [{ type: 'record', kind: 'note', level: 'info', message: 'x' }], 10, 300_000).progressOnly).toBeUndefined();
+    expect(toTransition(target, guarding, tallied, [{ type: 'deploy', imageRef: 'img-1', toVersion: 1 }], 10, 300_000).progressOnly).toBeUndefined();
+  });
 });

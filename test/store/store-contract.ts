@@ -188,6 +188,17 @@ export function storeContract(name: string, openStore: OpenStore): void {
         ]);
       });
 
+      it('saves a progress-only transition (committed without waiting for the disk) like any other, and the next durable one after it', async () => {
+        const { store } = await fresh();
+        const tallied = { ...initialState('api', 1), phase: 'guarding' as const, lastSeenVersion: 2 };
+        await store.saveTransition({ ...emptyTransition(tallied), progressOnly: true }, 1);
+        expect(await store.loadState('api')).toEqual(tallied);
+        const decided = { ...tallied, phase: 'failing' as const };
+        await store.saveTransition({ ...emptyTransition(decided), journal: [{ target: 'api', at: 2, kind: 'release-failed', message: 'v2 failed' }] }, 2);
+        expect(await store.loadState('api')).toEqual(decided);
+        expect((await store.listJournal('api')).map((j) => j.kind)).toEqual(['release-failed']);
+      });
+
       it.each([
         ['a journal line breaks a NOT NULL column', (t: Transition): Transition => ({ ...t, journal: [...t.journal, { target: 'api', at: 6, kind: null as unknown as string, message: 'bad' }] })],
         ['the state cannot be serialized (written last)', (t: Transition): Transition => ({ ...t, state: { ...t.state, latencyBaseline: 10n as unknown as number } })],
