@@ -167,7 +167,7 @@ export class Watchdog {
         ...(fence && this.#leases && { lease: () => this.#leases?.fenceFor(shard) }),
         onJournal: (entry) => this.#publishDecision(entry),
         // Spread the targets' probe rounds evenly over one interval.
-        startOffsetMs: Math.floor((index / deps.targets.length) * target.guard.probeInterval),
+        startOffsetMs: staggerOffset(index, deps.targets.length, target.guard.probeInterval),
         onProbe: (point) => {
           this.series.addProbe(name, point);
           this.events.publish('measurement', name, point.at, { kind: 'probe', ...point });
@@ -505,4 +505,21 @@ export function summarize(target: ResolvedTarget, s: TargetState, policy: Rollba
       },
     }),
   };
+}
+
+/**
+ * Where in the probe interval target `index` of `count` starts its rounds: spread evenly over the
+ * interval, but in slots of up to TARGETS_PER_SLOT targets that start together and so share one
+ * event-loop wakeup. A wakeup has a fixed cost (timers, epoll, microtasks) that outweighs a small
+ * probe round: on the 2-core CI machine, 60 fresh-connection requests a second cost 8.7% of a core
+ * one at a time and 3.4% in bursts of 15; the whole daemon at 100 targets went from 8.0% with
+ * 5 targets per slot to under 5% with 20. The cap keeps a slot's burst of requests bounded as
+ * the fleet grows (1,000 targets: 50 slots, 100 ms apart).
+ */
+export const TARGETS_PER_SLOT = 20;
+/** Slots never come closer than this, however many targets there are. */
+export const MIN_SLOT_MS = 50;
+export function staggerOffset(index: number, count: number, intervalMs: number): number {
+  const slots = Math.max(1, Math.min(Math.floor(intervalMs / MIN_SLOT_MS), Math.ceil(count / TARGETS_PER_SLOT)));
+  return Math.floor((index * slots) / count) * Math.floor(intervalMs / slots);
 }
