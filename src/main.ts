@@ -12,16 +12,13 @@ import { Watchdog } from './guard/watchdog.ts';
 import { createLogger, type Logger } from './log.ts';
 import { PromMetrics } from './metrics/prom.ts';
 import { FlyPlatform } from './platform/fly/fly-platform.ts';
-import { EasPlatform } from './platform/expo/eas-platform.ts';
 import type { Platform } from './platform/types.ts';
 import { targetSignals } from './signals/target-signals.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
-import { PostgresStore } from './store/postgres-store.ts';
 import { Notifier } from './notify/notifier.ts';
 import { PromNotifyMetrics } from './notify/prom-notify-metrics.ts';
 import type { Store, Transition } from './store/types.ts';
-import { PgCoordination } from './ha/pg-coordination.ts';
-import { defaultReplicaId, LeaseManager } from './ha/lease-manager.ts';
+import type { MobileApp } from './admin/mobile-routes.ts';
 import type { Replication } from './guard/watchdog.ts';
 
 /** On shutdown, how long queued notifications may still be delivered. */
@@ -63,8 +60,10 @@ export interface Daemon {
 export async function startDaemon({ config, secrets }: LoadedConfig, options: DaemonOptions = {}): Promise<Daemon> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.log.level, pretty: config.log.pretty, secrets });
+  // PostgreSQL, replication and Expo are loaded only when configured: a single SQLite daemon
+  // never pays for their modules (pg alone is about 10 MB of RSS).
   const store: Store = config.store.postgres
-    ? await PostgresStore.open(config.store.postgres, {
+    ? await (await import('./store/postgres-store.ts')).PostgresStore.open(config.store.postgres, {
         schema: config.store.postgresSchema,
         onError: (err) => logger.warn({ err }, 'idle database connection failed'),
         // A write whose connection went silent (a network cut) fails instead of waiting forever.
@@ -72,7 +71,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
       })
     : new SqliteStore(config.store.sqlite);
   const coordination = config.store.postgres
-    ? new PgCoordination(config.store.postgres, {
+    ? new (await import('./ha/pg-coordination.ts')).PgCoordination(config.store.postgres, {
         schema: config.store.postgresSchema,
         queryTimeoutMs: Math.floor(config.store.replication.leaseTtl / 3),
         onError: (err) => logger.warn({ err }, 'idle lease connection failed'),
@@ -103,6 +102,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
     const targets = resolveTargets(config);
     let replication: Replication | undefined;
     if (coordination) {
+      const { defaultReplicaId, LeaseManager } = await import('./ha/lease-manager.ts');
       const r = config.store.replication;
       const replicaId = r.replicaId ?? defaultReplicaId();
       replication = {
@@ -135,6 +135,14 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
       ...(replication && { replication }),
       ...failpoint(process.env.ROLLBACK_WATCHDOG_FAILPOINT, logger),
     });
+    const mobile = new Map<string, MobileApp>();
+    if (config.mobile.length > 0) {
+      const { EasPlatform } = await import('./platform/expo/eas-platform.ts');
+      for (const m of config.mobile) {
+        const eas = new EasPlatform({ binary: m.binary, projectDir: m.projectDir, timeouts: m.timeouts, secrets, logger: logger.child({ component: 'eas', mobile: m.name }), ...(m.expoToken && { expoToken: m.expoToken }) });
+        mobile.set(m.name, { name: m.name, environment: m.environment, branch: m.branch, eas });
+      }
+    }
     const app = buildApp({
       watchdog,
       store,
@@ -143,17 +151,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
       logger,
       registry: metrics.registry,
       countAction: (action, outcome) => metrics.incAdminAction(action, outcome),
-      mobile: new Map(
-        config.mobile.map((m) => [
-          m.name,
-          {
-            name: m.name,
-            environment: m.environment,
-            branch: m.branch,
-            eas: new EasPlatform({ binary: m.binary, projectDir: m.projectDir, timeouts: m.timeouts, secrets, logger: logger.child({ component: 'eas', mobile: m.name }), ...(m.expoToken && { expoToken: m.expoToken }) }),
-          },
-        ]),
-      ),
+      mobile,
     });
     const url = await app.listen({ host: config.admin.host, port: config.admin.port });
     logger.info(

@@ -1,47 +1,17 @@
 /**
  * The only place the watchdog starts a process (and the only import of execa). Every call has a
  * timeout, an explicit minimal environment, no shell and no stdin, bounded output, and every
- * string it hands back or throws has been through SecretRegistry.mask.
+ * string it hands back or throws has been through SecretRegistry.mask. It runs in the spawn
+ * helper's process: the daemon asks through runCliViaHelper (exec/spawn-helper.ts).
  */
-import { basename } from 'node:path';
 import { execa } from 'execa';
 import { formatDuration } from '../config/duration.ts';
 import { CliError, type CliErrorCode } from '../errors.ts';
-import type { SecretRegistry } from '../secrets.ts';
+import { failureReason, formatCommand, type CliResult, type RunCliOptions } from './command.ts';
 import { TailBuffer } from './tail-buffer.ts';
-import { cleanText, lastLines, nonBlankLines, truncate } from './text.ts';
+import { cleanText, lastLines } from './text.ts';
 
-export interface RunCliOptions {
-  /** Hard limit for the whole run; the process tree gets SIGTERM, then SIGKILL after `killGraceMs`. */
-  timeoutMs: number;
-  /** Added to PATH and HOME; nothing else from process.env is passed on. */
-  env?: Record<string, string | undefined>;
-  /** Aborting kills the process tree like a timeout does, but rejects with WD_ERR_PLATFORM_ABORTED. */
-  signal?: AbortSignal;
-  secrets: SecretRegistry;
-  /** Wait between SIGTERM and SIGKILL. Default 5 s, enough for flyctl to release its lease. */
-  killGraceMs?: number;
-  /** Bytes of stdout kept (the tail); `truncated` tells when more was produced. Default 8 MiB. */
-  maxOutputBytes?: number;
-  /** Resolve with what was collected instead of throwing on timeout (for `fly logs --no-tail`). */
-  allowTimeout?: boolean;
-  /** Working directory (smoke suites and eas find their project from it). */
-  cwd?: string;
-}
-
-export interface CliResult {
-  /** Masked, ANSI-stripped stdout (the last `maxOutputBytes` of it). */
-  stdout: string;
-  /** Masked, ANSI-stripped tail of stderr. */
-  stderr: string;
-  /** Masked tail of stdout and stderr interleaved, in arrival order. */
-  output: string;
-  /** The masked command line, for logs. */
-  cmd: string;
-  truncated: boolean;
-  timedOut: boolean;
-  durationMs: number;
-}
+export { failureReason, formatCommand, type CliResult, type RunCli, type RunCliOptions } from './command.ts';
 
 const DEFAULT_KILL_GRACE_MS = 5_000;
 const DEFAULT_MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
@@ -143,14 +113,3 @@ function minimalEnv(extra: Record<string, string | undefined> = {}): Record<stri
   return env;
 }
 
-/** `fly releases --app x --json`; arguments with spaces are quoted so the line stays unambiguous. */
-export function formatCommand(binary: string, args: readonly string[]): string {
-  return [basename(binary), ...args].map((part) => (/[\s"']/.test(part) || part === '' ? JSON.stringify(part) : part)).join(' ');
-}
-
-/** Picks the line that explains a failure: flyctl's last `Error:` line, else the last stderr line. */
-export function failureReason(stderr: string): string | undefined {
-  const lines = nonBlankLines(stderr).map((line) => line.trim());
-  const reason = lines.findLast((line) => line.startsWith('Error:')) ?? lines.at(-1);
-  return reason === undefined ? undefined : truncate(reason, 300);
-}

@@ -8,7 +8,7 @@
 import { request } from 'undici';
 import { z } from 'zod';
 import { Duration } from '../config/duration.ts';
-import { runCli } from '../exec/run-cli.ts';
+import { runCliViaHelper } from '../exec/spawn-helper.ts';
 import type { SecretRegistry } from '../secrets.ts';
 
 export const MigrationSource = z.discriminatedUnion('type', [
@@ -53,7 +53,7 @@ export async function readMigrationMarker(source: MigrationSource, secrets: Secr
     return toMarker(pick(await res.body.json(), source.field), `migration marker field ${source.field}`);
   }
   const [binary, ...args] = source.command as [string, ...string[]];
-  const result = await runCli(binary, args, { timeoutMs: source.timeout, secrets, ...(signal && { signal }) });
+  const result = await runCliViaHelper(binary, args, { timeoutMs: source.timeout, secrets, ...(signal && { signal }) });
   const text = result.stdout.trim();
   return toMarker(source.field ? pick(JSON.parse(text), source.field) : text, 'migration marker command output');
 }

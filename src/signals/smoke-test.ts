@@ -7,7 +7,7 @@
 import { formatDuration } from '../config/duration.ts';
 import type { Clock } from '../clock.ts';
 import { CliError } from '../errors.ts';
-import { runCli } from '../exec/run-cli.ts';
+import { runCliViaHelper } from '../exec/spawn-helper.ts';
 import type { SecretRegistry } from '../secrets.ts';
 import { findExecutable, isDirectory, type Executable } from './find-executable.ts';
 import type { SmokeTest } from './schemas.ts';
@@ -95,7 +95,8 @@ export class SmokeTestProvider implements Provider<SmokeTest> {
   async #attempt(spec: SmokeTest, programPath: string, signal: AbortSignal): Promise<Attempt> {
     const args = spec.command.slice(1);
     try {
-      await runCli(programPath, args, {
+      // Through the spawn helper like every process the daemon starts (see exec/spawn-helper.ts).
+      await runCliViaHelper(programPath, args, {
         ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
         timeoutMs: spec.timeout,
         signal,

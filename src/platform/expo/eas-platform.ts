@@ -9,7 +9,8 @@
  * implies it in current eas-cli; older ones required both).
  */
 import type { Logger } from 'pino';
-import { runCli, type CliResult } from '../../exec/run-cli.ts';
+import type { CliResult } from '../../exec/command.ts';
+import { runCliViaHelper } from '../../exec/spawn-helper.ts';
 import type { SecretRegistry } from '../../secrets.ts';
 import { invalidOutput } from '../fly/parse-output.ts';
 import { chooseOtaRollbackGroup } from './choose-rollback-group.ts';
@@ -127,7 +128,7 @@ export class EasPlatform {
     let result: CliResult;
     try {
       // eas finds its project from the working directory.
-      result = await runCli(this.#binary, args, {
+      result = await runCliViaHelper(this.#binary, args, {
         cwd: this.#projectDir,
         timeoutMs,
         env: this.#env,

@@ -16,7 +16,7 @@ import { parseLogText } from './parse-logs.ts';
 import { parseReleases } from './parse-releases.ts';
 import { parseStatus } from './parse-status.ts';
 import { Limiter, type Lane } from '../../exec/limiter.ts';
-import { formatCommand, type CliResult, type runCli } from '../../exec/run-cli.ts';
+import { formatCommand, type CliResult, type RunCli } from '../../exec/command.ts';
 import { runCliViaHelper } from '../../exec/spawn-helper.ts';
 import { CliError } from '../../errors.ts';
 import { assertAppName, assertImageRef, assertInteger, assertStrategy } from './validate-args.ts';
@@ -45,7 +45,7 @@ export interface FlyPlatformOptions {
    * Starts the processes. Default: through the spawn helper, so a fork never stalls the daemon's
    * event loop (see exec/spawn-helper.ts). Pass runCli to start them from this process.
    */
-  exec?: typeof runCli;
+  exec?: RunCli;
 }
 
 export const DEFAULT_MAX_CONCURRENT = 8;
@@ -61,7 +61,7 @@ export class FlyPlatform implements Platform {
   readonly #logger: Logger | undefined;
   readonly #killGraceMs: number | undefined;
   readonly #limiter: Limiter;
-  readonly #exec: typeof runCli;
+  readonly #exec: RunCli;
 
   constructor(options: FlyPlatformOptions) {
     this.#binary = options.binary ?? 'fly';
