@@ -18,6 +18,12 @@ FROM node:${NODE_VERSION}-bookworm-slim
 ENV NODE_ENV=production \
     FLY_NO_UPDATE_CHECK=1 \
     ROLLBACK_WATCHDOG_CONFIG=/app/config/watchdog.yaml
+# Memory settings measured by `npm run bench:scale` (README, "Scale"): a young generation of 2 x 8 MB
+# instead of V8's default 2 x 32 MB, and two malloc arenas instead of one per thread. Together
+# about 45 MB less RSS at 100 targets, for no measurable CPU. The spawn helper inherits both.
+ENV NODE_OPTIONS=--max-semi-space-size=8 \
+    MALLOC_ARENA_MAX=2 \
+    NODE_COMPILE_CACHE=/app/.compile-cache
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tini \
     && rm -rf /var/lib/apt/lists/* \
     && mkdir -p /data && chown node:node /data
@@ -28,7 +34,11 @@ COPY package.json ./
 COPY bin ./bin
 COPY src ./src
 COPY config ./config
+RUN mkdir -p /app/.compile-cache && chown node:node /app/.compile-cache
 USER node
+# Fill the compile cache with every module the daemon can load (bin/rollback-watchdog.js reads
+# it): the container then never loads Node's TypeScript stripper, which stays resident (~20 MB).
+RUN node --input-type=module -e "for (const m of ['cli', 'main', 'exec/run-cli', 'exec/spawn-helper', 'exec/spawn-helper-main', 'store/postgres-store', 'ha/pg-coordination', 'ha/lease-manager', 'platform/expo/eas-platform', 'client/run-client', 'client/watch']) await import('/app/src/' + m + '.ts')"
 EXPOSE 8080
 VOLUME ["/data"]
 # tini forwards SIGTERM so the daemon can finish an in-flight rollback before exiting.

@@ -1,5 +1,5 @@
 /**
- * The real daemon (`node src/cli.ts run`) as its own process, so the CPU and memory the benchmark
+ * The real daemon (`node bin/rollback-watchdog.js run`) as its own process, so the CPU and memory the benchmark
  * reads from /proc are the daemon's alone, not the simulator's. Its JSON log is kept only as a
  * tail and a count of error-level lines (at info, a healthy run logs little after startup).
  */
@@ -8,7 +8,8 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+// The launcher, as the Dockerfile and `npm start` run it (it turns on the compile cache).
+const CLI = fileURLToPath(new URL('../../bin/rollback-watchdog.js', import.meta.url));
 const TAIL = 40;
 
 export class BenchDaemon {

@@ -14,8 +14,9 @@
  * /proc/<pid>/stat) and peak RSS (VmRSS) over the window; its schedule lag from its own
  * /metrics histogram (p50/p99/max are bucket upper bounds, the mean is exact); the probes it
  * actually ran; the CPU of the flyctl processes it started; the simulator's CPU and the whole
- * machine's, since on a small machine they share the cores. --daemon-env sets variables for the
- * daemon (e.g. NODE_OPTIONS=--max-semi-space-size=8) to try runtime settings.
+ * machine's, since on a small machine they share the cores. The daemon runs with production's
+ * runtime settings (runtime.ts: as the Dockerfile sets them); --daemon-env overrides or adds
+ * variables to try others (e.g. NODE_OPTIONS= MALLOC_ARENA_MAX= for Node's defaults).
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -25,6 +26,7 @@ import { parseDuration } from '../../src/config/duration.ts';
 import { Cleanup } from '../support/cleanup.ts';
 import { HEADERS, markdownTable, rowCells, verdicts } from './report.ts';
 import { runSize, type SizeResult } from './run-size.ts';
+import { PRODUCTION_RUNTIME_ENV } from './runtime.ts';
 
 const { values } = parseArgs({
   options: {
@@ -94,7 +96,7 @@ const runtimeS = (performance.now() - began) / 1000;
 console.log(
   `\nscale: probe interval ${values.interval}, poll "${values.poll}", ${values['no-error-rate'] ? 'health + ready probes' : 'health + ready probes + error rate scraped from /metrics'}, ` +
     `window ${values.window} after ${values.settle} settle, ${availableParallelism()} CPUs, node ${process.version}, ${runtimeS.toFixed(0)} s` +
-    `${Object.keys(daemonEnv).length > 0 ? `, daemon env ${Object.entries(daemonEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}\n`,
+    `, daemon env ${Object.entries({ ...PRODUCTION_RUNTIME_ENV, ...daemonEnv }).map(([k, v]) => `${k}=${v}`).join(' ')}\n`,
 );
 console.log(table([...HEADERS], rows.map(rowCells)));
 console.log('\nlag p50/p99/max are upper bounds of the histogram bucket holding them (buckets 1, 5, 10, 25, 50, 100, 250, 500 ms, 1, 2.5, 5 s); the mean is exact.');

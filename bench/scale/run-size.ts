@@ -11,6 +11,7 @@ import { startSimulator, type Simulator } from '../../src/sim/simulator.ts';
 import type { Cleanup } from '../support/cleanup.ts';
 import { scaleConfig } from './config.ts';
 import { BenchDaemon } from './daemon.ts';
+import { PRODUCTION_RUNTIME_ENV } from './runtime.ts';
 import { LAG_METRIC, MEASUREMENTS_METRIC, bucketMax, bucketQuantile, counterSum, histogram, histogramDelta, parseScrape, type Scrape } from './daemon-metrics.ts';
 import { findSpawnHelper, readHostCpu, readProc, type ProcSample } from './proc-stats.ts';
 
@@ -26,7 +27,7 @@ export interface SizeOptions {
   settleMs: number;
   /** Extra node flags for the daemon, e.g. --cpu-prof. */
   daemonNodeArgs: readonly string[];
-  /** Extra environment for the daemon, e.g. NODE_OPTIONS. */
+  /** Environment for the daemon on top of (or replacing) PRODUCTION_RUNTIME_ENV. */
   daemonEnv?: Record<string, string>;
   /** Where the daemon and simulator register, so Ctrl-C stops them too. */
   cleanup?: Cleanup;
@@ -96,7 +97,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     writeFileSync(configPath, scaleConfig({ dir, apps, flyBinary: sim.flyBinary, controlUrl: sim.controlUrl, probeInterval: o.probeInterval, pollSchedule: o.pollSchedule, errorRate: o.errorRate, ...(o.maxConcurrent !== undefined && { maxConcurrent: o.maxConcurrent }) }));
 
     const started = performance.now();
-    daemon = await BenchDaemon.start(configPath, { nodeArgs: o.daemonNodeArgs, env: o.daemonEnv ?? {}, timeoutMs: 60_000 });
+    daemon = await BenchDaemon.start(configPath, { nodeArgs: o.daemonNodeArgs, env: { ...PRODUCTION_RUNTIME_ENV, ...o.daemonEnv }, timeoutMs: 60_000 });
     // The first poll (one flyctl per target, 8 at a time) is what takes long at 1,000 targets.
     await waitAllGuarding(daemon, o.targets, 60_000 + o.targets * 300, o.log);
     const startupS = (performance.now() - started) / 1000;
