@@ -233,6 +233,14 @@ export class TargetRunner {
   /** One iteration: probes (while guarding or verifying), counters and latency, then a tick. */
   async #round(signal: AbortSignal): Promise<void> {
     const phase = this.#state.phase;
+    // The round's readings start together, so their requests go out in one burst and come back
+    // in one wakeup (see staggerOffset); they are still stepped in the same order as before.
+    const reading = READING_PHASES.has(phase);
+    const counters = reading ? this.#deps.counterSource?.read(signal) : undefined;
+    const latency = reading ? this.#deps.latencySource?.read(signal) : undefined;
+    // A read left behind by an early return (abort) must not surface as an unhandled rejection;
+    // awaited below, a failure still reaches the caller as before.
+    for (const pending of [counters, latency]) pending?.catch(() => undefined);
     if (phase === 'guarding' || phase === 'verifying') {
       const measurements = await this.#probeRound(signal);
       if (phase === 'verifying' && this.#state.rollback) measurements.push(await this.#checkMachines(this.#state.rollback.to.imageRef, signal));
@@ -241,8 +249,8 @@ export class TargetRunner {
       await this.#dispatch(() => ({ type: 'probe-round', measurements: gated }));
       if (phase === 'guarding') this.#startDueSmokeTests(signal);
     }
-    if (this.#deps.counterSource && READING_PHASES.has(phase)) {
-      const readout = await this.#deps.counterSource.read(signal);
+    if (counters) {
+      const readout = await counters;
       if (signal.aborted) return;
       await this.#dispatch(() => ({ type: 'counters', readout }));
       const last = this.#state.phase === 'guarding' ? this.#state.errorRate?.last : undefined;
@@ -251,8 +259,8 @@ export class TargetRunner {
         this.#reportRate(last);
       }
     }
-    if (this.#deps.latencySource && READING_PHASES.has(phase)) {
-      const readout = await this.#deps.latencySource.read(signal);
+    if (latency) {
+      const readout = await latency;
       if (signal.aborted) return;
       await this.#dispatch(() => ({ type: 'latency', readout }));
     }

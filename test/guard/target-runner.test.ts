@@ -7,6 +7,8 @@ import type { Store } from '../../src/store/types.ts';
 import { FakePlatform } from '../fakes/fake-platform.ts';
 import { captureLogger } from '../fakes/logger.ts';
 import { ScriptedProbe } from '../fakes/scripted-probe.ts';
+import type { Probe } from '../../src/config/schema.ts';
+import type { CounterSource, Measurement } from '../../src/signals/types.ts';
 import { image, policy, target } from './fixtures.ts';
 
 // The runner under fake timers: the loop's sleeps and the clock both advance only when we say so.
@@ -57,6 +59,39 @@ describe('TargetRunner', () => {
     expect(failed).toMatchObject({ target: 'api', version: 2, level: 40 });
     expect((await store.listJournal('api')).map((j) => j.kind)).toEqual([...decisions].reverse());
     await runner.stop(0);
+  });
+
+  it('starts the error-rate read of a round together with its probes, not after them (one burst of requests per round)', async () => {
+    const platform = new FakePlatform();
+    platform.release('api', image(1));
+    const probeStarts: number[] = [];
+    const readStarts: number[] = [];
+    // A probe that answers after 800 ms of (fake) time.
+    const runProbe = async (spec: Probe): Promise<Measurement> => {
+      probeStarts.push(Date.now());
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      return { check: spec.name, phase: 'successful', at: Date.now(), durationMs: 800, detail: '200 in 800ms' };
+    };
+    const counterSource: CounterSource = {
+      type: 'fake',
+      read: async () => {
+        readStarts.push(Date.now());
+        return { ok: false, phase: 'inconclusive', at: Date.now(), detail: 'no traffic yet' };
+      },
+    };
+    const { logger } = captureLogger();
+    const runner = await TargetRunner.open({ target, platform, store: new SqliteStore(':memory:'), runProbe, counterSource, clock: systemClock, logger, metrics: noopMetrics, policy: () => policy, postmortemAfterMs: 300_000 });
+    runner.start();
+    await runner.pollReleases();
+    expect(runner.state.phase).toBe('guarding');
+    await vi.advanceTimersByTimeAsync(target.guard.probeInterval * 3);
+    expect(readStarts.length).toBeGreaterThanOrEqual(2);
+    // Every read began at the moment a probe of the same round began.
+    for (const at of readStarts) expect(probeStarts).toContain(at);
+    // The round in flight ends when its probe answers: let fake time run while stopping.
+    const stopped = runner.stop(0);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await stopped;
   });
 
   it('ends rollback-failed when the deploy "succeeds" but a machine stays on another image', async () => {
