@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { STATUS_CODES } from 'node:http';
+import { http } from '../node-http.ts';
 import {
   WD_ERR_BAD_REQUEST,
   WD_ERR_BODY_TOO_LARGE,
@@ -27,7 +27,7 @@ const clip = (s: string) => (s.length > ECHO_LIMIT ? `${s.slice(0, ECHO_LIMIT)}â
 const isOurs = (error: FastifyError) => typeof error.code === 'string' && error.code.startsWith('WD_ERR_');
 
 function payload(statusCode: number, error: { code: string; message: string }): ErrorPayload {
-  return { statusCode, code: error.code, error: STATUS_CODES[statusCode] ?? 'Error', message: error.message };
+  return { statusCode, code: error.code, error: http.STATUS_CODES[statusCode] ?? 'Error', message: error.message };
 }
 
 /** Maps any error to the payload; 5xx details stay in the log, never in the answer. */

@@ -10,16 +10,16 @@
  * keep-alive; at 1,000 targets that is ~400 probes a second. Pooled requests (scrapes,
  * Prometheus queries) stay on undici, where reuse makes them cheap.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { http, https as tls } from '../node-http.ts';
 
 /**
  * Shared agents that never keep a connection (`agent: false` would build a new Agent per request:
  * 12% more CPU per probe, measured). The HTTPS one also keeps TLS sessions, so a fresh connection
  * to the same host resumes its session instead of a full handshake.
  */
-const httpAgent = new HttpAgent({ keepAlive: false });
-const httpsAgent = new HttpsAgent({ keepAlive: false });
+const httpAgent = new http.Agent({ keepAlive: false });
+const httpsAgent = new tls.Agent({ keepAlive: false });
 
 export interface OnceResponse {
   status: number;
@@ -38,7 +38,7 @@ export interface OnceOptions {
 /** Rejects with Node's socket errors as they are (`code` ECONNREFUSED, ECONNRESET, ENOTFOUND…). */
 export function requestOnce(url: string, options: OnceOptions): Promise<OnceResponse> {
   const https = url.startsWith('https:');
-  const send = https ? httpsRequest : httpRequest;
+  const send = https ? tls.request : http.request;
   return new Promise((resolve, reject) => {
     const req = send(url, {
       method: options.method,
