@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
-import { TargetRunner } from '../../src/guard/target-runner.ts';
+import { PROGRESS_WRITE_INTERVAL_MS, TargetRunner } from '../../src/guard/target-runner.ts';
 import { noopMetrics } from '../../src/metrics/recorder.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -92,6 +92,39 @@ describe('TargetRunner', () => {
     const stopped = runner.stop(0);
     await vi.advanceTimersByTimeAsync(1_000);
     await stopped;
+  });
+
+  it('writes a probe round that decides nothing at most every PROGRESS_WRITE_INTERVAL_MS, a decision at once, and the rest at stop', async () => {
+    const { store, probe, runner } = await setup();
+    const storedRounds = async () => (await store.loadState('api'))?.guard?.tallies.health?.rounds ?? 0;
+    const liveRounds = () => runner.state.guard?.tallies.health?.rounds ?? 0;
+    await runner.pollReleases();
+    expect(runner.state.phase).toBe('guarding');
+    const interval = target.guard.probeInterval;
+    expect(PROGRESS_WRITE_INTERVAL_MS).toBeGreaterThan(3 * interval);
+    await vi.advanceTimersByTimeAsync(3 * interval);
+    // The first round after the guard started is written; the next ones wait.
+    expect(liveRounds()).toBeGreaterThanOrEqual(3);
+    expect(await storedRounds()).toBeLessThan(liveRounds());
+    await vi.advanceTimersByTimeAsync(PROGRESS_WRITE_INTERVAL_MS);
+    expect(await storedRounds()).toBeGreaterThanOrEqual(liveRounds() - Math.ceil(PROGRESS_WRITE_INTERVAL_MS / interval));
+    expect(await storedRounds()).toBeGreaterThan(1);
+    // A decision is written at once, with every tally up to it.
+    probe.phase = 'failed';
+    await vi.advanceTimersByTimeAsync(interval * target.guard.failureThreshold);
+    expect(runner.state.phase).not.toBe('guarding');
+    expect((await store.loadState('api'))?.phase).toBe(runner.state.phase);
+    await runner.stop(0);
+    expect(await store.loadState('api')).toEqual(runner.state);
+  });
+
+  it('writes the unwritten tallies when it stops', async () => {
+    const { store, runner } = await setup();
+    await runner.pollReleases();
+    await vi.advanceTimersByTimeAsync(3 * target.guard.probeInterval);
+    expect(await store.loadState('api')).not.toEqual(runner.state);
+    await runner.stop(0);
+    expect(await store.loadState('api')).toEqual(runner.state);
   });
 
   it('ends rollback-failed when the deploy "succeeds" but a machine stays on another image', async () => {
