@@ -20,7 +20,7 @@ ENV NODE_ENV=production \
     ROLLBACK_WATCHDOG_CONFIG=/app/config/watchdog.yaml
 # Memory settings measured by `npm run bench:scale` (README, "Scale"): a young generation of 2 x 8 MB
 # instead of V8's default 2 x 32 MB, and two malloc arenas instead of one per thread. Together
-# about 45 MB less RSS at 100 targets, for no measurable CPU. The spawn helper inherits both.
+# about 50 MB less RSS at 100 targets, for no measurable CPU. The spawn helper inherits both.
 ENV NODE_OPTIONS=--max-semi-space-size=8 \
     MALLOC_ARENA_MAX=2 \
     NODE_COMPILE_CACHE=/app/.compile-cache
