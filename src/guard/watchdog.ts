@@ -514,8 +514,8 @@ export function summarize(target: ResolvedTarget, s: TargetState, policy: Rollba
  * probe round: on the 2-core CI machine, 60 fresh-connection requests a second cost 8.7% of a core
  * one at a time and 3.4% in bursts of 15; the whole daemon at 100 targets went from 8.0% with
  * 5 targets per slot to 4.9% with 20 (together with prom-client's event-loop timer slowed, see
- * metrics/prom.ts). The cap keeps a slot's burst of requests bounded as
- * the fleet grows (1,000 targets: 50 slots, 100 ms apart).
+ * metrics/prom.ts). The cap keeps a slot's burst of requests bounded as the fleet grows
+ * (1,000 targets: 50 slots, 100 ms apart).
  */
 export const TARGETS_PER_SLOT = 20;
 /** Slots never come closer than this, however many targets there are. */

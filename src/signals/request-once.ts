@@ -11,7 +11,7 @@
  * Prometheus queries) stay on undici, where reuse makes them cheap.
  */
 import type { IncomingMessage } from 'node:http';
-import { http, https as tls } from '../node-http.ts';
+import { http, https } from '../node-http.ts';
 
 /**
  * Shared agents that never keep a connection (`agent: false` would build a new Agent per request:
@@ -19,7 +19,7 @@ import { http, https as tls } from '../node-http.ts';
  * to the same host resumes its session instead of a full handshake.
  */
 const httpAgent = new http.Agent({ keepAlive: false });
-const httpsAgent = new tls.Agent({ keepAlive: false });
+const httpsAgent = new https.Agent({ keepAlive: false });
 
 export interface OnceResponse {
   status: number;
@@ -37,13 +37,13 @@ export interface OnceOptions {
 
 /** Rejects with Node's socket errors as they are (`code` ECONNREFUSED, ECONNRESET, ENOTFOUND…). */
 export function requestOnce(url: string, options: OnceOptions): Promise<OnceResponse> {
-  const https = url.startsWith('https:');
-  const send = https ? tls.request : http.request;
+  const secure = url.startsWith('https:');
+  const send = secure ? https.request : http.request;
   return new Promise((resolve, reject) => {
     const req = send(url, {
       method: options.method,
       headers: { ...options.headers, connection: 'close' },
-      agent: https ? httpsAgent : httpAgent,
+      agent: secure ? httpsAgent : httpAgent,
       signal: options.signal,
     });
     req.once('error', reject);

@@ -3,9 +3,9 @@
  * branch, choose an earlier group, republish it. Nothing here runs on its own: an operator
  * triggers `rollBack` (or `republish`) through the admin API.
  *
- * Each method is one eas invocation through runCli (timeout, minimal env, masked output) followed
- * by a pure parser, so it either returns validated data or throws a coded error (CliError or
- * WD_ERR_PLATFORM_*). eas never prompts: CI=1 plus `--non-interactive` (and `--json`, which
+ * Each method is one eas invocation through runCli, run by the spawn helper (timeout, minimal env,
+ * masked output; see exec/spawn-helper.ts), followed by a pure parser, so it either returns
+ * validated data or throws a coded error (CliError or WD_ERR_PLATFORM_*). eas never prompts: CI=1 plus `--non-interactive` (and `--json`, which
  * implies it in current eas-cli; older ones required both).
  */
 import type { Logger } from 'pino';
