@@ -279,11 +279,14 @@ export class TargetRunner {
     if (counters) {
       const readout = await counters;
       if (signal.aborted) return;
+      // The release this reading judges, taken before the step: a decisive reading ends the guard
+      // (the phase moves on, the guard is cleared), and it is the one reading the chart must show.
+      const judged = this.#state.phase === 'guarding' ? this.#state.guard?.release.version : undefined;
       await this.#dispatch(() => ({ type: 'counters', readout }));
-      const last = this.#state.phase === 'guarding' ? this.#state.errorRate?.last : undefined;
+      const last = judged !== undefined ? this.#state.errorRate?.last : undefined;
       if (last) {
         this.#deps.metrics.setErrorRate(this.#labels, last.rate, last.baselineRate, last.threshold);
-        this.#reportRate(last);
+        this.#reportRate(last, judged!);
       }
     }
     if (latency) {
@@ -294,16 +297,15 @@ export class TargetRunner {
     await this.#dispatch(() => ({ type: 'tick' }));
   }
 
-  #reportRate(last: ErrorRateSnapshot): void {
+  #reportRate(last: ErrorRateSnapshot, version: number): void {
     if (last.at === this.#lastRateAt) return;
     this.#lastRateAt = last.at;
     // An unreadable source yields a judgment without numbers (NaN): nothing to draw.
     if (![last.rate, last.baselineRate, last.threshold].every(Number.isFinite)) return;
-    const version = this.#state.guard?.release.version;
     try {
       this.#deps.onRate?.({
         at: last.at,
-        ...(version !== undefined && { version }),
+        version,
         phase: last.phase,
         rate: last.rate,
         baselineRate: last.baselineRate,

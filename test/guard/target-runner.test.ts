@@ -8,6 +8,8 @@ import { FakePlatform } from '../fakes/fake-platform.ts';
 import { captureLogger } from '../fakes/logger.ts';
 import { ScriptedProbe } from '../fakes/scripted-probe.ts';
 import type { Probe } from '../../src/config/schema.ts';
+import type { ResolvedTarget } from '../../src/config/resolve.ts';
+import type { RatePoint } from '../../src/guard/series.ts';
 import type { CounterSource, Measurement } from '../../src/signals/types.ts';
 import { image, policy, target } from './fixtures.ts';
 
@@ -92,6 +94,54 @@ describe('TargetRunner', () => {
     const stopped = runner.stop(0);
     await vi.advanceTimersByTimeAsync(1_000);
     await stopped;
+  });
+
+  it('reports the error-rate reading that fails a release, though it ends the guard', async () => {
+    const judged: ResolvedTarget = {
+      ...target,
+      errorRate: {
+        source: { type: 'scrape', urls: ['http://127.0.0.1:1/metrics'], metric: 'http_requests_total', statusLabel: 'status', errorStatus: '5..', timeout: 1000 },
+        alpha: 0.001,
+        tolerance: 2,
+        absoluteFloor: 0.01,
+        ceiling: 0.5,
+        minRequests: 50,
+        minRequestsForCeiling: 20,
+        minBaselineRequests: 200,
+        baselineWindow: 1_800_000,
+        maxWindow: 180_000,
+      },
+    };
+    // Cumulative counters: 500 requests a round, with `errorsPerRound` of them errors.
+    let requests = 0;
+    let errors = 0;
+    let errorsPerRound = 0;
+    const counterSource: CounterSource = {
+      type: 'fake',
+      read: async () => {
+        requests += 500;
+        errors += errorsPerRound;
+        return { ok: true, at: Date.now(), readings: [{ series: 'm1', requests, errors }], detail: '' };
+      },
+    };
+    const platform = new FakePlatform();
+    platform.release('api', image(1));
+    const rates: RatePoint[] = [];
+    const deps = { target: judged, platform, store: new SqliteStore(':memory:'), runProbe: new ScriptedProbe().runProbe, counterSource, clock: systemClock };
+    const runner = await TargetRunner.open({ ...deps, logger: captureLogger().logger, metrics: noopMetrics, policy: () => policy, postmortemAfterMs: 300_000, onRate: (p) => rates.push(p) });
+    runner.start();
+    await runner.pollReleases();
+    await vi.advanceTimersByTimeAsync(judged.guard.watchWindow + judged.guard.probeInterval * 3);
+    expect(runner.state.phase).toBe('stable'); // with a clean baseline of several rounds
+
+    platform.release('api', image(2));
+    errorsPerRound = 250; // half of every request fails: the first reading decides
+    await runner.pollReleases();
+    expect(runner.state.phase).toBe('guarding');
+    await vi.advanceTimersByTimeAsync(judged.guard.probeInterval);
+    expect(runner.state.phase).not.toBe('guarding');
+    expect(rates.filter((p) => p.version === 2)).toEqual([expect.objectContaining({ phase: 'failed', rate: 0.5, baselineRate: 0 })]);
+    await runner.stop(0);
   });
 
   it('writes a probe round that decides nothing at most every PROGRESS_WRITE_INTERVAL_MS, a decision at once, and the rest at stop', async () => {
