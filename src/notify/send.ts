@@ -3,7 +3,8 @@
  * errors are worth retrying; any other status is permanent, because the same body to the same URL
  * will be refused again (a revoked Slack webhook answers 403/404 forever). Never throws.
  */
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from '../undici.ts';
 import type { OutgoingRequest } from './channel.ts';
 import { parseRetryAfter } from './backoff.ts';
 

@@ -4,7 +4,8 @@
  * before a round's errors count, the engine asks whether the watchdog can reach a control URL at
  * all, and gateOnConnectivity turns the round's errors into `inconclusive` when it cannot.
  */
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from '../undici.ts';
 import type { Clock } from '../clock.ts';
 import { deadline } from './deadline.ts';
 import { describeTransportError } from './http-probe.ts';

@@ -5,7 +5,7 @@
  *   psql -tAc 'select max(created_at) from drizzle.__drizzle_migrations'
  * The watchdog records it with each release so a rollback never silently crosses a migration.
  */
-import { request } from 'undici';
+import { request } from '../undici.ts';
 import { z } from 'zod';
 import { Duration } from '../config/duration.ts';
 import { runCliViaHelper } from '../exec/spawn-helper.ts';

@@ -5,7 +5,8 @@
  * or token is wrong" (other 4xx, `status: error`) come back as phase `error` with one masked line.
  * Prometheus API: https://prometheus.io/docs/prometheus/latest/querying/api/
  */
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from '../undici.ts';
 import { z } from 'zod';
 import { truncate } from '../exec/text.ts';
 import type { SecretRegistry } from '../secrets.ts';
