@@ -283,10 +283,10 @@ export class TargetRunner {
       // (the phase moves on, the guard is cleared), and it is the one reading the chart must show.
       const judged = this.#state.phase === 'guarding' ? this.#state.guard?.release.version : undefined;
       await this.#dispatch(() => ({ type: 'counters', readout }));
-      const last = judged !== undefined ? this.#state.errorRate?.last : undefined;
-      if (last) {
+      const last = this.#state.errorRate?.last;
+      if (judged !== undefined && last) {
         this.#deps.metrics.setErrorRate(this.#labels, last.rate, last.baselineRate, last.threshold);
-        this.#reportRate(last, judged!);
+        this.#reportRate(last, judged);
       }
     }
     if (latency) {

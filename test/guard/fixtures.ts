@@ -28,6 +28,20 @@ export const target: ResolvedTarget = {
   },
 };
 
+/** The error-rate settings the config schema resolves to by default, read from a scrape URL. */
+export const errorRate: NonNullable<ResolvedTarget['errorRate']> = {
+  source: { type: 'scrape', urls: ['http://127.0.0.1:1/metrics'], metric: 'http_requests_total', statusLabel: 'status', errorStatus: '5..', timeout: 1000 },
+  alpha: 0.001,
+  tolerance: 2,
+  absoluteFloor: 0.01,
+  ceiling: 0.5,
+  minRequests: 50,
+  minRequestsForCeiling: 20,
+  minBaselineRequests: 200,
+  baselineWindow: 1_800_000,
+  maxWindow: 180_000,
+};
+
 export const image = (n: number) => `registry.fly.io/api:deployment-${String(n).padStart(26, '0')}`;
 
 export function release(version: number, over: Partial<ReleaseView> = {}): ReleaseView {

@@ -3,23 +3,12 @@ import type { ResolvedTarget } from '../../src/config/resolve.ts';
 import { initialState, type TargetState } from '../../src/guard/state.ts';
 import { step, type GuardAction, type GuardEvent, type StepResult } from '../../src/guard/step.ts';
 import type { CounterReadout } from '../../src/signals/types.ts';
-import { policy, release, target as base } from './fixtures.ts';
+import { errorRate, policy, release, target as base } from './fixtures.ts';
 
 const target: ResolvedTarget = {
   ...base,
   guard: { ...base.guard, watchWindow: 60_000 },
-  errorRate: {
-    source: { type: 'scrape', urls: ['http://127.0.0.1:1/metrics'], metric: 'http_requests_total', statusLabel: 'status', errorStatus: '5..', timeout: 1000 },
-    alpha: 0.001,
-    tolerance: 2,
-    absoluteFloor: 0.01,
-    ceiling: 0.5,
-    minRequests: 50,
-    minRequestsForCeiling: 20,
-    minBaselineRequests: 200,
-    baselineWindow: 1_800_000,
-    maxWindow: 180_000,
-  },
+  errorRate,
 };
 const T0 = 1_000_000;
 const history = [release(2), release(1, { verdict: 'good' })];

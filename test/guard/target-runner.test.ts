@@ -11,7 +11,7 @@ import type { Probe } from '../../src/config/schema.ts';
 import type { ResolvedTarget } from '../../src/config/resolve.ts';
 import type { RatePoint } from '../../src/guard/series.ts';
 import type { CounterSource, Measurement } from '../../src/signals/types.ts';
-import { image, policy, target } from './fixtures.ts';
+import { errorRate, image, policy, target } from './fixtures.ts';
 
 // The runner under fake timers: the loop's sleeps and the clock both advance only when we say so.
 describe('TargetRunner', () => {
@@ -97,21 +97,7 @@ describe('TargetRunner', () => {
   });
 
   it('reports the error-rate reading that fails a release, though it ends the guard', async () => {
-    const judged: ResolvedTarget = {
-      ...target,
-      errorRate: {
-        source: { type: 'scrape', urls: ['http://127.0.0.1:1/metrics'], metric: 'http_requests_total', statusLabel: 'status', errorStatus: '5..', timeout: 1000 },
-        alpha: 0.001,
-        tolerance: 2,
-        absoluteFloor: 0.01,
-        ceiling: 0.5,
-        minRequests: 50,
-        minRequestsForCeiling: 20,
-        minBaselineRequests: 200,
-        baselineWindow: 1_800_000,
-        maxWindow: 180_000,
-      },
-    };
+    const judged: ResolvedTarget = { ...target, errorRate };
     // Cumulative counters: 500 requests a round, with `errorsPerRound` of them errors.
     let requests = 0;
     let errors = 0;
