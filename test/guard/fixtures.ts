@@ -28,7 +28,7 @@ export const target: ResolvedTarget = {
   },
 };
 
-/** The error-rate settings the config schema resolves to by default, read from a scrape URL. */
+/** Resolved error-rate settings: the schema's defaults but a 3-minute maxWindow, read from a scrape URL. */
 export const errorRate: NonNullable<ResolvedTarget['errorRate']> = {
   source: { type: 'scrape', urls: ['http://127.0.0.1:1/metrics'], metric: 'http_requests_total', statusLabel: 'status', errorStatus: '5..', timeout: 1000 },
   alpha: 0.001,
