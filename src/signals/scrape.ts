@@ -32,10 +32,16 @@ export class ScrapeCounterSource implements CounterSource {
   readonly #spec: ScrapeCounters;
   readonly #deps: ScrapeSourceDeps;
   readonly #errorStatus: RegExp;
+  /** Each URL's endpoint and its loggable description, worked out once: parsing a URL every scrape showed in profiles. */
+  readonly #endpoints: readonly { url: string; endpoint: string; where: string }[];
 
   constructor(spec: ScrapeCounters, deps: ScrapeSourceDeps) {
     this.#spec = spec;
     this.#deps = deps;
+    this.#endpoints = spec.urls.map((url) => {
+      const endpoint = metricsUrl(url);
+      return { url, endpoint, where: describeUrl(endpoint) };
+    });
     // Anchored: `5..` must not match a status label like `1500`.
     this.#errorStatus = new RegExp(`^(?:${spec.errorStatus})$`);
     collectSignalSecrets(spec, deps.secrets);
@@ -46,7 +52,7 @@ export class ScrapeCounterSource implements CounterSource {
    * no new reading); only when all fail is the readout an `error`. Never throws.
    */
   async read(signal: AbortSignal): Promise<CounterReadout> {
-    const results = await Promise.all(this.#spec.urls.map((url) => this.#scrape(url, signal)));
+    const results = await Promise.all(this.#endpoints.map((e) => this.#scrape(e, signal)));
     const at = this.#deps.clock.now();
     if (signal.aborted) return { ok: false, phase: 'inconclusive', at, detail: 'scrape aborted' };
     const readings = results.flatMap((r) => (r.ok ? [r.reading] : []));
@@ -61,15 +67,14 @@ export class ScrapeCounterSource implements CounterSource {
     return { ok: true, at, readings, detail: mask(`${readings.length}/${results.length} scraped${notes.length > 0 ? `; ${notes.join('; ')}` : ''}`) };
   }
 
-  async #scrape(url: string, signal: AbortSignal): Promise<ScrapeResult> {
+  async #scrape({ url, endpoint, where }: { url: string; endpoint: string; where: string }, signal: AbortSignal): Promise<ScrapeResult> {
     const { timeout, headers } = this.#spec;
-    const where = describeUrl(url);
     const limit = deadline(signal, timeout);
     try {
       // A connection of its own, like a probe's: at a probe interval of seconds a pooled one would
       // have idled out anyway (undici's keep-alive is 4 s, Node servers' 5 s), so reuse saved
       // nothing, and node:http closes it cheaper than undici (see request-once.ts).
-      const res = await requestOnce(metricsUrl(url), {
+      const res = await requestOnce(endpoint, {
         method: 'GET',
         headers: { accept: 'text/plain;version=0.0.4', ...headers },
         signal: limit.signal,
@@ -110,8 +115,8 @@ export function metricsUrl(url: string): string {
   return parsed.toString();
 }
 
-/** host:port and path only: a query string or user info may hold a credential. */
-function describeUrl(url: string): string {
-  const parsed = new URL(metricsUrl(url));
+/** host:port and path of a metrics endpoint only: a query string or user info may hold a credential. */
+function describeUrl(endpoint: string): string {
+  const parsed = new URL(endpoint);
   return `${parsed.host}${parsed.pathname}`;
 }
