@@ -1,3 +1,4 @@
+import { DEFAULT_ERROR_RATE_SPEC } from '../../src/analysis/error-rate-spec.ts';
 import type { ResolvedTarget } from '../../src/config/resolve.ts';
 import type { RollbackPolicy } from '../../src/guard/policy.ts';
 import type { ReleaseView } from '../../src/guard/state.ts';
@@ -28,15 +29,10 @@ export const target: ResolvedTarget = {
   },
 };
 
-/** Resolved error-rate settings: the schema's defaults but a 3-minute maxWindow, read from a scrape URL. */
+/** Resolved error-rate settings: the defaults but a 3-minute maxWindow, read from a scrape URL. */
 export const errorRate: NonNullable<ResolvedTarget['errorRate']> = {
   source: { type: 'scrape', urls: ['http://127.0.0.1:1/metrics'], metric: 'http_requests_total', statusLabel: 'status', errorStatus: '5..', timeout: 1000 },
-  alpha: 0.001,
-  tolerance: 2,
-  absoluteFloor: 0.01,
-  ceiling: 0.5,
-  minRequests: 50,
-  minRequestsForCeiling: 20,
+  ...DEFAULT_ERROR_RATE_SPEC,
   minBaselineRequests: 200,
   baselineWindow: 1_800_000,
   maxWindow: 180_000,
