@@ -1,5 +1,6 @@
 /**
- * What a daemon loads when it starts. Packages only some configurations use are imported on first
+ * What the launcher's entry points import (src/cli.ts, and src/main.ts that it imports to run the
+ * daemon). Packages only some configurations use are imported on first
  * use, because every module a daemon loads stays resident (its code and source text): undici alone
  * was 7.5 MB of RSS. This keeps a new top-level import from quietly bringing one back.
  */
@@ -35,7 +36,9 @@ describe('the daemon at startup', () => {
     const loaded = JSON.parse(stdout) as string[];
     // The check itself must see packages: fastify is always loaded.
     expect(loaded.some((url) => url.includes('/node_modules/fastify/'))).toBe(true);
-    const early = Object.keys(ON_FIRST_USE).filter((pkg) => loaded.some((url) => url.includes(`/node_modules/${pkg}/`)));
+    const early = Object.entries(ON_FIRST_USE)
+      .filter(([pkg]) => loaded.some((url) => url.includes(`/node_modules/${pkg}/`)))
+      .map(([pkg, neededBy]) => `${pkg} (needed only by ${neededBy})`);
     expect(early, 'loaded at startup though only needed on first use').toEqual([]);
   }, 40_000);
 });
