@@ -16,6 +16,8 @@ export const WD_ERR_PLATFORM_OUTPUT_INVALID = createError<[string]>('WD_ERR_PLAT
 export const WD_ERR_PLATFORM_ABORTED = createError<[string]>('WD_ERR_PLATFORM_ABORTED', '%s', 503);
 /** Too many flyctl calls already wait for a slot (platform.fly.maxConcurrent): not run, no action taken. */
 export const WD_ERR_PLATFORM_BUSY = createError<[string]>('WD_ERR_PLATFORM_BUSY', '%s', 503);
+/** A Fly Machines API request that failed or answered other than 200 (the message never holds the token). */
+export const WD_ERR_PLATFORM_API_FAILED = createError<[string]>('WD_ERR_PLATFORM_API_FAILED', '%s', 502);
 /** An app name or image ref that could be mistaken for a flag; the command is never run. */
 export const WD_ERR_PLATFORM_ARGUMENT_INVALID = createError<[string, string, string]>(
   'WD_ERR_PLATFORM_ARGUMENT_INVALID',

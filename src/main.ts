@@ -12,6 +12,7 @@ import { Watchdog } from './guard/watchdog.ts';
 import { createLogger, type Logger } from './log.ts';
 import { PromMetrics } from './metrics/prom.ts';
 import { FlyPlatform } from './platform/fly/fly-platform.ts';
+import { resolveMachinesApi } from './platform/fly/machines-api.ts';
 import type { Platform } from './platform/types.ts';
 import { targetSignals } from './signals/target-signals.ts';
 import { SqliteStore } from './store/sqlite-store.ts';
@@ -80,6 +81,10 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
   /** Everything after the store: platform, notifier, watchdog, admin server; then start. */
   async function wire() {
     const fly = config.platform.fly;
+    const machinesApi = resolveMachinesApi(fly.machinesApi, fly);
+    if (!options.platform && 'off' in machinesApi) {
+      logger.info({ reason: machinesApi.off }, 'release polls list releases every time (no Machines API check)');
+    }
     const platform =
       options.platform ??
       new FlyPlatform({
@@ -88,6 +93,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
         apiBaseUrl: fly.apiBaseUrl,
         timeouts: fly.timeouts,
         maxConcurrent: fly.maxConcurrent,
+        ...('url' in machinesApi && { machinesApi }),
         secrets,
         logger: logger.child({ component: 'fly' }),
       });
@@ -117,6 +123,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
       targets,
       groups: config.groups,
       pollSchedule: config.detection.pollSchedule,
+      relistAfterMs: fly.machinesApi.relistEvery,
       platform,
       store,
       signals: (target) =>

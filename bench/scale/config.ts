@@ -20,6 +20,8 @@ export interface ScaleConfigOptions {
   maxConcurrent?: number;
   /** Scrape each app's /metrics for the error rate (default true). */
   errorRate?: boolean;
+  /** Ask the simulator's Machines API before listing releases (default true, as in production). */
+  machinesApi?: boolean;
   logLevel?: string;
 }
 
@@ -51,7 +53,8 @@ platform:
   fly:
     binary: ${q(o.flyBinary)}
     apiToken: ${BENCH_FLY_TOKEN}
-    apiBaseUrl: ${q(o.controlUrl)}${o.maxConcurrent === undefined ? '' : `
+    apiBaseUrl: ${q(o.controlUrl)}
+    machinesApi: { enabled: ${o.machinesApi !== false}, url: ${q(o.controlUrl)} }${o.maxConcurrent === undefined ? '' : `
     maxConcurrent: ${o.maxConcurrent}`}
 detection: { pollSchedule: ${q(o.pollSchedule)} }
 shutdownGrace: 5s

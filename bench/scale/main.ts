@@ -3,7 +3,7 @@
  * probe interval, and what it costs.
  *
  *   node bench/scale/main.ts [--sizes 10,100,1000] [--window 60s] [--settle 15s] [--interval 5s]
- *                            [--poll "0 * * * * *"] [--max-concurrent N] [--no-error-rate]
+ *                            [--poll "0 * * * * *"] [--max-concurrent N] [--no-error-rate] [--no-machines-api]
  *                            [--daemon-env KEY=VALUE]... [--cpu-prof DIR] [--json FILE]
  *
  * Each target has a health and a readiness HTTP probe and an error rate scraped from its app's
@@ -37,6 +37,7 @@ const { values } = parseArgs({
     poll: { type: 'string', default: '0 * * * * *' },
     'max-concurrent': { type: 'string' },
     'no-error-rate': { type: 'boolean', default: false },
+    'no-machines-api': { type: 'boolean', default: false },
     'traffic-tick': { type: 'string', default: '1s' },
     'cpu-prof': { type: 'string' },
     'daemon-env': { type: 'string', multiple: true },
@@ -44,7 +45,7 @@ const { values } = parseArgs({
   },
 });
 const usage = () => {
-  console.error('usage: bench/scale/main.ts [--sizes 10,100,1000] [--window 60s] [--settle 15s] [--interval 5s] [--poll CRON] [--max-concurrent N] [--no-error-rate] [--traffic-tick 1s] [--daemon-env K=V]... [--cpu-prof DIR] [--json FILE]');
+  console.error('usage: bench/scale/main.ts [--sizes 10,100,1000] [--window 60s] [--settle 15s] [--interval 5s] [--poll CRON] [--max-concurrent N] [--no-error-rate] [--no-machines-api] [--traffic-tick 1s] [--daemon-env K=V]... [--cpu-prof DIR] [--json FILE]');
   process.exit(2);
 };
 const sizes = values.sizes.split(',').map(Number);
@@ -80,6 +81,7 @@ for (const [i, targets] of sizes.entries()) {
       probeIntervalMs: intervalMs!,
       pollSchedule: values.poll,
       errorRate: !values['no-error-rate'],
+      machinesApi: !values['no-machines-api'],
       windowMs: windowMs!,
       settleMs: settleMs!,
       trafficTickMs: trafficTickMs!,
@@ -94,7 +96,7 @@ for (const [i, targets] of sizes.entries()) {
 const runtimeS = (performance.now() - began) / 1000;
 
 console.log(
-  `\nscale: probe interval ${values.interval}, poll "${values.poll}", ${values['no-error-rate'] ? 'health + ready probes' : 'health + ready probes + error rate scraped from /metrics'}, ` +
+  `\nscale: probe interval ${values.interval}, poll "${values.poll}" ${values['no-machines-api'] ? '(fly releases every time)' : '(fly releases only when the Machines API shows a change)'}, ${values['no-error-rate'] ? 'health + ready probes' : 'health + ready probes + error rate scraped from /metrics'}, ` +
     `window ${values.window} after ${values.settle} settle, ${availableParallelism()} CPUs, node ${process.version}, ${runtimeS.toFixed(0)} s` +
     `, daemon env ${Object.entries({ ...PRODUCTION_RUNTIME_ENV, ...daemonEnv }).map(([k, v]) => `${k}=${v}`).join(' ')}\n`,
 );

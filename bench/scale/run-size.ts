@@ -23,6 +23,7 @@ export interface SizeOptions {
   pollSchedule: string;
   maxConcurrent?: number;
   errorRate: boolean;
+  machinesApi: boolean;
   windowMs: number;
   settleMs: number;
   /** Extra node flags for the daemon, e.g. --cpu-prof. */
@@ -94,7 +95,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
     // A new release everywhere, as CI would ship it: the daemon's first poll starts guarding it.
     await Promise.all(apps.map((a) => sim!.deploy(a.name, sim!.buildImage(a.name, 'healthy'))));
     const configPath = join(dir, 'watchdog.yaml');
-    writeFileSync(configPath, scaleConfig({ dir, apps, flyBinary: sim.flyBinary, controlUrl: sim.controlUrl, probeInterval: o.probeInterval, pollSchedule: o.pollSchedule, errorRate: o.errorRate, ...(o.maxConcurrent !== undefined && { maxConcurrent: o.maxConcurrent }) }));
+    writeFileSync(configPath, scaleConfig({ dir, apps, flyBinary: sim.flyBinary, controlUrl: sim.controlUrl, probeInterval: o.probeInterval, pollSchedule: o.pollSchedule, errorRate: o.errorRate, machinesApi: o.machinesApi, ...(o.maxConcurrent !== undefined && { maxConcurrent: o.maxConcurrent }) }));
 
     const started = performance.now();
     daemon = await BenchDaemon.start(configPath, { nodeArgs: o.daemonNodeArgs, env: { ...PRODUCTION_RUNTIME_ENV, ...o.daemonEnv }, timeoutMs: 60_000 });

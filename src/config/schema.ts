@@ -187,6 +187,23 @@ export const FlySettings = z.strictObject({
    * wait their turn, rollback deploys and status checks first; see src/exec/limiter.ts.
    */
   maxConcurrent: z.int().min(1).max(64).default(8),
+  /**
+   * Before a scheduled poll lists releases with flyctl, one GET on the Machines API shows whether
+   * any release went live since the last listing; only then does flyctl run. Needs apiToken.
+   */
+  machinesApi: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /**
+       * Default https://api.machines.dev, unless apiBaseUrl sends flyctl elsewhere (the
+       * simulator, a proxy): then set this too, or the check is off.
+       */
+      url: z.url().optional(),
+      timeout: Duration.prefault('10s'),
+      /** List releases at least this often even when the machines show no change. */
+      relistEvery: Duration.prefault('10m'),
+    })
+    .prefault({}),
 });
 
 export const AdminToken = z.strictObject({

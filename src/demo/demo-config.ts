@@ -17,6 +17,8 @@ platform:
     binary: ${JSON.stringify(sim.flyBinary)}
     apiToken: demo-token-not-a-secret
     apiBaseUrl: ${JSON.stringify(sim.controlUrl)}
+    # Polls read the simulator's Machines API and run \`fly releases\` only when it changed.
+    machinesApi: { url: ${JSON.stringify(sim.controlUrl)} }
 detection:
   pollSchedule: "* * * * * *"
 defaults:

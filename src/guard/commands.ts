@@ -28,7 +28,8 @@ export async function runCommand(runner: TargetRunner, command: TargetCommand): 
       await runner.markRelease(command.version, command.verdict, command.by);
       return runner.state;
     case 'poll':
-      await runner.pollReleases();
+      // Forwarded from a replica that was told of a deploy: look now, whatever the machines say.
+      await runner.pollReleases({ fresh: true });
       return runner.state;
   }
 }

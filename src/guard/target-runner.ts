@@ -26,6 +26,7 @@ import { SecretRegistry } from '../secrets.ts';
 import type { ProbePoint, RatePoint } from './series.ts';
 import type { LeaseFence } from '../ha/types.ts';
 import { WD_ERR_LEASE_LOST } from '../errors.ts';
+import { isSettled, mustListReleases, type ReleaseListing } from './release-listing.ts';
 
 export interface RunnerDeps {
   target: ResolvedTarget;
@@ -69,7 +70,14 @@ export interface RunnerDeps {
   lease?: () => LeaseFence | undefined;
   /** A journal line written outside a transition (a hand mark), for the events feed. */
   onJournal?: (entry: JournalEntry) => void;
+  /**
+   * With a platform that fingerprints releases: how long an unchanged fingerprint may stand in
+   * for listing releases (see release-listing.ts). Default RELIST_AFTER_MS.
+   */
+  relistAfterMs?: number;
 }
+
+export const RELIST_AFTER_MS = 10 * 60_000;
 
 /** Phases in which counters and latency are read: a baseline while stable, the judgment while guarding. */
 const READING_PHASES: ReadonlySet<string> = new Set(['idle', 'stable', 'rolled-back', 'guarding']);
@@ -113,6 +121,8 @@ export class TargetRunner {
   #history: ReleaseRecord[] | undefined;
   /** When the error-rate judgment last reported to the chart (each judgment is reported once). */
   #lastRateAt: number | undefined;
+  /** The last successful release listing, against which a fingerprint may skip the next one. */
+  #listing: ReleaseListing | undefined;
 
   private constructor(deps: RunnerDeps, state: TargetState) {
     this.#deps = deps;
@@ -152,10 +162,20 @@ export class TargetRunner {
   /**
    * Reads the platform's release list and feeds it to the guard. Any platform failure (flyctl
    * exit 1, hang, output that does not parse) is logged and counted, and leads to no action.
+   * A scheduled poll first asks for the platform's release fingerprint and stops there when it
+   * shows nothing new (release-listing.ts); `fresh` (a deploy was announced, or this runner just
+   * deployed) always lists.
    */
-  async pollReleases(): Promise<void> {
+  async pollReleases(options: { fresh?: boolean } = {}): Promise<void> {
     if (this.#stop.signal.aborted) return;
     const { platform, store, clock } = this.#deps;
+    const fingerprint = await this.#releaseFingerprint();
+    if (this.#stop.signal.aborted) return;
+    const relistAfterMs = this.#deps.relistAfterMs ?? RELIST_AFTER_MS;
+    if (!options.fresh && !mustListReleases({ last: this.#listing, fingerprint, phase: this.#state.phase, now: clock.now(), relistAfterMs })) {
+      this.#deps.metrics.incReleasePoll?.('unchanged');
+      return;
+    }
     let releases;
     try {
       releases = await platform.listReleases(this.target.app, this.#stop.signal);
@@ -164,6 +184,8 @@ export class TargetRunner {
       this.#log.error({ err: { code: (err as { code?: string }).code, message: errorMessage(err) } }, 'could not list releases; no action taken');
       return;
     }
+    this.#deps.metrics.incReleasePoll?.('listed');
+    this.#listing = { fingerprint, listedAt: clock.now(), settled: isSettled(releases) };
     await store.syncReleases(this.target.name, releases, clock.now());
     this.#history = undefined;
     this.#lastPollOk = true;
@@ -182,6 +204,20 @@ export class TargetRunner {
       });
       return { type: 'releases', releases: views };
     });
+  }
+
+  /** The platform's release fingerprint, or undefined when it has none or could not read it (then the poll lists). */
+  async #releaseFingerprint(): Promise<string | undefined> {
+    const { platform } = this.#deps;
+    if (!platform.releaseFingerprint) return undefined;
+    try {
+      return await platform.releaseFingerprint(this.target.app, this.#stop.signal);
+    } catch (err) {
+      if (this.#stop.signal.aborted) return undefined;
+      this.#deps.metrics.incPlatformError('machines');
+      this.#log.warn({ err: { code: (err as { code?: string }).code, message: errorMessage(err) } }, 'could not read the machines; listing releases instead');
+      return undefined;
+    }
   }
 
   /**
@@ -541,7 +577,7 @@ export class TargetRunner {
       }
       // Store the release our deploy created before verification starts, so its verdict has a row
       // to land on (the next scheduled poll could come after verification has finished).
-      if (event.ok) await this.pollReleases();
+      if (event.ok) await this.pollReleases({ fresh: true });
       this.#deploy = undefined;
       await this.#dispatch(() => event);
     })();

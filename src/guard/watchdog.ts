@@ -47,6 +47,8 @@ export interface WatchdogDeps {
   secrets?: SecretRegistry;
   /** Several replicas: shard leases and the queue of forwarded actions. Absent: this process guards everything. */
   replication?: Replication;
+  /** See RunnerDeps.relistAfterMs. */
+  relistAfterMs?: number;
 }
 
 export interface Replication {
@@ -315,7 +317,7 @@ export class Watchdog {
   async pollTarget(name: string): Promise<void> {
     const target = this.target(name);
     const runner = this.#runners.get(target.name);
-    if (runner) return runner.pollReleases();
+    if (runner) return runner.pollReleases({ fresh: true });
     // Another replica guards it: ask it to look, without waiting (its next poll would find it anyway).
     await this.#deps.replication?.commands.submit(target.name, 'poll', {}, 'deploy-notice');
   }

@@ -19,6 +19,7 @@ export class PromMetrics implements WatchdogMetrics {
   readonly #rollbacks: Counter<'target' | 'environment' | 'trigger' | 'outcome'>;
   readonly #rollbackSeconds: Histogram<'target' | 'environment'>;
   readonly #platformErrors: Counter<'command'>;
+  readonly #releasePolls: Counter<'result'>;
   readonly #held: Gauge;
   readonly #errorRate: Gauge<'target' | 'environment' | 'kind'>;
   readonly #faultToRollback: Histogram<'target' | 'environment'>;
@@ -73,8 +74,14 @@ export class PromMetrics implements WatchdogMetrics {
     });
     this.#platformErrors = new Counter({
       name: 'rollback_watchdog_platform_errors_total',
-      help: 'flyctl calls that failed, timed out or returned output that did not parse.',
+      help: 'flyctl calls (command=releases, status, logs, deploy) and Machines API reads (command=machines) that failed, timed out or returned output that did not parse.',
       labelNames: ['command'],
+      registers,
+    });
+    this.#releasePolls = new Counter({
+      name: 'rollback_watchdog_release_polls_total',
+      help: 'Release polls by result: listed (fly releases ran) or unchanged (the machines showed no new release, so it did not).',
+      labelNames: ['result'],
       registers,
     });
     this.#held = new Gauge({
@@ -182,5 +189,9 @@ export class PromMetrics implements WatchdogMetrics {
 
   incPlatformError(command: string): void {
     this.#platformErrors.inc({ command });
+  }
+
+  incReleasePoll(result: 'listed' | 'unchanged'): void {
+    this.#releasePolls.inc({ result });
   }
 }

@@ -59,6 +59,12 @@ export interface Platform {
   readonly name: string;
   /** Newest first, as flyctl returns them. */
   listReleases(app: string, signal?: AbortSignal): Promise<Release[]>;
+  /**
+   * Optional, and much cheaper than listReleases: a value that changes whenever the app's
+   * releases may have changed (a release went live, machines were added or replaced). Undefined
+   * when the platform cannot tell; a poll then lists releases as usual. Throws like listReleases.
+   */
+  releaseFingerprint?(app: string, signal?: AbortSignal): Promise<string | undefined>;
   deployImage(app: string, imageRef: string, options: DeployOptions): Promise<DeployResult>;
   status(app: string, signal?: AbortSignal): Promise<AppStatus>;
   /** The last `lines` log lines, oldest first, ANSI colours stripped. */

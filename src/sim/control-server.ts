@@ -4,6 +4,7 @@
  * with a SIM_ERR_* code. The server only translates HTTP; the backend owns the state.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { formatMachineListJson } from './format/machines.ts';
 import {
   AddAppBody,
   DeployBody,
@@ -86,6 +87,20 @@ export function buildControlServer(backend: ControlBackend): FastifyInstance {
   server.get<AppParams>('/apps/:app/metrics', async (req, reply) =>
     reply.type('text/plain; version=0.0.4; charset=utf-8').send(backend.metricsText(req.params.app)),
   );
+
+  // The Fly Machines API's list (fly-facts §5), as the watchdog's release check reads it: a token
+  // is required (any, as with the fake fly) and errors are `{"error": "…"}` like the real API's.
+  server.get<AppParams>('/v1/apps/:app/machines', async (req, reply) => {
+    if (!/^(Bearer|FlyV1) \S/.test(req.headers.authorization ?? '')) {
+      return reply.code(401).send({ error: 'You must be authenticated to view this.' });
+    }
+    try {
+      return reply.type('application/json; charset=utf-8').send(formatMachineListJson(backend.machines(req.params.app)));
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode ?? 500;
+      return reply.code(status).send({ error: status === 404 ? 'app not found' : (err as Error).message });
+    }
+  });
 
   server.get('/images', async () => backend.images());
   server.post('/images', async (req, reply) => {

@@ -27,9 +27,28 @@ export class FakePlatform implements Platform {
     return r;
   }
 
+  /** listReleases calls so far (a flyctl process each, on Fly). */
+  listCalls = 0;
+
   async listReleases(app: string): Promise<Release[]> {
+    this.listCalls++;
     if (this.failListWith) throw this.failListWith;
     return structuredClone(this.releases.get(app) ?? []);
+  }
+
+  /**
+   * Off by default (releaseFingerprint answers undefined, so every poll lists). When on, it
+   * answers like the Machines API: the newest release that went live, which a release still
+   * `running` has not yet changed.
+   */
+  fingerprints = false;
+  failFingerprintWith: Error | undefined;
+
+  async releaseFingerprint(app: string): Promise<string | undefined> {
+    if (this.failFingerprintWith) throw this.failFingerprintWith;
+    if (!this.fingerprints) return undefined;
+    const live = this.releases.get(app)?.find((r) => r.status === 'complete');
+    return live ? `m1 v${live.version} ${live.imageRef}` : '';
   }
 
   async deployImage(app: string, imageRef: string, options: DeployOptions): Promise<DeployResult> {

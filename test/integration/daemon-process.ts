@@ -93,6 +93,26 @@ export class DaemonProcess {
     return { status: res.statusCode, body: (await res.body.json()) as T };
   }
 
+  /** The sum of a metric's samples on /metrics (0 when it has none yet). */
+  async metric(name: string): Promise<number> {
+    const res = await request(`${this.url}/metrics`);
+    const text = await res.body.text();
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  }
+
+  /** Polls `predicate` until it holds; fails with the recent logs otherwise. */
+  async waitUntil(predicate: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await predicate())) {
+      if (this.#exited) throw new Error(`daemon exited while waiting for ${what}:\n${this.stderr.join('')}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last logs:\n${this.tail()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   async target(name: string): Promise<TargetStatus> {
     const { body } = await this.api<{ targets: TargetStatus[] }>('/api/v1/status');
     const found = body.targets.find((t) => t.name === name);

@@ -34,6 +34,19 @@ describe('guarding deploys end to end', () => {
     expect(flyDeploys(s)).toEqual([]);
   });
 
+  it('between deploys, polls read the Machines API and start no flyctl; a deploy is still seen at the next poll', async () => {
+    const s = await startWithGoodV1();
+    const listings = () => s.sim.invocations().filter((i) => i.argv[0] === 'releases').length;
+    const polls = () => s.daemon.metric('rollback_watchdog_release_polls_total');
+    const before = { listings: listings(), polls: await polls() };
+    await s.daemon.waitUntil(async () => (await polls()) >= before.polls + 3, 10_000, 'three more polls');
+    expect(listings()).toBe(before.listings);
+    expect(await s.daemon.metric('rollback_watchdog_release_polls_total{result="unchanged"}')).toBeGreaterThanOrEqual(3);
+    const { version } = await s.sim.deploy(APP, s.sim.buildImage(APP, 'healthy'));
+    await s.daemon.waitForTarget(APP, (t) => t.guard?.version === version, 5_000, 'guard of v2');
+    expect(listings()).toBeGreaterThan(before.listings);
+  });
+
   it.each([
     ['down', /connection refused/],
     ['unready', /ready failed 3× in a row \(503/],
@@ -87,6 +100,8 @@ describe('guarding deploys end to end', () => {
   it('never writes the Fly token to its logs', async () => {
     const s = await startWithGoodV1();
     s.sim.injectFault({ command: 'releases', mode: 'exit1', times: 1 });
+    // A new release on the machines makes the next poll list releases, and meet the fault.
+    await s.sim.deploy(APP, s.sim.buildImage(APP, 'healthy'));
     await s.daemon.waitForLog((r) => r.msg === 'could not list releases; no action taken', 10_000, 'a failed poll');
     await s.daemon.kill('SIGTERM');
     expect(JSON.stringify(s.daemon.records)).not.toContain(TOKEN);

@@ -122,6 +122,8 @@ platform:
     binary: ${JSON.stringify(this.sim.flyBinary)}
     apiToken: ${TOKEN}
     apiBaseUrl: ${JSON.stringify(this.sim.controlUrl)}
+    # As in production: polls read the Machines API and list releases only when it changed.
+    machinesApi: { url: ${JSON.stringify(this.sim.controlUrl)} }
     timeouts: { releases: 5s, status: 5s, logs: 5s, deploy: 30s }
 detection: { pollSchedule: "${o.pollSchedule?.(i) ?? `${(4 * i) % 12}-59/12 * * * * *`}" }
 shutdownGrace: 5s

@@ -137,9 +137,9 @@ describe('no rollback loops', () => {
     const t = await s.daemon.waitForTarget(APP, (x) => DONE.includes(x.phase), 30_000, 'rollback outcome');
     expect(t.phase).toBe('rollback-failed');
     // Three more polls see the broken state, and the watchdog still does nothing more.
-    const polls = () => s.sim.invocations().filter((i) => i.argv[0] === 'releases').length;
-    const seen = polls();
-    await s.daemon.waitForLog(() => polls() >= seen + 3, 15_000, 'three more polls');
+    const polls = () => s.daemon.metric('rollback_watchdog_release_polls_total');
+    const seen = await polls();
+    await s.daemon.waitUntil(async () => (await polls()) >= seen + 3, 15_000, 'three more polls');
     expect(flyDeploys(s)).toHaveLength(1);
     expect((await s.daemon.target(APP)).phase).toBe('rollback-failed');
   });

@@ -65,6 +65,8 @@ platform:
     binary: ${JSON.stringify(this.sim.flyBinary)}
     apiToken: ${TOKEN}
     apiBaseUrl: ${JSON.stringify(this.sim.controlUrl)}
+    # As in production: polls read the Machines API and list releases only when it changed.
+    machinesApi: { url: ${JSON.stringify(this.sim.controlUrl)} }
     timeouts: { releases: ${options.flyTimeouts?.releases ?? '5s'}, status: 5s, logs: 5s, deploy: ${options.flyTimeouts?.deploy ?? '30s'} }
 detection: { pollSchedule: "* * * * * *" }
 shutdownGrace: 5s

@@ -20,6 +20,7 @@ import { formatCommand, type CliResult, type RunCli } from '../../exec/command.t
 import { runCliViaHelper } from '../../exec/spawn-helper.ts';
 import { CliError } from '../../errors.ts';
 import { assertAppName, assertImageRef, assertInteger, assertStrategy } from './validate-args.ts';
+import { MachinesApi } from './machines-api.ts';
 
 export interface FlyPlatformOptions {
   /** flyctl executable, looked up on PATH. Default `fly`. */
@@ -42,6 +43,11 @@ export interface FlyPlatformOptions {
   /** Calls allowed to wait for a slot (default 5,000); beyond it a call fails at once with WD_ERR_PLATFORM_BUSY. */
   maxQueued?: number;
   /**
+   * The Fly Machines API that releaseFingerprint asks (machines-api.ts). Needs apiToken: without
+   * one flyctl reads its own config, which the watchdog does not, and every poll lists releases.
+   */
+  machinesApi?: { url: string; timeoutMs: number };
+  /**
    * Starts the processes. Default: through the spawn helper, so a fork never stalls the daemon's
    * event loop (see exec/spawn-helper.ts). Pass runCli to start them from this process.
    */
@@ -62,6 +68,7 @@ export class FlyPlatform implements Platform {
   readonly #killGraceMs: number | undefined;
   readonly #limiter: Limiter;
   readonly #exec: RunCli;
+  readonly #machines: MachinesApi | undefined;
 
   constructor(options: FlyPlatformOptions) {
     this.#binary = options.binary ?? 'fly';
@@ -76,6 +83,9 @@ export class FlyPlatform implements Platform {
     this.#killGraceMs = options.killGraceMs;
     // Registering here too means the token is masked even if the caller forgot to.
     this.#secrets.add(options.apiToken);
+    if (options.machinesApi && options.apiToken) {
+      this.#machines = new MachinesApi({ ...options.machinesApi, token: options.apiToken, secrets: this.#secrets });
+    }
     this.#env = {
       FLY_API_TOKEN: options.apiToken,
       FLY_API_BASE_URL: options.apiBaseUrl,
@@ -89,6 +99,11 @@ export class FlyPlatform implements Platform {
     assertAppName(app);
     const result = await this.#run(['releases', '--app', app, '--json'], this.#timeouts.releases, signal, 'routine');
     return parseReleases(completeStdout(result, 'fly releases --json'));
+  }
+
+  /** Undefined when no Machines API is configured; see MachinesApi.fingerprint. */
+  async releaseFingerprint(app: string, signal?: AbortSignal): Promise<string | undefined> {
+    return this.#machines?.fingerprint(app, signal);
   }
 
   async status(app: string, signal?: AbortSignal): Promise<AppStatus> {

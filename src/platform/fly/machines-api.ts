@@ -1,0 +1,146 @@
+/**
+ * The cheap half of release polling: one GET on the Fly Machines API (fly-facts §5) instead of a
+ * flyctl process. Every deploy, rollback or config change gives each machine it touches a new
+ * `fly_release_version` and image, and blue-green and canary deploys add machines, so the list's
+ * fingerprint changes whenever a release went live. The guard lists releases with flyctl only
+ * then (see guard/release-listing.ts), not on every poll: at 100 targets polled every 15 s that
+ * is 400 flyctl processes a minute saved, each costing tens of ms of CPU.
+ */
+import { z } from 'zod';
+import { WD_ERR_PLATFORM_API_FAILED } from '../../errors.ts';
+import type { SecretRegistry } from '../../secrets.ts';
+import { requestOnce } from '../../signals/request-once.ts';
+import { Limiter } from '../../exec/limiter.ts';
+import { truncate } from '../../exec/text.ts';
+import { validate } from './parse-output.ts';
+import { FlyMachine, toMachineStatus } from './parse-status.ts';
+import { assertAppName } from './validate-args.ts';
+
+export const DEFAULT_MACHINES_API_URL = 'https://api.machines.dev';
+
+/** An app's machine list is a few KB; anything near this is not one. */
+const MAX_BODY_BYTES = 4 * 2 ** 20;
+/**
+ * Requests at once. A poll asks for every target together: at 1,000 targets, a burst of 1,000
+ * connections to the API (and its rate limits) without this. At ~10 ms each, 8 at a time get
+ * through 1,000 apps in about a second and a half.
+ */
+const MAX_CONCURRENT = 8;
+const MAX_QUEUED = 5_000;
+
+const FlyMachineList = z.array(FlyMachine).nullable();
+
+export interface MachinesApiOptions {
+  /** Base URL, e.g. https://api.machines.dev or the simulator's control URL. */
+  url: string;
+  token: string;
+  timeoutMs: number;
+  secrets: SecretRegistry;
+}
+
+export class MachinesApi {
+  readonly #base: string;
+  readonly #authorization: string;
+  readonly #timeoutMs: number;
+  readonly #secrets: SecretRegistry;
+  readonly #limiter = new Limiter({ maxConcurrent: MAX_CONCURRENT, maxQueued: MAX_QUEUED });
+
+  constructor(options: MachinesApiOptions) {
+    this.#base = options.url.replace(/\/+$/, '');
+    this.#authorization = authorizationHeader(options.token);
+    this.#timeoutMs = options.timeoutMs;
+    this.#secrets = options.secrets;
+    this.#secrets.add(options.token);
+  }
+
+  /** Fingerprint of the app's machines (see machinesFingerprint); throws WD_ERR_PLATFORM_API_FAILED or _OUTPUT_INVALID. */
+  async fingerprint(app: string, signal?: AbortSignal): Promise<string> {
+    assertAppName(app);
+    const what = `GET /v1/apps/${app}/machines`;
+    // Its timeout starts when it runs, not while it waits for a slot.
+    return this.#limiter.run(() => this.#fingerprint(app, what, signal), { what, ...(signal && { signal }) });
+  }
+
+  async #fingerprint(app: string, what: string, signal: AbortSignal | undefined): Promise<string> {
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    let response;
+    try {
+      response = await requestOnce(`${this.#base}/v1/apps/${app}/machines`, {
+        method: 'GET',
+        headers: { authorization: this.#authorization, accept: 'application/json' },
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        maxBodyBytes: MAX_BODY_BYTES,
+      });
+    } catch (err) {
+      const reason = timeout.aborted ? `no answer within ${this.#timeoutMs} ms` : ((err as { code?: string }).code ?? (err as Error).message);
+      throw new WD_ERR_PLATFORM_API_FAILED(this.#secrets.mask(`${what}: ${reason}`));
+    }
+    if (response.body === undefined) throw new WD_ERR_PLATFORM_API_FAILED(`${what}: answer over ${MAX_BODY_BYTES} bytes`);
+    if (response.status !== 200) {
+      const said = apiError(response.body);
+      throw new WD_ERR_PLATFORM_API_FAILED(this.#secrets.mask(`${what}: answered ${response.status}${said ? `: ${said}` : ''}`));
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(response.body.toString('utf8'));
+    } catch {
+      throw new WD_ERR_PLATFORM_API_FAILED(`${what}: answer is not JSON`);
+    }
+    return machinesFingerprint(validate(what, data, FlyMachineList) ?? []);
+  }
+}
+
+/** The API's `{"error": "…"}`, shortened, if the body is one. */
+function apiError(body: Buffer): string | undefined {
+  try {
+    const error = (JSON.parse(body.toString('utf8')) as { error?: unknown }).error;
+    return typeof error === 'string' ? truncate(error, 200) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Each machine's id, release version and image, sorted by id. State is left out on purpose: a
+ * machine that autostops and starts again is not a new release.
+ */
+export function machinesFingerprint(machines: readonly FlyMachine[]): string {
+  return machines
+    .map(toMachineStatus)
+    .map((m) => `${m.id} v${m.releaseVersion ?? '?'} ${m.imageRef}`)
+    .sort()
+    .join('\n');
+}
+
+/**
+ * As flyctl sends it (fly-go tokens.go): tokens from `fly tokens create` are macaroons that
+ * already start with `FlyV1 ` (or are bare `fm1…`/`fm2_…` ones); others, like `fly auth token`,
+ * are Bearer tokens.
+ */
+export function authorizationHeader(token: string): string {
+  const trimmed = token.trim();
+  if (trimmed.startsWith('FlyV1 ')) return trimmed;
+  if (/^fm\d[ra]?_/.test(trimmed)) return `FlyV1 ${trimmed}`;
+  return `Bearer ${trimmed}`;
+}
+
+export interface MachinesApiSettings {
+  enabled: boolean;
+  url?: string | undefined;
+  timeout: number;
+}
+
+/**
+ * Where the release fingerprint comes from, or why there is none. Never api.machines.dev behind
+ * the back of an apiBaseUrl that points flyctl somewhere else: that would mix two Flys.
+ */
+export function resolveMachinesApi(
+  settings: MachinesApiSettings,
+  fly: { apiToken?: string | undefined; apiBaseUrl?: string | undefined },
+): { url: string; timeoutMs: number } | { off: string } {
+  if (!settings.enabled) return { off: 'platform.fly.machinesApi.enabled is false' };
+  if (!fly.apiToken) return { off: 'platform.fly.apiToken is not set' };
+  if (settings.url) return { url: settings.url, timeoutMs: settings.timeout };
+  if (fly.apiBaseUrl) return { off: 'platform.fly.apiBaseUrl is set but platform.fly.machinesApi.url is not' };
+  return { url: DEFAULT_MACHINES_API_URL, timeoutMs: settings.timeout };
+}
