@@ -180,6 +180,8 @@ export class TargetRunner {
     try {
       releases = await platform.listReleases(this.target.app, this.#stop.signal);
     } catch (err) {
+      // Killed by our own shutdown: not a platform fault, nothing to report.
+      if (this.#stop.signal.aborted) return;
       this.#deps.metrics.incPlatformError('releases');
       this.#log.error({ err: { code: (err as { code?: string }).code, message: errorMessage(err) } }, 'could not list releases; no action taken');
       return;

@@ -113,6 +113,23 @@ describe('release polls with a fingerprint', () => {
     await runner.stop(0);
   });
 
+  it('a listing killed by shutdown is neither logged as an error nor counted', async () => {
+    const { platform, runner, errors, records } = await setup();
+    let started!: () => void;
+    const listing = new Promise<void>((resolve) => (started = resolve));
+    platform.listReleases = (_app: string, signal?: AbortSignal) =>
+      new Promise((_resolve, reject) => {
+        started();
+        signal?.addEventListener('abort', () => reject(Object.assign(new Error('fly releases was aborted'), { code: 'WD_ERR_PLATFORM_ABORTED' })));
+      });
+    const poll = runner.pollReleases();
+    await listing;
+    await runner.stop(0);
+    await poll;
+    expect(errors).toEqual([]);
+    expect(records.filter((r) => r.msg === 'could not list releases; no action taken')).toEqual([]);
+  });
+
   it('lists every time on a platform without fingerprints', async () => {
     const { platform, runner, polls } = await setup();
     platform.fingerprints = false;
