@@ -20,8 +20,11 @@ ENV NODE_ENV=production \
     ROLLBACK_WATCHDOG_CONFIG=/app/config/watchdog.yaml
 # Memory settings measured by `npm run bench:scale` (README, "Scale"): a young generation of 2 x 8 MB
 # instead of V8's default 2 x 32 MB, and two malloc arenas instead of one per thread. Together
-# about 50 MB less RSS at 100 targets, for no measurable CPU. The spawn helper inherits both.
-ENV NODE_OPTIONS=--max-semi-space-size=8 \
+# about 50 MB less RSS at 100 targets, for no measurable CPU. A 512 MB old generation instead of
+# one sized from the host's memory: V8 then lets the heap grow less between full collections
+# (about 15 MB less at 100 targets) and behaves the same on every host; 1,000 targets use a
+# fraction of it. The spawn helper inherits all of them.
+ENV NODE_OPTIONS="--max-semi-space-size=8 --max-old-space-size=512" \
     MALLOC_ARENA_MAX=2 \
     NODE_COMPILE_CACHE=/app/.compile-cache
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tini \

@@ -10,7 +10,8 @@ describe('runtime settings: what the scale benchmark measures is what is deploye
 
   it('the Dockerfile sets each of them, through the launcher that reads its compile cache', () => {
     const dockerfile = read('Dockerfile');
-    for (const [key, value] of settings) expect(dockerfile).toMatch(new RegExp(`^(ENV |\\s+)${key}=${value.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&')}\\b`, 'm'));
+    // A value with spaces is quoted in the Dockerfile.
+    for (const [key, value] of settings) expect(dockerfile).toMatch(new RegExp(`^(ENV |\\s+)${key}=("?)${value.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&')}\\2(\\s|$)`, 'm'));
     expect(dockerfile).toMatch(/NODE_COMPILE_CACHE=\S+/);
     expect(dockerfile).toMatch(/^ENTRYPOINT \[.*"node", "bin\/rollback-watchdog\.js"\]$/m);
   });
