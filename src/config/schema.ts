@@ -166,6 +166,12 @@ export const Target = z.strictObject({
 });
 export type Target = z.infer<typeof Target>;
 
+/** The Fly token may go in clear text only to this machine (the simulator, a local proxy). */
+function isHttpsOrLoopback(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'https:' || (protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(hostname));
+}
+
 export const FlySettings = z.strictObject({
   /** flyctl binary: a name on PATH or an absolute path. */
   binary: z.string().min(1).default('fly'),
@@ -198,8 +204,11 @@ export const FlySettings = z.strictObject({
        * Default https://api.machines.dev, unless apiBaseUrl sends flyctl elsewhere (the
        * simulator, a proxy): then set this too, or the check is off.
        */
-      url: z.url().optional(),
-      timeout: Duration.prefault('10s'),
+      url: z
+        .url()
+        .refine(isHttpsOrLoopback, 'must be https:// (the Fly token is sent with every request), or http:// on 127.0.0.1 / localhost / [::1]')
+        .optional(),
+      timeout: Duration.prefault('5s'),
       /** List releases at least this often even when the machines show no change. */
       relistEvery: Duration.prefault('10m'),
     })

@@ -123,6 +123,7 @@ export class TargetRunner {
   #lastRateAt: number | undefined;
   /** The last successful release listing, against which a fingerprint may skip the next one. */
   #listing: ReleaseListing | undefined;
+  readonly #relistAfterMs: number;
 
   private constructor(deps: RunnerDeps, state: TargetState) {
     this.#deps = deps;
@@ -130,6 +131,11 @@ export class TargetRunner {
     this.#state = state;
     this.#labels = { target: deps.target.name, environment: deps.target.environment };
     this.#log = deps.logger.child({ target: deps.target.name, app: deps.target.app, environment: deps.target.environment });
+    // Targets all list at startup; spread their relists over the last half of relistAfter (by
+    // their place in the probe schedule) so they do not all start flyctl in the same poll again.
+    const relistAfterMs = deps.relistAfterMs ?? RELIST_AFTER_MS;
+    const place = Math.min(1, (deps.startOffsetMs ?? 0) / deps.target.guard.probeInterval);
+    this.#relistAfterMs = Math.round(relistAfterMs * (1 - place / 2));
   }
 
   /** Loads the target's persisted state (or starts fresh) and resumes whatever was in progress. */
@@ -169,10 +175,11 @@ export class TargetRunner {
   async pollReleases(options: { fresh?: boolean } = {}): Promise<void> {
     if (this.#stop.signal.aborted) return;
     const { platform, store, clock } = this.#deps;
-    const fingerprint = await this.#releaseFingerprint();
+    // A fresh poll does not wait for the machines: it lists at once, and records no fingerprint,
+    // so the next scheduled poll lists once more and takes one.
+    const fingerprint = options.fresh ? undefined : await this.#releaseFingerprint();
     if (this.#stop.signal.aborted) return;
-    const relistAfterMs = this.#deps.relistAfterMs ?? RELIST_AFTER_MS;
-    if (!options.fresh && !mustListReleases({ last: this.#listing, fingerprint, phase: this.#state.phase, now: clock.now(), relistAfterMs })) {
+    if (!options.fresh && !mustListReleases({ last: this.#listing, fingerprint, phase: this.#state.phase, now: clock.now(), relistAfterMs: this.#relistAfterMs })) {
       this.#deps.metrics.incReleasePoll?.('unchanged');
       return;
     }
@@ -187,11 +194,11 @@ export class TargetRunner {
       return;
     }
     this.#deps.metrics.incReleasePoll?.('listed');
-    this.#listing = { fingerprint, listedAt: clock.now(), settled: isSettled(releases) };
+    const listing: ReleaseListing = { fingerprint, listedAt: clock.now(), settled: isSettled(releases) };
     await store.syncReleases(this.target.name, releases, clock.now());
     this.#history = undefined;
     this.#lastPollOk = true;
-    await this.#dispatch(async () => {
+    const handled = await this.#dispatch(async () => {
       const stored = await store.listReleases(this.target.name, releases.length + 50);
       const byVersion = new Map(stored.map((r) => [r.version, r]));
       const views: ReleaseView[] = releases.map((r) => {
@@ -206,6 +213,9 @@ export class TargetRunner {
       });
       return { type: 'releases', releases: views };
     });
+    // Only a listing the guard took in may stand in for later ones: if its step failed (the
+    // store, a lease lost for a moment), the next poll lists again instead of trusting the machines.
+    if (handled) this.#listing = listing;
   }
 
   /** The platform's release fingerprint, or undefined when it has none or could not read it (then the poll lists). */
@@ -425,8 +435,9 @@ export class TargetRunner {
   }
 
   /** Queues one event: build it, step, persist the transition, then act. */
-  #dispatch(makeEvent: () => GuardEvent | Promise<GuardEvent>): Promise<void> {
-    const run = async () => {
+  /** Resolves true once the event was taken in (its step done, its transition durable), false if that failed. */
+  #dispatch(makeEvent: () => GuardEvent | Promise<GuardEvent>): Promise<boolean> {
+    const run = async (): Promise<boolean> => {
       const event = await makeEvent();
       const { store, clock } = this.#deps;
       const now = clock.now();
@@ -441,12 +452,12 @@ export class TargetRunner {
         ...(this.#deps.group && { group: this.#deps.group }),
         ...(this.target.migrations && { migrationCrossing: (from: ReleaseRef, to: ReleaseRef) => migrationCrossing(history, from, to) }),
       });
-      if (result.state === before && result.actions.length === 0) return;
+      if (result.state === before && result.actions.length === 0) return true;
       const transition = toTransition(this.target, before, result.state, result.actions, now, this.#deps.postmortemAfterMs);
       if (transition.progressOnly && this.#lastWriteAt !== undefined && now - this.#lastWriteAt < PROGRESS_WRITE_INTERVAL_MS) {
         this.#state = result.state;
         this.#unwrittenProgress = true;
-        return;
+        return true;
       }
       let fence: LeaseFence | undefined;
       if (this.#deps.lease) {
@@ -458,7 +469,7 @@ export class TargetRunner {
       this.#lastWriteAt = now;
       this.#unwrittenProgress = false;
       // Fenced while the write was in flight: it was valid when it committed, but act on nothing now.
-      if (this.#fence.signal.aborted) return;
+      if (this.#fence.signal.aborted) return false;
       this.#deps.afterTransition?.(transition);
       this.#state = result.state;
       if (before.phase !== result.state.phase) this.#deps.metrics.setPhase(this.#labels, result.state.phase);
@@ -467,9 +478,14 @@ export class TargetRunner {
         const incident = await store.getIncident(closed.id);
         if (incident?.postmortemRequired) this.#deps.notify?.(postmortemEvent(incident, now));
       }
+      return true;
     };
-    this.#queue = this.#queue.then(run).catch((err) => this.#log.error({ err }, 'guard step failed; state unchanged'));
-    return this.#queue;
+    const done = this.#queue.then(run).catch((err: unknown) => {
+      this.#log.error({ err }, 'guard step failed; state unchanged');
+      return false;
+    });
+    this.#queue = done.then(() => undefined);
+    return done;
   }
 
   /** Side effects after the transition is durable. Store writes were already part of it. */

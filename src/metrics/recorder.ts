@@ -21,7 +21,7 @@ export interface WatchdogMetrics {
   incRollback(labels: TargetLabels, trigger: RollbackTrigger, outcome: RollbackOutcome): void;
   observeRollbackSeconds(labels: TargetLabels, seconds: number): void;
   incPlatformError(command: string): void;
-  /** A scheduled release poll that listed releases, or stopped at an unchanged fingerprint. */
+  /** A release poll that listed releases (flyctl answered), or stopped at an unchanged fingerprint. */
   incReleasePoll?(result: 'listed' | 'unchanged'): void;
   /** The guarded release's error rate, its baseline and the test's threshold (ratios). */
   setErrorRate(labels: TargetLabels, observed: number, baseline: number, threshold: number): void;

@@ -44,7 +44,10 @@ export class FakePlatform implements Platform {
   fingerprints = false;
   failFingerprintWith: Error | undefined;
 
+  fingerprintCalls = 0;
+
   async releaseFingerprint(app: string): Promise<string | undefined> {
+    this.fingerprintCalls++;
     if (this.failFingerprintWith) throw this.failFingerprintWith;
     if (!this.fingerprints) return undefined;
     const live = this.releases.get(app)?.find((r) => r.status === 'complete');

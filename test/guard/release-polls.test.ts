@@ -11,13 +11,14 @@ import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { FakePlatform } from '../fakes/fake-platform.ts';
 import { captureLogger } from '../fakes/logger.ts';
 import { ScriptedProbe } from '../fakes/scripted-probe.ts';
+import type { LeaseFence } from '../../src/ha/types.ts';
 import { image, policy, target } from './fixtures.ts';
 
 describe('release polls with a fingerprint', () => {
   beforeEach(() => vi.useFakeTimers({ now: 1_000_000 }));
   afterEach(() => vi.useRealTimers());
 
-  async function setup() {
+  async function setup(extra: { lease?: () => LeaseFence | undefined; startOffsetMs?: number } = {}) {
     const platform = new FakePlatform();
     platform.fingerprints = true;
     platform.release('api', image(1));
@@ -26,7 +27,7 @@ describe('release polls with a fingerprint', () => {
     const polls: string[] = [];
     const errors: string[] = [];
     const metrics: WatchdogMetrics = { ...noopMetrics, incReleasePoll: (r) => polls.push(r), incPlatformError: (c) => errors.push(c) };
-    const runner = await TargetRunner.open({ target, platform, store, runProbe: new ScriptedProbe().runProbe, clock: systemClock, logger, metrics, policy: () => policy, postmortemAfterMs: 300_000 });
+    const runner = await TargetRunner.open({ target, platform, store, runProbe: new ScriptedProbe().runProbe, clock: systemClock, logger, metrics, policy: () => policy, postmortemAfterMs: 300_000, ...extra });
     return { platform, store, runner, records, polls, errors };
   }
 
@@ -77,10 +78,40 @@ describe('release polls with a fingerprint', () => {
     await runner.stop(0);
   });
 
-  it('lists on a fresh poll (a deploy was announced) whatever the machines say', async () => {
+  it('lists on a fresh poll (a deploy was announced) at once, without waiting for the machines', async () => {
     const { platform, runner } = await setup();
     await runner.pollReleases();
     await runner.pollReleases({ fresh: true });
+    expect(platform.listCalls).toBe(2);
+    expect(platform.fingerprintCalls).toBe(1);
+    // It recorded no fingerprint: the next scheduled poll lists once more and takes one.
+    await runner.pollReleases();
+    await runner.pollReleases();
+    expect(platform.listCalls).toBe(3);
+    await runner.stop(0);
+  });
+
+  it('lists again after a listing whose step failed (a lease lost for a moment), rather than trust the machines', async () => {
+    let fence: LeaseFence | undefined;
+    const { platform, runner, records } = await setup({ lease: () => fence });
+    await runner.pollReleases();
+    expect(records.some((r) => r.msg === 'guard step failed; state unchanged')).toBe(true);
+    expect(runner.state.phase).toBe('idle');
+    fence = { shard: 's', owner: 'me', epoch: 1 };
+    await runner.pollReleases();
+    expect(platform.listCalls).toBe(2);
+    expect(runner.state.phase).not.toBe('idle');
+    await runner.stop(0);
+  });
+
+  it('spreads relists: a target placed half-way through the probe interval relists after 3/4 of relistAfter', async () => {
+    const { platform, runner } = await setup({ startOffsetMs: target.guard.probeInterval / 2 });
+    await runner.pollReleases();
+    await vi.advanceTimersByTimeAsync(RELIST_AFTER_MS * 0.75 - 1);
+    await runner.pollReleases();
+    expect(platform.listCalls).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await runner.pollReleases();
     expect(platform.listCalls).toBe(2);
     await runner.stop(0);
   });

@@ -101,7 +101,7 @@ export class FlyPlatform implements Platform {
     return parseReleases(completeStdout(result, 'fly releases --json'));
   }
 
-  /** Undefined when no Machines API is configured; see MachinesApi.fingerprint. */
+  /** Undefined when no Machines API is configured, or while it cools off after failing; see MachinesApi.fingerprint. */
   async releaseFingerprint(app: string, signal?: AbortSignal): Promise<string | undefined> {
     return this.#machines?.fingerprint(app, signal);
   }

@@ -27,6 +27,12 @@ const MAX_BODY_BYTES = 4 * 2 ** 20;
  */
 const MAX_CONCURRENT = 8;
 const MAX_QUEUED = 5_000;
+/**
+ * After the API failed as a whole (no answer, a 5xx, a 429), it is not asked again for this long;
+ * then one request tries it while the others still skip it. Without this, an API that hangs
+ * would hold every poll for timeout × targets / MAX_CONCURRENT before it fell back to flyctl.
+ */
+export const MACHINES_API_COOL_OFF_MS = 60_000;
 
 const FlyMachineList = z.array(FlyMachine).nullable();
 
@@ -36,6 +42,8 @@ export interface MachinesApiOptions {
   token: string;
   timeoutMs: number;
   secrets: SecretRegistry;
+  /** For the cool-off; default Date.now. */
+  now?: () => number;
 }
 
 export class MachinesApi {
@@ -44,21 +52,51 @@ export class MachinesApi {
   readonly #timeoutMs: number;
   readonly #secrets: SecretRegistry;
   readonly #limiter = new Limiter({ maxConcurrent: MAX_CONCURRENT, maxQueued: MAX_QUEUED });
+  readonly #now: () => number;
+  /** When the API last failed as a whole, while it has not answered since. */
+  #failedAt: number | undefined;
+  /** A request is trying the API again after its cool-off. */
+  #retrying = false;
 
   constructor(options: MachinesApiOptions) {
     this.#base = options.url.replace(/\/+$/, '');
     this.#authorization = authorizationHeader(options.token);
     this.#timeoutMs = options.timeoutMs;
     this.#secrets = options.secrets;
-    this.#secrets.add(options.token);
+    this.#now = options.now ?? Date.now;
+    // As sent, and each macaroon of a `FlyV1 a,b` token: an error may quote any of them.
+    const token = options.token.trim();
+    for (const value of [options.token, token, ...token.replace(/^FlyV1 /, '').split(',')]) this.#secrets.add(value);
   }
 
-  /** Fingerprint of the app's machines (see machinesFingerprint); throws WD_ERR_PLATFORM_API_FAILED or _OUTPUT_INVALID. */
-  async fingerprint(app: string, signal?: AbortSignal): Promise<string> {
+  /**
+   * Fingerprint of the app's machines (see machinesFingerprint), or undefined without asking while
+   * the API is cooling off after a failure (the caller then lists releases as it would anyway).
+   * Throws WD_ERR_PLATFORM_API_FAILED or WD_ERR_PLATFORM_OUTPUT_INVALID.
+   */
+  async fingerprint(app: string, signal?: AbortSignal): Promise<string | undefined> {
     assertAppName(app);
     const what = `GET /v1/apps/${app}/machines`;
     // Its timeout starts when it runs, not while it waits for a slot.
-    return this.#limiter.run(() => this.#fingerprint(app, what, signal), { what, ...(signal && { signal }) });
+    return this.#limiter.run(() => this.#guarded(app, what, signal), { what, ...(signal && { signal }) });
+  }
+
+  async #guarded(app: string, what: string, signal: AbortSignal | undefined): Promise<string | undefined> {
+    if (this.#failedAt !== undefined) {
+      if (this.#retrying || this.#now() - this.#failedAt < MACHINES_API_COOL_OFF_MS) return undefined;
+      this.#retrying = true;
+    }
+    try {
+      const fingerprint = await this.#fingerprint(app, what, signal);
+      this.#failedAt = undefined;
+      return fingerprint;
+    } catch (err) {
+      if ((err as { apiDown?: boolean }).apiDown) this.#failedAt = this.#now();
+      else if (!signal?.aborted) this.#failedAt = undefined; // it answered, about this app only
+      throw err;
+    } finally {
+      this.#retrying = false;
+    }
   }
 
   async #fingerprint(app: string, what: string, signal: AbortSignal | undefined): Promise<string> {
@@ -72,13 +110,16 @@ export class MachinesApi {
         maxBodyBytes: MAX_BODY_BYTES,
       });
     } catch (err) {
+      if (signal?.aborted) throw err; // our own shutdown, not the API's fault
       const reason = timeout.aborted ? `no answer within ${this.#timeoutMs} ms` : ((err as { code?: string }).code ?? (err as Error).message);
-      throw new WD_ERR_PLATFORM_API_FAILED(this.#secrets.mask(`${what}: ${reason}`));
+      throw apiDown(new WD_ERR_PLATFORM_API_FAILED(this.#secrets.mask(`${what}: ${reason}`)));
     }
     if (response.body === undefined) throw new WD_ERR_PLATFORM_API_FAILED(`${what}: answer over ${MAX_BODY_BYTES} bytes`);
     if (response.status !== 200) {
-      const said = apiError(response.body);
-      throw new WD_ERR_PLATFORM_API_FAILED(this.#secrets.mask(`${what}: answered ${response.status}${said ? `: ${said}` : ''}`));
+      const said = apiError(response.body, this.#secrets);
+      const err = new WD_ERR_PLATFORM_API_FAILED(`${what}: answered ${response.status}${said ? `: ${said}` : ''}`);
+      // 404 and the like are about this app; a 5xx or a 429 is about the API.
+      throw response.status >= 500 || response.status === 429 ? apiDown(err) : err;
     }
     let data: unknown;
     try {
@@ -90,11 +131,16 @@ export class MachinesApi {
   }
 }
 
-/** The API's `{"error": "…"}`, shortened, if the body is one. */
-function apiError(body: Buffer): string | undefined {
+/** Marks an error as the API's as a whole (no answer, 5xx, 429): it starts the cool-off. */
+function apiDown<E extends Error>(err: E): E {
+  return Object.assign(err, { apiDown: true });
+}
+
+/** The API's `{"error": "…"}`, masked and then shortened (a token cut short would escape the mask), if the body is one. */
+function apiError(body: Buffer, secrets: SecretRegistry): string | undefined {
   try {
     const error = (JSON.parse(body.toString('utf8')) as { error?: unknown }).error;
-    return typeof error === 'string' ? truncate(error, 200) : undefined;
+    return typeof error === 'string' ? truncate(secrets.mask(error), 200) : undefined;
   } catch {
     return undefined;
   }

@@ -5,10 +5,12 @@ import { FlyMachine } from '../../../src/platform/fly/parse-status.ts';
 import {
   authorizationHeader,
   DEFAULT_MACHINES_API_URL,
+  MACHINES_API_COOL_OFF_MS,
   MachinesApi,
   machinesFingerprint,
   resolveMachinesApi,
 } from '../../../src/platform/fly/machines-api.ts';
+import { FlySettings } from '../../../src/config/schema.ts';
 import { SecretRegistry } from '../../../src/secrets.ts';
 import { startSimulator, type Simulator } from '../../../src/sim/simulator.ts';
 
@@ -61,6 +63,18 @@ describe('resolveMachinesApi', () => {
   });
 });
 
+describe('platform.fly.machinesApi.url', () => {
+  it.each(['https://api.machines.dev', 'http://127.0.0.1:4280', 'http://localhost:4280', 'http://[::1]:4280'])('accepts %s', (url) => {
+    expect(FlySettings.shape.machinesApi.parse({ url }).url).toBe(url);
+  });
+
+  it('refuses plain http to another host: the Fly token goes with every request', () => {
+    const result = FlySettings.safeParse({ machinesApi: { url: 'http://machines.internal:4280' } });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]).toMatchObject({ path: ['machinesApi', 'url'], message: expect.stringMatching(/must be https:\/\//) });
+  });
+});
+
 describe('MachinesApi against the simulator', () => {
   let sim: Simulator;
   let api: MachinesApi;
@@ -75,7 +89,7 @@ describe('MachinesApi against the simulator', () => {
 
   it('reads the machines and sees a deploy change them, and nothing else', async () => {
     const first = await api.fingerprint('api');
-    expect(first.split('\n')).toHaveLength(2);
+    expect(first?.split('\n')).toHaveLength(2);
     expect(await api.fingerprint('api')).toBe(first);
     await sim.deploy('api', sim.buildImage('api', 'healthy'));
     const second = await api.fingerprint('api');
@@ -145,6 +159,42 @@ describe('MachinesApi failures', () => {
     answer = (res) => res.end('[]');
     for (const res of held.splice(0)) res.end('[]');
     expect(await all).toEqual(Array(20).fill(''));
+  });
+
+  it('masks a long token the API quotes before shortening the message, so no cut-off part escapes', async () => {
+    const long = `fm2_${'x'.repeat(400)}`;
+    answer = (res) => res.writeHead(401).end(JSON.stringify({ error: `token ${long} is not authorized` }));
+    const client = new MachinesApi({ url, token: `FlyV1 ${long},fm2_other_macaroon_part`, timeoutMs: 5_000, secrets: new SecretRegistry() });
+    const err = (await client.fingerprint('api').catch((e: Error) => e)) as Error;
+    expect(err.message).toBe('GET /v1/apps/api/machines: answered 401: token [REDACTED] is not authorized');
+  });
+
+  it('after the API fails as a whole, skips it for a cool-off, then lets one request try it again', async () => {
+    let now = 1_000_000;
+    let hits = 0;
+    answer = (res) => {
+      hits++;
+      res.writeHead(503).end('{"error":"unavailable"}');
+    };
+    const client = new MachinesApi({ url, token: TOKEN, timeoutMs: 5_000, secrets: new SecretRegistry(), now: () => now });
+    await expect(client.fingerprint('api')).rejects.toMatchObject({ message: 'GET /v1/apps/api/machines: answered 503: unavailable' });
+    expect(await client.fingerprint('api')).toBeUndefined(); // cooling off: not asked
+    expect(hits).toBe(1);
+    now += MACHINES_API_COOL_OFF_MS;
+    answer = (res) => {
+      hits++;
+      res.end('[]');
+    };
+    expect(await client.fingerprint('api')).toBe('');
+    expect(await client.fingerprint('api')).toBe('');
+    expect(hits).toBe(3);
+  });
+
+  it('does not cool off for an answer about one app (a 404)', async () => {
+    answer = (res) => res.writeHead(404).end('{"error":"app not found"}');
+    const client = api();
+    await expect(client.fingerprint('api')).rejects.toMatchObject({ code: 'WD_ERR_PLATFORM_API_FAILED' });
+    await expect(client.fingerprint('api')).rejects.toMatchObject({ code: 'WD_ERR_PLATFORM_API_FAILED' });
   });
 
   it('gives up after its timeout', async () => {
