@@ -75,6 +75,31 @@ describe('Watchdog with replicas', () => {
     await b.stop(0);
   });
 
+  it('a deploy notice lists releases at once on whichever replica guards the target, though the machines show no change yet', async () => {
+    const { a, b, platform } = await cluster();
+    platform.fingerprints = true;
+    await a.pollAll();
+    await b.pollAll();
+    const local = a.guarded()[0] as string;
+    const remote = b.guarded()[0] as string;
+    // Releases still rolling out: the fingerprint (the live release) has not moved.
+    for (const name of [local, remote]) platform.release(name, image(2), 'running');
+    await a.pollAll();
+    await b.pollAll();
+    const before = platform.listCalls;
+    expect(before).toBeGreaterThan(0);
+    await a.pollTarget(local);
+    await a.pollTarget(remote); // forwarded to B
+    await vi.advanceTimersByTimeAsync(200);
+    expect(platform.listCalls).toBe(before + 2);
+    // Each owner's own view (a step that only moves `current` is not written at once).
+    const current = async (owner: typeof a, name: string) => (await owner.summaries()).find((s) => s.name === name)?.current;
+    expect(await current(a, local)).toMatchObject({ version: 2, status: 'running' });
+    expect(await current(b, remote)).toMatchObject({ version: 2, status: 'running' });
+    await a.stop(0);
+    await b.stop(0);
+  });
+
   it('an action on a target guarded by the other replica is carried out there', async () => {
     const { a, b, store, commands } = await cluster();
     const remote = b.guarded()[0] as string;
