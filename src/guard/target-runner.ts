@@ -435,7 +435,7 @@ export class TargetRunner {
   }
 
   /** Queues one event: build it, step, persist the transition, then act. */
-  /** Resolves true once the event was taken in (its step done, its transition durable), false if that failed. */
+  /** Resolves true once the event was taken in (its step done, any decision it made written), false if that failed. */
   #dispatch(makeEvent: () => GuardEvent | Promise<GuardEvent>): Promise<boolean> {
     const run = async (): Promise<boolean> => {
       const event = await makeEvent();

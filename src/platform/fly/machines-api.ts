@@ -82,8 +82,9 @@ export class MachinesApi {
   }
 
   async #guarded(app: string, what: string, signal: AbortSignal | undefined): Promise<string | undefined> {
-    if (this.#failedAt !== undefined) {
-      if (this.#retrying || this.#now() - this.#failedAt < MACHINES_API_COOL_OFF_MS) return undefined;
+    const failedAt = this.#failedAt;
+    if (failedAt !== undefined) {
+      if (this.#retrying || this.#now() - failedAt < MACHINES_API_COOL_OFF_MS) return undefined;
       this.#retrying = true;
     }
     try {
@@ -95,7 +96,7 @@ export class MachinesApi {
       else if (!signal?.aborted) this.#failedAt = undefined; // it answered, about this app only
       throw err;
     } finally {
-      this.#retrying = false;
+      if (failedAt !== undefined) this.#retrying = false;
     }
   }
 
