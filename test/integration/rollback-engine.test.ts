@@ -129,7 +129,8 @@ describe('flyctl failing during the rollback', () => {
 
 describe('no rollback loops', () => {
   it('when the rollback target fails too: rollback-failed after one deploy, and no more', async () => {
-    const s = await startWithGoodV1({ verify: { timeout: '3s' } });
+    // Every poll lists releases (relistEvery 1s), so the guard sees the broken state on each.
+    const s = await startWithGoodV1({ verify: { timeout: '3s' }, relistEvery: '1s' });
     const good = s.sim.currentImage(APP);
     await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'));
     await s.daemon.waitForLog((r) => r.decision === 'rollback-started', 20_000, 'rollback started');
@@ -137,7 +138,7 @@ describe('no rollback loops', () => {
     const t = await s.daemon.waitForTarget(APP, (x) => DONE.includes(x.phase), 30_000, 'rollback outcome');
     expect(t.phase).toBe('rollback-failed');
     // Three more polls see the broken state, and the watchdog still does nothing more.
-    const polls = () => s.daemon.metric('rollback_watchdog_release_polls_total');
+    const polls = () => s.daemon.metric('rollback_watchdog_release_polls_total{result="listed"}');
     const seen = await polls();
     await s.daemon.waitUntil(async () => (await polls()) >= seen + 3, 15_000, 'three more polls');
     expect(flyDeploys(s)).toHaveLength(1);

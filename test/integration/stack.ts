@@ -23,6 +23,8 @@ export interface StackOptions {
   /** Extra YAML merged at the top level, e.g. per-test guard settings. */
   guard?: { watchWindow?: string; probeInterval?: string; failureThreshold?: number };
   flyTimeouts?: { releases?: string; deploy?: string };
+  /** platform.fly.machinesApi.relistEvery (default 10m: polls list only when the machines change). */
+  relistEvery?: string;
 }
 
 /** Simulator + config file + the real daemon process; `close()` tears all of it down. */
@@ -66,7 +68,7 @@ platform:
     apiToken: ${TOKEN}
     apiBaseUrl: ${JSON.stringify(this.sim.controlUrl)}
     # As in production: polls read the Machines API and list releases only when it changed.
-    machinesApi: { url: ${JSON.stringify(this.sim.controlUrl)} }
+    machinesApi: { url: ${JSON.stringify(this.sim.controlUrl)}${options.relistEvery ? `, relistEvery: ${options.relistEvery}` : ''} }
     timeouts: { releases: ${options.flyTimeouts?.releases ?? '5s'}, status: 5s, logs: 5s, deploy: ${options.flyTimeouts?.deploy ?? '30s'} }
 detection: { pollSchedule: "* * * * * *" }
 shutdownGrace: 5s
