@@ -169,7 +169,12 @@ export type Target = z.infer<typeof Target>;
 /** The Fly token may go in clear text only to this machine (the simulator, a local proxy). */
 function isHttpsOrLoopback(url: string): boolean {
   const { protocol, hostname } = new URL(url);
-  return protocol === 'https:' || (protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(hostname));
+  // An IPv6 hostname keeps its brackets in a URL: `[::1]`.
+  return protocol === 'https:' || (protocol === 'http:' && isLoopback(hostname.replace(/^\[(.*)\]$/, '$1')));
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 export const FlySettings = z.strictObject({
@@ -206,7 +211,7 @@ export const FlySettings = z.strictObject({
        */
       url: z
         .url()
-        .refine(isHttpsOrLoopback, 'must be https:// (the Fly token is sent with every request), or http:// on 127.0.0.1 / localhost / [::1]')
+        .refine(isHttpsOrLoopback, 'must be https:// (the Fly token is sent with every request), or http:// on a loopback address')
         .optional(),
       timeout: Duration.prefault('5s'),
       /** List releases at least this often even when the machines show no change. */
@@ -247,10 +252,6 @@ export const MobileTarget = z.strictObject({
   timeouts: z.strictObject({ list: Duration.prefault('1m'), republish: Duration.prefault('5m') }).prefault({}),
 });
 export type MobileTarget = z.infer<typeof MobileTarget>;
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
 
 export const Config = z
   .strictObject({

@@ -66,10 +66,15 @@ describe('release polls with a fingerprint', () => {
     await runner.stop(0);
   });
 
-  it('lists again once the last listing is relistAfter old, even with nothing changed', async () => {
-    const { platform, runner } = await setup();
+  // Relists are spread by the target's place in the probe schedule: first place after all of
+  // relistAfter, half-way through the interval after 3/4 of it.
+  it.each([
+    { where: 'first in the probe schedule', startOffsetMs: 0, share: 1 },
+    { where: 'half-way through the probe interval', startOffsetMs: target.guard.probeInterval / 2, share: 0.75 },
+  ])('lists again with nothing changed once the last listing is old enough: a target $where relists after $share × relistAfter', async ({ startOffsetMs, share }) => {
+    const { platform, runner } = await setup({ startOffsetMs });
     await runner.pollReleases();
-    await vi.advanceTimersByTimeAsync(RELIST_AFTER_MS - 1);
+    await vi.advanceTimersByTimeAsync(RELIST_AFTER_MS * share - 1);
     await runner.pollReleases();
     expect(platform.listCalls).toBe(1);
     await vi.advanceTimersByTimeAsync(1);
@@ -104,17 +109,6 @@ describe('release polls with a fingerprint', () => {
     await runner.stop(0);
   });
 
-  it('spreads relists: a target placed half-way through the probe interval relists after 3/4 of relistAfter', async () => {
-    const { platform, runner } = await setup({ startOffsetMs: target.guard.probeInterval / 2 });
-    await runner.pollReleases();
-    await vi.advanceTimersByTimeAsync(RELIST_AFTER_MS * 0.75 - 1);
-    await runner.pollReleases();
-    expect(platform.listCalls).toBe(1);
-    await vi.advanceTimersByTimeAsync(1);
-    await runner.pollReleases();
-    expect(platform.listCalls).toBe(2);
-    await runner.stop(0);
-  });
 
   it('lists when the fingerprint cannot be read, and counts and logs the failure', async () => {
     const { platform, runner, errors, records } = await setup();

@@ -64,7 +64,7 @@ describe('resolveMachinesApi', () => {
 });
 
 describe('platform.fly.machinesApi.url', () => {
-  it.each(['https://api.machines.dev', 'http://127.0.0.1:4280', 'http://localhost:4280', 'http://[::1]:4280'])('accepts %s', (url) => {
+  it.each(['https://api.machines.dev', 'http://127.0.0.1:4280', 'http://127.0.0.2:4280', 'http://localhost:4280', 'http://[::1]:4280'])('accepts %s', (url) => {
     expect(FlySettings.shape.machinesApi.parse({ url }).url).toBe(url);
   });
 
