@@ -41,7 +41,7 @@ RUN mkdir -p /app/.compile-cache && chown node:node /app/.compile-cache
 USER node
 # Fill the compile cache with every module the daemon can load (bin/rollback-watchdog.js reads
 # it): the container then never loads Node's TypeScript stripper, which stays resident (~20 MB).
-RUN node --input-type=module -e "for (const m of ['cli', 'main', 'exec/run-cli', 'exec/spawn-helper', 'exec/spawn-helper-main', 'store/postgres-store', 'ha/pg-coordination', 'ha/lease-manager', 'platform/expo/eas-platform', 'client/run-client', 'client/watch']) await import('/app/src/' + m + '.ts')"
+RUN node --input-type=module -e "for (const m of ['cli', 'main', 'infra/exec/run-cli', 'infra/exec/spawn-helper', 'infra/exec/spawn-helper-main', 'store/postgres-store', 'ha/pg-coordination', 'ha/lease-manager', 'platform/expo/eas-platform', 'client/run-client', 'client/watch']) await import('/app/src/' + m + '.ts')"
 EXPOSE 8080
 VOLUME ["/data"]
 # tini forwards SIGTERM so the daemon can finish an in-flight rollback before exiting.

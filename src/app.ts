@@ -11,9 +11,9 @@ import { adminRoutes } from './admin/routes.ts';
 import { uiRoutes } from './admin/ui/ui-routes.ts';
 import type { MobileApp } from './admin/mobile-routes.ts';
 import type { TokenAuth } from './admin/auth.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, type Clock } from './infra/clock.ts';
 import type { Watchdog } from './guard/watchdog.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from './infra/log.ts';
 import type { Store } from './store/types.ts';
 
 export interface AppDeps {

@@ -4,8 +4,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config/load.ts';
 import { resolveTargets } from './config/resolve.ts';
-import { formatDuration } from './config/duration.ts';
-import { hasCode } from './errors.ts';
+import { formatDuration } from './infra/duration.ts';
+import { hasCode } from './infra/errors.ts';
 import { CLIENT_USAGE, isClientCommand } from './client/usage.ts';
 
 const USAGE = `usage: rollback-watchdog <command> [options]

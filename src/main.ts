@@ -5,11 +5,11 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { TokenAuth } from './admin/auth.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, type Clock } from './infra/clock.ts';
 import type { LoadedConfig } from './config/load.ts';
 import { resolveTargets } from './config/resolve.ts';
 import { Watchdog } from './guard/watchdog.ts';
-import { createLogger, type Logger } from './log.ts';
+import { createLogger, type Logger } from './infra/log.ts';
 import { PromMetrics } from './metrics/prom.ts';
 import { FlyPlatform } from './platform/fly/fly-platform.ts';
 import { resolveMachinesApi } from './platform/fly/machines-api.ts';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TokenAuth } from '../src/admin/auth.ts';
 import { buildApp } from '../src/app.ts';
-import { systemClock } from '../src/clock.ts';
+import { systemClock } from '../src/infra/clock.ts';
 import { Watchdog } from '../src/guard/watchdog.ts';
 import { PromMetrics } from '../src/metrics/prom.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';

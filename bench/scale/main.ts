@@ -22,7 +22,7 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { table } from '../../src/client/table.ts';
-import { parseDuration } from '../../src/config/duration.ts';
+import { parseDuration } from '../../src/infra/duration.ts';
 import { Cleanup } from '../support/cleanup.ts';
 import { HEADERS, markdownTable, rowCells, verdicts } from './report.ts';
 import { runSize, type SizeResult } from './run-size.ts';

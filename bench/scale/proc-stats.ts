@@ -99,7 +99,7 @@ export function childPids(pid: number): number[] {
   return out;
 }
 
-/** The daemon's spawn helper (src/exec/spawn-helper-main.ts), when it has started one. */
+/** The daemon's spawn helper (src/infra/exec/spawn-helper-main.ts), when it has started one. */
 export function findSpawnHelper(daemonPid: number): number | undefined {
   return childPids(daemonPid).find((child) => {
     try {

@@ -3,8 +3,8 @@
  * answer there (success or refusal, 400 to 429 included), so no route can forget to.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../log.ts';
+import type { Clock } from '../infra/clock.ts';
+import type { Logger } from '../infra/log.ts';
 import type { AuditEntry, Store } from '../store/types.ts';
 import type { Principal } from './auth.ts';
 

@@ -4,7 +4,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { WD_ERR_FORBIDDEN, WD_ERR_UNAUTHORIZED } from '../errors.ts';
+import { WD_ERR_FORBIDDEN, WD_ERR_UNAUTHORIZED } from '../infra/errors.ts';
 
 export type Role = 'viewer' | 'operator';
 export interface TokenEntry {

@@ -8,7 +8,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { GLOBAL, type Watchdog } from '../guard/watchdog.ts';
 import { actorName } from './auth.ts';
-import type { Controls } from '../store/types.ts';
+import type { Controls } from '../domain/policy.ts';
 import { ControlResult, errors } from './response-schema.ts';
 import { ModeBody, ReasonBody, TargetParams } from './schema.ts';
 import { controlsView } from './views.ts';

@@ -15,10 +15,10 @@ import {
   WD_ERR_NOT_HELD,
   WD_ERR_RELEASE_UNKNOWN,
   WD_ERR_ROLLBACK_IN_PROGRESS,
-} from '../errors.ts';
+} from '../infra/errors.ts';
 import { BUSY_PHASES } from '../guard/step-common.ts';
 import { summarize, type Watchdog } from '../guard/watchdog.ts';
-import type { RollbackProgress, TargetState } from '../guard/state.ts';
+import type { RollbackProgress, TargetState } from '../domain/target-state.ts';
 import { actorName } from './auth.ts';
 import { resolveRollback } from './resolve-rollback.ts';
 import { errors, Marked, RollbackStarted, TargetSummary } from './response-schema.ts';

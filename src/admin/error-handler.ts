@@ -5,14 +5,14 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { http } from '../node-http.ts';
+import { http } from '../infra/node-http.ts';
 import {
   WD_ERR_BAD_REQUEST,
   WD_ERR_BODY_TOO_LARGE,
   WD_ERR_NOT_FOUND,
   WD_ERR_REQUEST_REFUSED,
   WD_ERR_UNSUPPORTED_MEDIA_TYPE,
-} from '../errors.ts';
+} from '../infra/errors.ts';
 
 export interface ErrorPayload {
   statusCode: number;

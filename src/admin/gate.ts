@@ -2,7 +2,7 @@
  * The CI promotion gate as a pure function: may this image go on to `target`? Bad anywhere wins,
  * because an image judged bad on staging must not be promoted to production.
  */
-import type { ReleaseView } from '../guard/state.ts';
+import type { ReleaseView } from '../domain/target-state.ts';
 
 export type GateVerdict = 'passed' | 'pending' | 'failed';
 

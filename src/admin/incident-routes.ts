@@ -5,10 +5,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Clock } from '../clock.ts';
-import { WD_ERR_INCIDENT_UNKNOWN, WD_ERR_STORE_UNAVAILABLE } from '../errors.ts';
+import type { Clock } from '../infra/clock.ts';
+import { WD_ERR_INCIDENT_UNKNOWN, WD_ERR_STORE_UNAVAILABLE } from '../infra/errors.ts';
 import { renderPostmortem } from '../incidents/postmortem.ts';
-import { impactMs, type Incident } from '../incidents/types.ts';
+import { impactMs, type Incident } from '../domain/incident.ts';
 import type { Store } from '../store/types.ts';
 import type { TokenAuth } from './auth.ts';
 

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { WD_ERR_OTA_REFUSED, WD_ERR_TARGET_UNKNOWN } from '../errors.ts';
+import { WD_ERR_OTA_REFUSED, WD_ERR_TARGET_UNKNOWN } from '../infra/errors.ts';
 import type { EasPlatform } from '../platform/expo/eas-platform.ts';
 import type { TokenAuth } from './auth.ts';
 

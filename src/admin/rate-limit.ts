@@ -5,7 +5,7 @@
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
-import { WD_ERR_RATE_LIMITED } from '../errors.ts';
+import { WD_ERR_RATE_LIMITED } from '../infra/errors.ts';
 import type { Principal } from './auth.ts';
 
 export interface ActionRateLimit {

@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { WD_ERR_STORE_UNAVAILABLE } from '../errors.ts';
+import { WD_ERR_STORE_UNAVAILABLE } from '../infra/errors.ts';
 import { GLOBAL, summarize, type Watchdog } from '../guard/watchdog.ts';
 import type { Store } from '../store/types.ts';
 import type { TokenAuth } from './auth.ts';

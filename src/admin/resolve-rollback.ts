@@ -9,9 +9,9 @@ import {
   WD_ERR_NO_KNOWN_GOOD,
   WD_ERR_RELEASE_JUDGED_BAD,
   WD_ERR_RELEASE_UNKNOWN,
-} from '../errors.ts';
+} from '../infra/errors.ts';
 import { chooseRollbackRelease } from '../guard/choose-release.ts';
-import type { ReleaseRef, ReleaseView } from '../guard/state.ts';
+import type { ReleaseRef, ReleaseView } from '../domain/target-state.ts';
 
 export interface RollbackRequest {
   version?: number | undefined;

@@ -4,8 +4,8 @@
  * Fields the engine may grow (probe tallies, hold kinds) stay loose so a change there is not a 500 here.
  */
 import { z } from 'zod';
-import type { Mode as PolicyMode } from '../guard/policy.ts';
-import type { ReleaseOrigin, TargetPhase, Verdict as ReleaseVerdict } from '../guard/state.ts';
+import type { Mode as PolicyMode } from '../domain/policy.ts';
+import type { ReleaseOrigin, TargetPhase, Verdict as ReleaseVerdict } from '../domain/target-state.ts';
 import { Mode } from './schema.ts';
 
 /**

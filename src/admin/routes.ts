@@ -4,9 +4,9 @@
  * scope-level hooks, so a route added there later cannot skip either.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../infra/clock.ts';
 import type { Watchdog } from '../guard/watchdog.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../infra/log.ts';
 import type { Store } from '../store/types.ts';
 import { auditActions } from './audit.ts';
 import type { TokenAuth } from './auth.ts';

@@ -3,8 +3,10 @@
  * target's detail gathers what an operator needs in one answer. Pure functions of their inputs.
  */
 import type { TargetSummary } from '../guard/watchdog.ts';
-import type { TargetState } from '../guard/state.ts';
-import type { AuditEntry, Controls, JournalEntry, ReleaseRecord } from '../store/types.ts';
+import type { TargetState } from '../domain/target-state.ts';
+import type { AuditEntry, ReleaseRecord } from '../store/types.ts';
+import type { Controls } from '../domain/policy.ts';
+import type { JournalEntry } from '../domain/journal.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -4,6 +4,7 @@
  * their counts: a restart of one machine lowers only its own counters, and only per series can that
  * be told apart from traffic.
  */
+import type { CounterAccumulator } from '../domain/measurement.ts';
 
 /** Raw cumulative counter values as scraped, e.g. from `http_requests_total`. */
 export interface CounterSample {
@@ -11,18 +12,6 @@ export interface CounterSample {
   errors: number;
   /** The caller knows the counters restarted (e.g. the process id changed) even if the values rose. */
   reset?: boolean;
-}
-
-export interface CounterAccumulator {
-  /** The last trusted reading: the origin of the next delta (null before the first reading). */
-  last: { requests: number; errors: number } | null;
-  /** Counts accumulated since the first reading. */
-  requests: number;
-  errors: number;
-  /** Readings treated as a counter reset. */
-  resets: number;
-  /** Readings ignored as unusable (NaN, negative, infinite). */
-  rejected: number;
 }
 
 /**

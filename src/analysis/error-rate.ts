@@ -3,7 +3,7 @@
  * A pure function of cumulative counts since the deploy, safe to call after every batch: the
  * sequential test is anytime-valid (docs/statistics.md), so frequent checks cost no extra false rollbacks.
  */
-import type { MeasurementPhase } from '../signals/types.ts';
+import type { MeasurementPhase } from '../domain/measurement.ts';
 import { errorRateSpecProblems, errorRateThreshold, type ErrorRateSpec, type ThresholdBasis } from './error-rate-spec.ts';
 import { logMixtureStatistic } from './mixture-e-process.ts';
 

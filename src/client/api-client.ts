@@ -6,7 +6,7 @@
  * nowhere else: no error message or log line here contains it.
  */
 import { Agent, request, type Dispatcher } from 'undici';
-import { WD_ERR_DAEMON_ANSWER_INVALID, WD_ERR_DAEMON_UNREACHABLE } from '../errors.ts';
+import { WD_ERR_DAEMON_ANSWER_INVALID, WD_ERR_DAEMON_UNREACHABLE } from '../infra/errors.ts';
 
 export interface ClientOptions {
   /** Base URL of the admin server, e.g. http://127.0.0.1:8080. */

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { ControlResult, Gate, Marked, RollbackStarted, Status, Targets, TargetSummary } from '../admin/response-schema.ts';
-import { WD_ERR_CLIENT_USAGE } from '../errors.ts';
+import { WD_ERR_CLIENT_USAGE } from '../infra/errors.ts';
 import type { AdminClient } from './api-client.ts';
 import { renderControl, renderDecision, renderGate, renderIncidents, renderMarked, renderRollback, renderStatus, renderTargets } from './render.ts';
 

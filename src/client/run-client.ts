@@ -4,7 +4,7 @@
  * message are printed), 2 usage error, 3 the daemon cannot be reached.
  */
 import { parseArgs } from 'node:util';
-import { hasCode, WD_ERR_CLIENT_USAGE } from '../errors.ts';
+import { hasCode, WD_ERR_CLIENT_USAGE } from '../infra/errors.ts';
 import { AdminClient, ApiError } from './api-client.ts';
 import { COMMANDS, type CommandInput } from './commands.ts';
 import { CLIENT_USAGE, DEFAULT_URL } from './usage.ts';

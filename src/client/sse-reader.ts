@@ -5,7 +5,7 @@
  * (src/admin/ui/static/lib/sse.js), because the status page has no build step to share this file.
  */
 import { request, type Dispatcher } from 'undici';
-import { WD_ERR_DAEMON_ANSWER_INVALID, WD_ERR_DAEMON_UNREACHABLE } from '../errors.ts';
+import { WD_ERR_DAEMON_ANSWER_INVALID, WD_ERR_DAEMON_UNREACHABLE } from '../infra/errors.ts';
 import { ApiError } from './api-client.ts';
 
 export interface SseEvent {

@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import type { Status, TargetSummary } from '../admin/response-schema.ts';
-import { hasCode } from '../errors.ts';
+import { hasCode } from '../infra/errors.ts';
 import { AdminClient, ApiError } from './api-client.ts';
 import { note } from './render.ts';
 import { baseUrl, type ClientIo } from './run-client.ts';

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { WD_ERR_CONFIG_INVALID, WD_ERR_CONFIG_UNREADABLE } from '../errors.ts';
-import { SecretRegistry } from '../secrets.ts';
+import { WD_ERR_CONFIG_INVALID, WD_ERR_CONFIG_UNREADABLE } from '../infra/errors.ts';
+import { SecretRegistry } from '../infra/secrets.ts';
 import { interpolateEnv, type InterpolationProblem } from './interpolate.ts';
 import { Config } from './schema.ts';
-import { collectNotifySecrets } from '../notify/schema.ts';
-import { connectionSecrets } from '../store/pg-secrets.ts';
+import { collectNotifySecrets } from './notify-schema.ts';
+import { connectionSecrets } from '../infra/pg-secrets.ts';
 
 export type Env = Record<string, string | undefined>;
 

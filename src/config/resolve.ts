@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { MigrationSource } from '../signals/migration-marker.ts';
+import type { MigrationSource } from './signal-schemas.ts';
 import type { Config, ErrorRate, GuardSettings, Latency, Mode, Probe, RollbackSettings, VerifySettings } from './schema.ts';
 
 /** A target with the config's defaults filled in: what the engine works with. */

@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
-import { Duration } from './duration.ts';
-import { Notifications } from '../notify/schema.ts';
-import { MigrationSource } from '../signals/migration-marker.ts';
+import { Duration } from '../infra/duration.ts';
+import { Notifications } from './notify-schema.ts';
+import { MigrationSource } from './signal-schemas.ts';
 import {
   Connectivity,
   httpProbeAnswerFields,
@@ -16,7 +16,7 @@ import {
   PrometheusLatency,
   ScrapeCounters,
   SmokeTest,
-} from '../signals/schemas.ts';
+} from './signal-schemas.ts';
 
 export { Duration };
 
@@ -195,7 +195,7 @@ export const FlySettings = z.strictObject({
     .prefault({}),
   /**
    * flyctl processes run at once, across all targets (one poll is one process per target). More
-   * wait their turn, rollback deploys and status checks first; see src/exec/limiter.ts.
+   * wait their turn, rollback deploys and status checks first; see src/infra/exec/limiter.ts.
    */
   maxConcurrent: z.int().min(1).max(64).default(8),
   /**

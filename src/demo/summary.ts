@@ -1,4 +1,4 @@
-import { formatDuration } from '../config/duration.ts';
+import { formatDuration } from '../infra/duration.ts';
 import type { Daemon } from '../main.ts';
 import type { Simulator } from '../sim/simulator.ts';
 

@@ -1,4 +1,4 @@
-import type { ReleaseRef, ReleaseView } from './state.ts';
+import type { ReleaseRef, ReleaseView } from '../domain/target-state.ts';
 
 /**
  * Where to go back to: the newest release older than the failing one whose image passed its guard.

@@ -2,7 +2,7 @@
  * Operator decisions as data, so the same decision can be applied by this process's runner or
  * queued in the store for the replica that guards the target (docs/ha.md).
  */
-import type { ReleaseRef, TargetState } from './state.ts';
+import type { ReleaseRef, TargetState } from '../domain/target-state.ts';
 import type { TargetRunner } from './target-runner.ts';
 
 export type TargetCommand =

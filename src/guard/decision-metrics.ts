@@ -1,6 +1,6 @@
 /** Which recorded decisions move which metrics. */
 import type { TargetLabels, WatchdogMetrics } from '../metrics/recorder.ts';
-import type { TargetState } from './state.ts';
+import type { TargetState } from '../domain/target-state.ts';
 
 export interface DecisionContext {
   metrics: WatchdogMetrics;

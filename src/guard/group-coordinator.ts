@@ -4,11 +4,12 @@
  * per group; it stops at the first member that does not end rolled-back, so a broken step is never
  * followed by more changes.
  */
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../log.ts';
-import type { JournalEntry, ReleaseRecord, Store } from '../store/types.ts';
+import type { Clock } from '../infra/clock.ts';
+import type { Logger } from '../infra/log.ts';
+import type { JournalEntry } from '../domain/journal.ts';
+import type { ReleaseRecord, Store } from '../store/types.ts';
 import { planGroupRollback, type GroupSpec } from './group-plan.ts';
-import type { ReleaseRef, TargetState } from './state.ts';
+import type { ReleaseRef, TargetState } from '../domain/target-state.ts';
 import type { TargetRunner } from './target-runner.ts';
 
 export interface GroupCoordinatorDeps {

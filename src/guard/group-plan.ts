@@ -3,7 +3,7 @@
  * to. Pure: the coordinator in watchdog.ts carries the plan out, one member at a time.
  */
 import { chooseRollbackRelease } from './choose-release.ts';
-import type { ReleaseRef, ReleaseView } from './state.ts';
+import type { ReleaseRef, ReleaseView } from '../domain/target-state.ts';
 
 export interface GroupSpec {
   name: string;

@@ -1,4 +1,4 @@
-import type { ReleaseRef, ReleaseView } from './state.ts';
+import type { ReleaseRef, ReleaseView } from '../domain/target-state.ts';
 
 /**
  * Says why rolling back from `from` to `to` would cross a database migration, or undefined when it

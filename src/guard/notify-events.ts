@@ -3,10 +3,10 @@
  * decision (and the state around it) to a notification event. Kinds not listed stay in the log.
  */
 import type { ResolvedTarget } from '../config/resolve.ts';
-import type { Incident } from '../incidents/types.ts';
-import { DEFAULT_SEVERITY, type HoldCause, type NotifyEvent } from '../notify/events.ts';
-import type { HoldKind } from './policy.ts';
-import type { TargetState } from './state.ts';
+import type { Incident } from '../domain/incident.ts';
+import { DEFAULT_SEVERITY, type HoldCause, type NotifyEvent } from '../domain/notification.ts';
+import type { HoldKind } from '../domain/policy.ts';
+import type { TargetState } from '../domain/target-state.ts';
 
 const HOLD_CAUSE: Record<HoldKind, HoldCause> = {
   approval: 'needs-approval',

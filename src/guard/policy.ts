@@ -3,25 +3,7 @@
  * rollback plan, the operator's controls and the target's rollback history. Each rail that stops an
  * automatic rollback says why, so the held target tells the operator exactly what to do.
  */
-export type Mode = 'auto' | 'approve' | 'dry-run';
-
-export type HoldKind =
-  | 'no-known-good' // nothing earlier passed its guard: never guess
-  | 'migration' // rolling back would cross a database migration
-  | 'dry-run' // judged and recorded, never deployed
-  | 'paused' // an operator paused this target or the whole watchdog
-  | 'approval' // mode approve: every rollback waits for a human
-  | 'rate-limit' // cooldown or the cap on automatic rollbacks per period
-  | 'group'; // the target's rollback group rolls back together, in order
-
-export interface RollbackPolicy {
-  mode: Mode;
-  paused: boolean;
-  /** Minimum time between two automatic rollbacks of one target. */
-  cooldownMs: number;
-  /** At most `count` automatic rollbacks of one target within `periodMs`. */
-  maxRollbacks: { count: number; periodMs: number };
-}
+import type { HoldKind, RollbackPolicy } from '../domain/policy.ts';
 
 export type RailDecision = { proceed: true } | { proceed: false; hold: HoldKind; reason: string };
 

@@ -5,8 +5,8 @@
  * exception; any doubt lists: no fingerprint, a release still deploying, a rollback under way, a
  * listing too old.
  */
-import type { Release } from '../platform/types.ts';
-import type { TargetPhase } from './state.ts';
+import type { Release } from '../domain/release.ts';
+import type { TargetPhase } from '../domain/target-state.ts';
 
 /** What the last successful listing saw. */
 export interface ReleaseListing {

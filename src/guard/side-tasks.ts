@@ -2,12 +2,13 @@
  * The runner's I/O beside the decisions: checking which image the machines run, and gathering
  * evidence (fly logs, the database migration marker). Each reports its outcome and never throws.
  */
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../log.ts';
+import type { Clock } from '../infra/clock.ts';
+import type { Logger } from '../infra/log.ts';
 import type { Platform } from '../platform/types.ts';
-import type { SecretRegistry } from '../secrets.ts';
-import { readMigrationMarker, type MigrationSource } from '../signals/migration-marker.ts';
-import type { Measurement } from '../signals/types.ts';
+import type { SecretRegistry } from '../infra/secrets.ts';
+import { readMigrationMarker } from '../signals/migration-marker.ts';
+import { type MigrationSource } from '../config/signal-schemas.ts';
+import type { Measurement } from '../domain/measurement.ts';
 import type { Store } from '../store/types.ts';
 import { MACHINES_CHECK } from './step.ts';
 

@@ -1,6 +1,6 @@
 import type { GuardAction } from './step.ts';
-import type { IncidentOutcome } from '../incidents/types.ts';
-import type { ReleaseRef, TargetPhase, TargetState } from './state.ts';
+import type { IncidentOutcome } from '../domain/incident.ts';
+import type { ReleaseRef, TargetPhase, TargetState } from '../domain/target-state.ts';
 
 /** Phases in which `state.rollback` describes the latest rollback. */
 export const ROLLBACK_PHASES: ReadonlySet<TargetPhase> = new Set(['rolling-back', 'verifying', 'rolled-back', 'rollback-failed']);

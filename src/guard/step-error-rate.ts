@@ -2,12 +2,13 @@
  * The error-rate judgment inside the guard: counters feed a baseline while a release is stable and
  * the sequential test while a new one is guarded (the math is in src/analysis; docs/statistics.md).
  */
-import { accumulate, startAccumulator, totalCounts, type CounterAccumulator } from '../analysis/counter-accumulator.ts';
+import { accumulate, startAccumulator, totalCounts } from '../analysis/counter-accumulator.ts';
+import { type CounterAccumulator } from '../domain/measurement.ts';
 import { describeErrorRateJudgment, judgeErrorRate, type ErrorRateSpec } from '../analysis/error-rate.ts';
 import type { ErrorRate } from '../config/schema.ts';
-import type { CounterReadout, Measurement, SeriesReading } from '../signals/types.ts';
+import type { CounterReadout, Measurement, SeriesReading } from '../domain/measurement.ts';
 import { decideFailure } from './step-rollback.ts';
-import type { ErrorRateSnapshot, ErrorRateState, TargetPhase, TargetState } from './state.ts';
+import type { ErrorRateSnapshot, ErrorRateState, TargetPhase, TargetState } from '../domain/target-state.ts';
 import type { StepContext, StepResult } from './step.ts';
 
 /** The measurement name error-rate judgments are recorded under. */

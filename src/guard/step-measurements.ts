@@ -1,11 +1,11 @@
 /** Judging a guarded release from its measurements, and verifying a rollback. */
-import type { Measurement } from '../signals/types.ts';
+import type { Measurement } from '../domain/measurement.ts';
 import { decideFailure } from './step-rollback.ts';
 import { closeIncident, enter, record, seconds } from './step-common.ts';
-import { isInProgress, type TargetState, type Verdict } from './state.ts';
+import { isInProgress, type TargetState, type Verdict } from '../domain/target-state.ts';
 import { MACHINES_CHECK, type GuardAction, type StepContext, type StepResult } from './step.ts';
 import { endErrorRateGuard } from './step-error-rate.ts';
-import type { LatencyReadout } from '../signals/types.ts';
+import type { LatencyReadout } from '../domain/measurement.ts';
 import { allPassing, failingProbes, foldRound } from './tally.ts';
 
 /** Consecutive failed rounds that fail a release, per check: smoke tests retry inside, so one is decisive. */

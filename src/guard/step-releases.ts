@@ -2,7 +2,7 @@
 import { decideFailure, recoverInterruptedDeploy } from './step-rollback.ts';
 import { beginErrorRateGuard } from './step-error-rate.ts';
 import { closeIncident, enter, record, ref, ROLLBACK_PHASES, seconds } from './step-common.ts';
-import { isInProgress, type ReleaseView, type TargetState } from './state.ts';
+import { isInProgress, type ReleaseView, type TargetState } from '../domain/target-state.ts';
 import type { GuardAction, StepContext, StepResult } from './step.ts';
 
 export function onReleases(state: TargetState, releases: readonly ReleaseView[], ctx: StepContext): StepResult {

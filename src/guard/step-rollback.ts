@@ -2,13 +2,13 @@
  * From "this release is bad" to a verified rollback: the decision, the safety rails, the deploy and
  * its retries, recovery after a restart, and the operator's approve / veto / manual rollback.
  */
-import type { Measurement } from '../signals/types.ts';
+import type { Measurement } from '../domain/measurement.ts';
 import { chooseRollbackRelease } from './choose-release.ts';
 import { checkRails, deployRetryDelay } from './policy.ts';
-import { incidentId } from '../incidents/types.ts';
+import { incidentId } from '../domain/incident.ts';
 import { BUSY_PHASES, closeIncident, enter, record, ref, seconds } from './step-common.ts';
 import { impactStartedAt } from './tally.ts';
-import { isInProgress, type ReleaseRef, type ReleaseView, type RollbackPlan, type TargetState } from './state.ts';
+import { isInProgress, type ReleaseRef, type ReleaseView, type RollbackPlan, type TargetState } from '../domain/target-state.ts';
 import type { GuardAction, GuardEvent, StepContext, StepResult } from './step.ts';
 
 /** Automatic-rollback timestamps older than this are forgotten (longer than any sane cap period). */

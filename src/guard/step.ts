@@ -7,11 +7,11 @@
  * (judging and verifying), rollback (rails, deploys, operator decisions).
  */
 import type { ResolvedTarget } from '../config/resolve.ts';
-import type { CounterReadout, LatencyReadout, Measurement } from '../signals/types.ts';
+import type { CounterReadout, LatencyReadout, Measurement } from '../domain/measurement.ts';
 import { onCounters } from './step-error-rate.ts';
-import type { IncidentOutcome } from '../incidents/types.ts';
-import type { RollbackPolicy } from './policy.ts';
-import type { ReleaseOrigin, ReleaseRef, ReleaseView, TargetState, Verdict } from './state.ts';
+import type { IncidentOutcome } from '../domain/incident.ts';
+import type { RollbackPolicy } from '../domain/policy.ts';
+import type { ReleaseOrigin, ReleaseRef, ReleaseView, TargetState, Verdict } from '../domain/target-state.ts';
 import { onReleases } from './step-releases.ts';
 import { onAbort, onLatency, onProbeRound, onWindowTick } from './step-measurements.ts';
 import { onApprove, onDeployResult, onManualRollback, onProceed, onRetryTick, onVeto } from './step-rollback.ts';

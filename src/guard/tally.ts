@@ -1,5 +1,5 @@
-import type { Measurement } from '../signals/types.ts';
-import type { ProbeTally } from './state.ts';
+import type { Measurement } from '../domain/measurement.ts';
+import type { ProbeTally } from '../domain/target-state.ts';
 
 const EMPTY: ProbeTally = { rounds: 0, failures: 0, consecutiveFailures: 0, consecutiveSuccesses: 0 };
 

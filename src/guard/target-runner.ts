@@ -4,28 +4,30 @@
  * performs the actions. Events are handled one at a time through a promise queue, so a probe round
  * and a release poll can never interleave their state changes.
  */
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../infra/clock.ts';
 import type { ResolvedTarget } from '../config/resolve.ts';
 import type { Probe } from '../config/schema.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../infra/log.ts';
 import type { TargetLabels, WatchdogMetrics } from '../metrics/recorder.ts';
 import type { Platform } from '../platform/types.ts';
-import type { CounterSource, LatencySource, Measurement } from '../signals/types.ts';
+import type { CounterSource, LatencySource } from '../signals/types.ts';
+import type { Measurement } from '../domain/measurement.ts';
 import { CONNECTIVITY_CHECK, gateOnConnectivity } from '../signals/connectivity.ts';
-import type { JournalEntry, ReleaseRecord, Store, Transition } from '../store/types.ts';
-import type { RollbackPolicy } from './policy.ts';
-import { initialState, type ErrorRateSnapshot, type ReleaseRef, type ReleaseView, type TargetState } from './state.ts';
+import type { JournalEntry } from '../domain/journal.ts';
+import type { ReleaseRecord, Store, Transition } from '../store/types.ts';
+import type { RollbackPolicy } from '../domain/policy.ts';
+import { initialState, type ErrorRateSnapshot, type ReleaseRef, type ReleaseView, type TargetState } from '../domain/target-state.ts';
 import { step, type GuardAction, type GuardEvent } from './step.ts';
-import type { NotifyEvent } from '../notify/events.ts';
+import type { NotifyEvent } from '../domain/notification.ts';
 import { notifyEventFor, postmortemEvent } from './notify-events.ts';
 import { migrationCrossing } from './migrations.ts';
 import { countDecision } from './decision-metrics.ts';
 import { attachFlyLogs, errorMessage, machinesOnImage, recordMigrationMarker } from './side-tasks.ts';
 import { toTransition } from './transition.ts';
-import { SecretRegistry } from '../secrets.ts';
+import { SecretRegistry } from '../infra/secrets.ts';
 import type { ProbePoint, RatePoint } from './series.ts';
-import type { LeaseFence } from '../ha/types.ts';
-import { WD_ERR_LEASE_LOST } from '../errors.ts';
+import type { LeaseFence } from '../domain/lease.ts';
+import { WD_ERR_LEASE_LOST } from '../infra/errors.ts';
 import { isSettled, mustListReleases, type ReleaseListing } from './release-listing.ts';
 
 export interface RunnerDeps {

@@ -4,7 +4,7 @@
  */
 import type { ResolvedTarget } from '../config/resolve.ts';
 import type { Transition } from '../store/types.ts';
-import type { TargetState } from './state.ts';
+import type { TargetState } from '../domain/target-state.ts';
 import type { GuardAction } from './step.ts';
 
 export function toTransition(

@@ -8,22 +8,25 @@
  * replica guards is queued in the database for that replica to carry out.
  */
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../infra/clock.ts';
 import type { ResolvedTarget } from '../config/resolve.ts';
-import { WD_ERR_FORWARD_TIMEOUT, WD_ERR_NOT_OWNED, WD_ERR_TARGET_UNKNOWN } from '../errors.ts';
+import { WD_ERR_FORWARD_TIMEOUT, WD_ERR_NOT_OWNED, WD_ERR_TARGET_UNKNOWN } from '../infra/errors.ts';
 import type { LeaseManager, LeaseManagerDeps, LossReason } from '../ha/lease-manager.ts';
-import type { CommandQueue, LeaseFence } from '../ha/types.ts';
+import type { CommandQueue } from '../ha/types.ts';
+import type { LeaseFence } from '../domain/lease.ts';
 import { commandParams, runCommand, type TargetCommand } from './commands.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../infra/log.ts';
 import type { WatchdogMetrics } from '../metrics/recorder.ts';
-import type { NotifyEvent } from '../notify/events.ts';
-import type { SecretRegistry } from '../secrets.ts';
+import type { NotifyEvent } from '../domain/notification.ts';
+import type { SecretRegistry } from '../infra/secrets.ts';
 import type { Platform } from '../platform/types.ts';
 import type { TargetSignals } from '../signals/target-signals.ts';
-import type { Controls, JournalEntry, ReleaseRecord, Store, Transition } from '../store/types.ts';
+import type { Controls } from '../domain/policy.ts';
+import type { JournalEntry } from '../domain/journal.ts';
+import type { ReleaseRecord, Store, Transition } from '../store/types.ts';
 import { JournalTail } from '../ha/journal-tail.ts';
-import type { RollbackPolicy } from './policy.ts';
-import { initialState, type TargetState } from './state.ts';
+import type { RollbackPolicy } from '../domain/policy.ts';
+import { initialState, type TargetState } from '../domain/target-state.ts';
 import { TargetRunner } from './target-runner.ts';
 import type { GroupSpec } from './group-plan.ts';
 import { GroupCoordinator } from './group-coordinator.ts';

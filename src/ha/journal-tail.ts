@@ -6,8 +6,9 @@
  * PostgreSQL hands out journal ids at insert but transactions commit in any order, so each read
  * looks back a little before the newest id seen and drops ids already published.
  */
-import type { TargetState } from '../guard/state.ts';
-import type { JournalEntry, Store } from '../store/types.ts';
+import type { TargetState } from '../domain/target-state.ts';
+import type { JournalEntry } from '../domain/journal.ts';
+import type { Store } from '../store/types.ts';
 
 const LOOK_BACK = 100;
 const BATCH = 500;

@@ -14,10 +14,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../log.ts';
+import type { Clock } from '../infra/clock.ts';
+import type { Logger } from '../infra/log.ts';
 import { planBalance } from './balance.ts';
-import type { LeaseFence, LeaseTable } from './types.ts';
+import type { LeaseFence } from '../domain/lease.ts';
+import type { LeaseTable } from './types.ts';
 
 export type LossReason = 'expired' | 'fenced' | 'released' | 'stopping';
 

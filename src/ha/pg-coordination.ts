@@ -9,7 +9,7 @@
 import type { Pool } from 'pg';
 import { createPool } from '../store/pg-pool.ts';
 import { quoteSchema } from '../store/pg-migrations.ts';
-import { connectionSecrets, maskError } from '../store/pg-secrets.ts';
+import { connectionSecrets, maskError } from '../infra/pg-secrets.ts';
 import type { Command, CommandKind, CommandOutcome, CommandQueue, LeaseTable } from './types.ts';
 
 const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;

@@ -5,14 +5,6 @@
  * pg-coordination.ts implements them on PostgreSQL, tests use in-memory fakes.
  */
 
-/** Proof of ownership, checked by the store inside every guard transition (fencing token). */
-export interface LeaseFence {
-  shard: string;
-  owner: string;
-  /** Increases every time the shard changes hands (or its lease lapsed and was taken again). */
-  epoch: number;
-}
-
 export interface LeaseTable {
   /** Records this replica as alive; returns how many replicas were seen within `ttlMs`. */
   heartbeat(replica: string, ttlMs: number): Promise<{ live: number }>;

@@ -3,9 +3,9 @@
  * starts from the facts rather than a blank page. The sections a human must write (root cause,
  * lessons) are marked as such; the follow-ups are the runbook's.
  */
-import { formatDuration } from '../config/duration.ts';
-import type { JournalEntry } from '../store/types.ts';
-import { impactMs, type Incident } from './types.ts';
+import { formatDuration } from '../infra/duration.ts';
+import type { JournalEntry } from '../domain/journal.ts';
+import { impactMs, type Incident } from '../domain/incident.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 const fence = (lines: readonly string[]) => ['```', ...lines, '```'];

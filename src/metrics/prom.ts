@@ -4,8 +4,8 @@
  * `rollback_watchdog_` prefix, base units, `_total` on counters; no release or image as a label.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { TargetPhase, Verdict } from '../guard/state.ts';
-import type { Measurement } from '../signals/types.ts';
+import type { TargetPhase, Verdict } from '../domain/target-state.ts';
+import type { Measurement } from '../domain/measurement.ts';
 import type { RollbackOutcome, RollbackTrigger, TargetLabels, WatchdogMetrics } from './recorder.ts';
 
 

@@ -1,5 +1,5 @@
-import type { TargetPhase, Verdict } from '../guard/state.ts';
-import type { Measurement } from '../signals/types.ts';
+import type { TargetPhase, Verdict } from '../domain/target-state.ts';
+import type { Measurement } from '../domain/measurement.ts';
 
 /** Labels every per-target series carries; both are bounded by the config. */
 export interface TargetLabels {

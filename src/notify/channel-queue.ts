@@ -4,10 +4,10 @@
  * finished); one queue per channel keeps a slow Slack from delaying a page.
  */
 import type { Dispatcher } from 'undici';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../log.ts';
+import type { Clock } from '../infra/clock.ts';
+import type { Logger } from '../infra/log.ts';
 import type { OutgoingRequest } from './channel.ts';
-import type { EventKind } from './events.ts';
+import type { EventKind } from '../domain/notification.ts';
 import type { NotifyMetrics } from './metrics.ts';
 import { backoffDelay } from './backoff.ts';
 import { sendOnce } from './send.ts';

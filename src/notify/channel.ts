@@ -1,12 +1,12 @@
 /**
  * Per-channel decisions, pure: does this channel want the event, and what HTTP request carries it.
  */
-import type { SecretRegistry } from '../secrets.ts';
-import { severityRank, type NotifyEvent } from './events.ts';
+import type { SecretRegistry } from '../infra/secrets.ts';
+import { severityRank, type NotifyEvent } from '../domain/notification.ts';
 import { formatPagerDuty } from './format-pagerduty.ts';
 import { formatSlack } from './format-slack.ts';
 import { formatWebhook } from './format-webhook.ts';
-import type { NotifyChannel } from './schema.ts';
+import type { NotifyChannel } from '../config/notify-schema.ts';
 
 /** A ready-to-send POST. `url` and `headers` hold secrets: never log them. */
 export interface OutgoingRequest {

@@ -3,7 +3,7 @@
  * Every event of one incident on one target shares a `dedup_key`, so a held or failed rollback
  * opens one page and the verified rollback-finished resolves that same page.
  */
-import type { NotifyEvent } from './events.ts';
+import type { NotifyEvent } from '../domain/notification.ts';
 import { summarize, truncate } from './summary.ts';
 
 /** PagerDuty rejects longer summaries with a 400, which would be a permanent failure. */

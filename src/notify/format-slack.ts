@@ -3,7 +3,7 @@
  * facts as fields, then measurements or operator commands. `text` is the fallback Slack shows in
  * notifications and clients without blocks. Limits: https://api.slack.com/reference/block-kit/blocks
  */
-import type { NotifyEvent, Severity } from './events.ts';
+import type { NotifyEvent, Severity } from '../domain/notification.ts';
 import { extraLines, fieldsOf, summarize, TITLES, truncate } from './summary.ts';
 
 export const SEVERITY_EMOJI = {

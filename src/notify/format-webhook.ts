@@ -2,7 +2,7 @@
  * Generic JSON webhook body: the event as the engine emitted it, plus a one-line `text` for chat
  * bridges that only read that. Receivers switch on `event.kind`.
  */
-import type { NotifyEvent } from './events.ts';
+import type { NotifyEvent } from '../domain/notification.ts';
 import { summarize } from './summary.ts';
 
 /**

@@ -2,7 +2,7 @@
  * What the Notifier reports about deliveries. Labels are the channel's configured name and the
  * event kind, both bounded by config and code; never a URL, status text or error message.
  */
-import type { EventKind } from './events.ts';
+import type { EventKind } from '../domain/notification.ts';
 
 /**
  * Why a message was not delivered: `permanent` (a 4xx other than 429: retrying cannot help),

@@ -9,14 +9,14 @@
  * failed" message would not be.
  */
 import type { Dispatcher } from 'undici';
-import { systemClock, type Clock } from '../clock.ts';
-import type { Logger } from '../log.ts';
-import type { SecretRegistry } from '../secrets.ts';
+import { systemClock, type Clock } from '../infra/clock.ts';
+import type { Logger } from '../infra/log.ts';
+import type { SecretRegistry } from '../infra/secrets.ts';
 import { accepts, buildRequest, maskEvent } from './channel.ts';
 import { ChannelQueue } from './channel-queue.ts';
-import type { NotifyEvent } from './events.ts';
+import type { NotifyEvent } from '../domain/notification.ts';
 import { noopNotifyMetrics, type NotifyMetrics } from './metrics.ts';
-import { collectNotifySecrets, type Notifications, type NotifyChannel } from './schema.ts';
+import { collectNotifySecrets, type Notifications, type NotifyChannel } from '../config/notify-schema.ts';
 import { errorCode } from './send.ts';
 
 export interface NotifierOptions {

@@ -3,7 +3,7 @@
  * daemon passes PromMetrics' own, so /metrics serves one page), never on the global one.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { EventKind } from './events.ts';
+import type { EventKind } from '../domain/notification.ts';
 import type { NotifyFailure, NotifyMetrics } from './metrics.ts';
 
 export class PromNotifyMetrics implements NotifyMetrics {

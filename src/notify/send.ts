@@ -4,7 +4,7 @@
  * will be refused again (a revoked Slack webhook answers 403/404 forever). Never throws.
  */
 import type { Dispatcher } from 'undici';
-import { request } from '../undici.ts';
+import { request } from '../infra/undici.ts';
 import type { OutgoingRequest } from './channel.ts';
 import { parseRetryAfter } from './backoff.ts';
 

@@ -2,8 +2,8 @@
  * Words shared by every channel: a one-line summary (Slack fallback text, webhook `text`, PagerDuty
  * summary), a title per kind and labelled fields. Pure; formatters add only their channel's syntax.
  */
-import { formatDuration } from '../config/duration.ts';
-import type { EventKind, NotifyEvent, ReleaseRef } from './events.ts';
+import { formatDuration } from '../infra/duration.ts';
+import type { EventKind, NotifyEvent, ReleaseRef } from '../domain/notification.ts';
 
 export const TITLES = {
   'deploy-guarded': 'Deploy guarded',

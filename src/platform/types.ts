@@ -3,20 +3,7 @@
  * The Fly implementation drives flyctl; tests use a fake. Every method either returns parsed,
  * validated data or throws a PlatformError; callers never act on half-parsed output.
  */
-
-/** Release lifecycle as flyctl reports it (`running` while deploying, then a terminal status). */
-export type ReleaseStatus = 'pending' | 'running' | 'complete' | 'failed' | 'interrupted' | (string & {});
-
-export interface Release {
-  version: number;
-  imageRef: string;
-  status: ReleaseStatus;
-  /** Epoch milliseconds. */
-  createdAt: number;
-  /** E-mail of the user (or token) that created it. */
-  user: string;
-  description: string;
-}
+import type { Release } from '../domain/release.ts';
 
 export interface DeployOptions {
   /** Fly deploy strategy; rollbacks default to `immediate` because the running release is known bad. */

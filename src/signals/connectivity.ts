@@ -5,12 +5,13 @@
  * all, and gateOnConnectivity turns the round's errors into `inconclusive` when it cannot.
  */
 import type { Dispatcher } from 'undici';
-import { request } from '../undici.ts';
-import type { Clock } from '../clock.ts';
+import { request } from '../infra/undici.ts';
+import type { Clock } from '../infra/clock.ts';
 import { deadline } from './deadline.ts';
 import { describeTransportError } from './http-probe.ts';
-import type { Connectivity } from './schemas.ts';
-import type { Measurement, Provider } from './types.ts';
+import type { Connectivity } from '../config/signal-schemas.ts';
+import type { Measurement } from '../domain/measurement.ts';
+import type { Provider } from './types.ts';
 
 /** The `check` name of connectivity measurements. */
 export const CONNECTIVITY_CHECK = 'connectivity';

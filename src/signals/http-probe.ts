@@ -5,11 +5,12 @@
  * dead app or a network problem on our side; the guard decides which.
  */
 import type { HttpProbe } from '../config/schema.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../infra/clock.ts';
 import { deadline } from './deadline.ts';
 import { findJsonMismatch } from './json-subset.ts';
-import { requestOnce } from './request-once.ts';
-import type { Measurement, Provider } from './types.ts';
+import { requestOnce } from '../infra/http/request-once.ts';
+import type { Measurement } from '../domain/measurement.ts';
+import type { Provider } from './types.ts';
 
 /** Bodies are read for the body check but never kept beyond this (a probe is not a download). */
 const MAX_BODY_BYTES = 64 * 1024;

@@ -3,7 +3,7 @@
  * `{status: "ok"}` passes for `{"status":"ok","version":"1.4.2"}`. Pure.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { truncate } from '../exec/text.ts';
+import { truncate } from '../infra/exec/text.ts';
 
 /** Longest rendering of a value in a mismatch line; bodies can be large, details are one line. */
 const MAX_VALUE_CHARS = 80;

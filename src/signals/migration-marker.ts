@@ -5,28 +5,11 @@
  *   psql -tAc 'select max(created_at) from drizzle.__drizzle_migrations'
  * The watchdog records it with each release so a rollback never silently crosses a migration.
  */
-import { request } from '../undici.ts';
-import { z } from 'zod';
-import { Duration } from '../config/duration.ts';
-import { runCliViaHelper } from '../exec/spawn-helper.ts';
-import type { SecretRegistry } from '../secrets.ts';
+import { request } from '../infra/undici.ts';
+import { runCliViaHelper } from '../infra/exec/spawn-helper.ts';
+import type { SecretRegistry } from '../infra/secrets.ts';
+import type { MigrationSource } from '../config/signal-schemas.ts';
 
-export const MigrationSource = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('url'),
-    url: z.url().describe('Answers JSON holding the latest applied migration marker'),
-    field: z.string().regex(/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/).default('latest.createdAt').describe('Dot path of the numeric marker in the JSON'),
-    headers: z.record(z.string(), z.string()).optional(),
-    timeout: Duration.prefault('5s'),
-  }),
-  z.strictObject({
-    type: z.literal('command'),
-    command: z.array(z.string().min(1)).min(1).describe('argv; prints the numeric marker (or JSON with `field`)'),
-    field: z.string().optional(),
-    timeout: Duration.prefault('30s'),
-  }),
-]);
-export type MigrationSource = z.infer<typeof MigrationSource>;
 
 function pick(value: unknown, path: string | undefined): unknown {
   if (!path) return value;

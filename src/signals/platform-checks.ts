@@ -4,12 +4,13 @@
  * no public HTTP (a worker) this is the main signal; for others it sees every machine, where a
  * probe through the proxy sees whichever one answered.
  */
-import type { Clock } from '../clock.ts';
-import { truncate } from '../exec/text.ts';
+import type { Clock } from '../infra/clock.ts';
+import { truncate } from '../infra/exec/text.ts';
 import type { MachineStatus, Platform } from '../platform/types.ts';
-import type { SecretRegistry } from '../secrets.ts';
-import type { PlatformChecks } from './schemas.ts';
-import type { Measurement, MeasurementPhase, Provider } from './types.ts';
+import type { SecretRegistry } from '../infra/secrets.ts';
+import type { PlatformChecks } from '../config/signal-schemas.ts';
+import type { Measurement, MeasurementPhase } from '../domain/measurement.ts';
+import type { Provider } from './types.ts';
 
 export interface PlatformChecksOptions {
   platform: Platform;

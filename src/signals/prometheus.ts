@@ -4,11 +4,12 @@
  * the statistics happen in src/analysis.
  */
 import type { Dispatcher } from 'undici';
-import type { Clock } from '../clock.ts';
-import type { SecretRegistry } from '../secrets.ts';
+import type { Clock } from '../infra/clock.ts';
+import type { SecretRegistry } from '../infra/secrets.ts';
 import { PromQLClient, type PromVectorSample } from './promql-client.ts';
-import type { PrometheusCounters, PrometheusLatency } from './schemas.ts';
-import type { CounterReadout, CounterSource, LatencyReadout, LatencySource, SeriesReading } from './types.ts';
+import type { PrometheusCounters, PrometheusLatency } from '../config/signal-schemas.ts';
+import type { CounterReadout, LatencyReadout, SeriesReading } from '../domain/measurement.ts';
+import type { CounterSource, LatencySource } from './types.ts';
 
 export interface PrometheusSourceDeps {
   clock: Clock;

@@ -6,14 +6,14 @@
  * Prometheus API: https://prometheus.io/docs/prometheus/latest/querying/api/
  */
 import type { Dispatcher } from 'undici';
-import { request } from '../undici.ts';
+import { request } from '../infra/undici.ts';
 import { z } from 'zod';
-import { truncate } from '../exec/text.ts';
-import type { SecretRegistry } from '../secrets.ts';
+import { truncate } from '../infra/exec/text.ts';
+import type { SecretRegistry } from '../infra/secrets.ts';
 import { deadline } from './deadline.ts';
 import { describeTransportError } from './http-probe.ts';
 import { parsePromValue } from './prom-text.ts';
-import { readBounded } from './read-bounded.ts';
+import { readBounded } from '../infra/http/read-bounded.ts';
 
 export interface PromConnection {
   /** Base URL; `/api/v1/query` is appended. */

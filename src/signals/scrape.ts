@@ -3,16 +3,17 @@
  * Prometheus server (or to skip its 15 s scrape lag). One URL per machine; each is one series, so
  * a restart of one machine lowers only its own counters (see src/analysis/counter-accumulator.ts).
  */
-import type { Clock } from '../clock.ts';
-import { truncate } from '../exec/text.ts';
-import type { SecretRegistry } from '../secrets.ts';
+import type { Clock } from '../infra/clock.ts';
+import { truncate } from '../infra/exec/text.ts';
+import type { SecretRegistry } from '../infra/secrets.ts';
 import { deadline } from './deadline.ts';
 import { describeTransportError } from './http-probe.ts';
 import { parsePromText, type PromSample } from './prom-text.ts';
-import { requestOnce } from './request-once.ts';
-import type { ScrapeCounters } from './schemas.ts';
+import { requestOnce } from '../infra/http/request-once.ts';
+import type { ScrapeCounters } from '../config/signal-schemas.ts';
 import { collectSignalSecrets } from './signal-secrets.ts';
-import type { CounterReadout, CounterSource, SeriesReading } from './types.ts';
+import type { CounterReadout, SeriesReading } from '../domain/measurement.ts';
+import type { CounterSource } from './types.ts';
 
 export { histogramQuantile, type Bucket } from './histogram-quantile.ts';
 

@@ -3,8 +3,8 @@
  * (the same idea as collectNotifySecrets). Providers call it for their own spec too; registering
  * twice is harmless.
  */
-import type { SecretRegistry } from '../secrets.ts';
-import type { PrometheusCounters, PrometheusLatency, ScrapeCounters, SmokeTest } from './schemas.ts';
+import type { SecretRegistry } from '../infra/secrets.ts';
+import type { PrometheusCounters, PrometheusLatency, ScrapeCounters, SmokeTest } from '../config/signal-schemas.ts';
 
 /**
  * Environment variable names that conventionally hold credentials. Only these are registered:

@@ -4,15 +4,16 @@
  * still going at its timeout, is `failed` (the release did not do what users need). A command that
  * cannot even start is `error`: that is the watchdog's setup, not the release, at fault.
  */
-import { formatDuration } from '../config/duration.ts';
-import type { Clock } from '../clock.ts';
-import { CliError } from '../errors.ts';
-import { runCliViaHelper } from '../exec/spawn-helper.ts';
-import type { SecretRegistry } from '../secrets.ts';
+import { formatDuration } from '../infra/duration.ts';
+import type { Clock } from '../infra/clock.ts';
+import { CliError } from '../infra/errors.ts';
+import { runCliViaHelper } from '../infra/exec/spawn-helper.ts';
+import type { SecretRegistry } from '../infra/secrets.ts';
 import { findExecutable, isDirectory, type Executable } from './find-executable.ts';
-import type { SmokeTest } from './schemas.ts';
+import type { SmokeTest } from '../config/signal-schemas.ts';
 import { collectSignalSecrets } from './signal-secrets.ts';
-import type { Measurement, Provider } from './types.ts';
+import type { Measurement } from '../domain/measurement.ts';
+import type { Provider } from './types.ts';
 
 export interface SmokeTestOptions {
   clock: Clock;

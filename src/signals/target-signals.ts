@@ -3,11 +3,11 @@
  * counters, the latency source and the connectivity self-check. The guard runner gets these as
  * plain functions, so tests can hand it fakes.
  */
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../infra/clock.ts';
 import type { ResolvedTarget } from '../config/resolve.ts';
 import type { Probe } from '../config/schema.ts';
 import type { Platform } from '../platform/types.ts';
-import type { SecretRegistry } from '../secrets.ts';
+import type { SecretRegistry } from '../infra/secrets.ts';
 import { ConnectivityProvider } from './connectivity.ts';
 import { HttpProbeProvider } from './http-probe.ts';
 import { PlatformChecksProvider } from './platform-checks.ts';
@@ -15,7 +15,8 @@ import { PrometheusCounterSource, PrometheusLatencySource } from './prometheus.t
 import { ScrapeCounterSource } from './scrape.ts';
 import { collectSignalSecrets } from './signal-secrets.ts';
 import { SmokeTestProvider } from './smoke-test.ts';
-import type { CounterSource, LatencySource, Measurement } from './types.ts';
+import type { CounterSource, LatencySource } from './types.ts';
+import type { Measurement } from '../domain/measurement.ts';
 
 export interface TargetSignals {
   runProbe: (probe: Probe, signal: AbortSignal) => Promise<Measurement>;

@@ -5,7 +5,7 @@
  * PostgreSQL, so a failed migration leaves the schema exactly as it was.
  */
 import type { Pool } from 'pg';
-import { WD_ERR_STORE_SCHEMA } from '../errors.ts';
+import { WD_ERR_STORE_SCHEMA } from '../infra/errors.ts';
 
 /**
  * Each entry upgrades the schema by one version; never edit a shipped entry, append a new one.

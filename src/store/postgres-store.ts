@@ -4,17 +4,19 @@
  * is one transaction, and nothing leaves this class with the connection string's password in it.
  */
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
-import type { ReleaseOrigin, TargetState, Verdict } from '../guard/state.ts';
-import type { Incident, IncidentEvidence } from '../incidents/types.ts';
-import type { Release } from '../platform/types.ts';
+import type { ReleaseOrigin, TargetState, Verdict } from '../domain/target-state.ts';
+import type { Incident, IncidentEvidence } from '../domain/incident.ts';
+import type { Release } from '../domain/release.ts';
 import { migrate, quoteSchema } from './pg-migrations.ts';
 import { createPool, inTransaction, type PoolOptions } from './pg-pool.ts';
 import { queries, type Queries } from './pg-queries.ts';
 import { toAuditEntry, toJournalEntry, toRecord, type AuditRow, type JournalRow, type ReleaseRow } from './rows.ts';
-import { connectionSecrets, maskError } from './pg-secrets.ts';
-import { WD_ERR_LEASE_LOST } from '../errors.ts';
-import type { LeaseFence } from '../ha/types.ts';
-import type { AuditEntry, Controls, JournalEntry, ReleaseRecord, Store, Transition } from './types.ts';
+import { connectionSecrets, maskError } from '../infra/pg-secrets.ts';
+import { WD_ERR_LEASE_LOST } from '../infra/errors.ts';
+import type { LeaseFence } from '../domain/lease.ts';
+import type { AuditEntry, ReleaseRecord, Store, Transition } from './types.ts';
+import type { Controls } from '../domain/policy.ts';
+import type { JournalEntry } from '../domain/journal.ts';
 
 export interface PostgresStoreOptions extends PoolOptions {
   /** Schema holding the tables, created on first open. Default `rollback_watchdog`. */

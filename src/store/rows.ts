@@ -2,8 +2,9 @@
  * Database rows to records, shared by both stores: same column names, with JSON columns already
  * parsed (PostgreSQL returns them parsed; SqliteStore parses its TEXT before mapping).
  */
-import type { ReleaseOrigin, Verdict } from '../guard/state.ts';
-import type { AuditEntry, JournalEntry, ReleaseRecord } from './types.ts';
+import type { ReleaseOrigin, Verdict } from '../domain/target-state.ts';
+import type { AuditEntry, ReleaseRecord } from './types.ts';
+import type { JournalEntry } from '../domain/journal.ts';
 
 export interface ReleaseRow {
   target: string;

@@ -6,12 +6,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { ReleaseOrigin, TargetState, Verdict } from '../guard/state.ts';
-import type { Release } from '../platform/types.ts';
-import { WD_ERR_STORE_SCHEMA } from '../errors.ts';
-import type { Incident, IncidentEvidence } from '../incidents/types.ts';
+import type { ReleaseOrigin, TargetState, Verdict } from '../domain/target-state.ts';
+import type { Release } from '../domain/release.ts';
+import { WD_ERR_STORE_SCHEMA } from '../infra/errors.ts';
+import type { Incident, IncidentEvidence } from '../domain/incident.ts';
 import { toAuditEntry, toJournalEntry, toRecord, type AuditRow, type JournalRow, type ReleaseRow } from './rows.ts';
-import type { AuditEntry, Controls, JournalEntry, ReleaseRecord, Store, Transition } from './types.ts';
+import type { AuditEntry, ReleaseRecord, Store, Transition } from './types.ts';
+import type { Controls } from '../domain/policy.ts';
+import type { JournalEntry } from '../domain/journal.ts';
 
 /** Each entry upgrades the schema by one version; never edit a shipped entry, append a new one. */
 const MIGRATIONS: readonly string[] = [

@@ -1,34 +1,14 @@
-import type { Release } from '../platform/types.ts';
-import type { ReleaseOrigin, ReleaseView, TargetState, Verdict } from '../guard/state.ts';
-import type { Incident, IncidentEvidence, IncidentOutcome } from '../incidents/types.ts';
-import type { LeaseFence } from '../ha/types.ts';
+import type { JournalEntry } from '../domain/journal.ts';
+import type { Controls } from '../domain/policy.ts';
+import type { Release } from '../domain/release.ts';
+import type { ReleaseOrigin, ReleaseView, TargetState, Verdict } from '../domain/target-state.ts';
+import type { Incident, IncidentEvidence, IncidentOutcome } from '../domain/incident.ts';
+import type { LeaseFence } from '../domain/lease.ts';
 
 export interface ReleaseRecord extends ReleaseView {
   target: string;
   verdictAt?: number;
   firstSeenAt: number;
-}
-
-/** One line of a target's decision journal: what was seen or decided, and why. */
-export interface JournalEntry {
-  id?: number;
-  target: string;
-  /** Set while the target has an open incident: the entry is part of its timeline. */
-  incidentId?: string;
-  at: number;
-  kind: string;
-  message: string;
-  data?: Record<string, unknown>;
-}
-
-/** Operator controls for one scope (`*` = global, else a target name); survive restarts. */
-export interface Controls {
-  paused?: boolean;
-  mode?: 'auto' | 'approve' | 'dry-run';
-  /** Who set them, when and why (shown in status and the audit trail). */
-  by?: string;
-  at?: number;
-  reason?: string;
 }
 
 /** One operator action through the admin API: who, what, when, and how it ended. */

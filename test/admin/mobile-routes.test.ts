@@ -3,7 +3,7 @@ import type { MobileApp } from '../../src/admin/mobile-routes.ts';
 import { TokenAuth } from '../../src/admin/auth.ts';
 import { buildApp } from '../../src/app.ts';
 import { EasPlatform } from '../../src/platform/expo/eas-platform.ts';
-import { SecretRegistry } from '../../src/secrets.ts';
+import { SecretRegistry } from '../../src/infra/secrets.ts';
 import { FAKE_EAS, fakeEasProject, GROUP_2, threeGroups, type FakeEasProject } from '../platform/expo/fake-eas.ts';
 import { bearer, harness, OPERATOR, TOKENS, VIEWER, type Harness } from './harness.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveRollback, type RollbackRequest } from '../../src/admin/resolve-rollback.ts';
-import type { ReleaseView } from '../../src/guard/state.ts';
+import type { ReleaseView } from '../../src/domain/target-state.ts';
 import { image, release } from '../guard/fixtures.ts';
 
 // v4 failing (current), v3 bad, v2 good, v1 good; v5 would be our own rollback to v2's image.

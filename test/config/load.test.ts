@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import { resolveTargets } from '../../src/config/resolve.ts';
-import { parseDuration, formatGoDuration } from '../../src/config/duration.ts';
+import { parseDuration, formatGoDuration } from '../../src/infra/duration.ts';
 
 const minimal = `
 targets:

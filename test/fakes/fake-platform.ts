@@ -1,4 +1,5 @@
-import type { AppStatus, DeployOptions, DeployResult, Platform, Release } from '../../src/platform/types.ts';
+import type { AppStatus, DeployOptions, DeployResult, Platform } from '../../src/platform/types.ts';
+import type { Release } from '../../src/domain/release.ts';
 
 /**
  * An in-memory platform: releases per app, and a deploy that creates a release the way Fly does

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
-import { createLogger, type Logger } from '../../src/log.ts';
-import { SecretRegistry } from '../../src/secrets.ts';
+import { createLogger, type Logger } from '../../src/infra/log.ts';
+import { SecretRegistry } from '../../src/infra/secrets.ts';
 
 /** A real pino logger writing into an array of parsed records (pino's own test `sink()` pattern). */
 export function captureLogger(secrets = new SecretRegistry()): { logger: Logger; records: Record<string, unknown>[]; lines: string[] } {

@@ -1,5 +1,5 @@
 import type { Probe } from '../../src/config/schema.ts';
-import type { Measurement, MeasurementPhase } from '../../src/signals/types.ts';
+import type { Measurement, MeasurementPhase } from '../../src/domain/measurement.ts';
 
 /** A probe whose answer is set by the test, standing in for the app's behaviour. */
 export class ScriptedProbe {

@@ -1,8 +1,8 @@
 import { DEFAULT_ERROR_RATE_SPEC } from '../../src/analysis/error-rate-spec.ts';
 import type { ResolvedTarget } from '../../src/config/resolve.ts';
-import type { RollbackPolicy } from '../../src/guard/policy.ts';
-import type { ReleaseView } from '../../src/guard/state.ts';
-import type { Measurement } from '../../src/signals/types.ts';
+import type { RollbackPolicy } from '../../src/domain/policy.ts';
+import type { ReleaseView } from '../../src/domain/target-state.ts';
+import type { Measurement } from '../../src/domain/measurement.ts';
 
 export const target: ResolvedTarget = {
   name: 'api',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { notifyEventFor } from '../../src/guard/notify-events.ts';
-import { initialState, type TargetState } from '../../src/guard/state.ts';
+import { initialState, type TargetState } from '../../src/domain/target-state.ts';
 import { image, target } from './fixtures.ts';
 
 const base = initialState('api', 0);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isSettled, mustListReleases, type ReleaseListing } from '../../src/guard/release-listing.ts';
-import type { TargetPhase } from '../../src/guard/state.ts';
-import type { Release } from '../../src/platform/types.ts';
+import type { TargetPhase } from '../../src/domain/target-state.ts';
+import type { Release } from '../../src/domain/release.ts';
 
 const RELIST = 600_000;
 const listing = (over: Partial<ReleaseListing> = {}): ReleaseListing => ({ fingerprint: 'm1 v3', listedAt: 1_000, settled: true, ...over });

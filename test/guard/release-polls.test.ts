@@ -4,14 +4,14 @@
  * still deploying, the last listing is too old, or the caller wants a fresh look.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../src/clock.ts';
+import { systemClock } from '../../src/infra/clock.ts';
 import { RELIST_AFTER_MS, TargetRunner } from '../../src/guard/target-runner.ts';
 import { noopMetrics, type WatchdogMetrics } from '../../src/metrics/recorder.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { FakePlatform } from '../fakes/fake-platform.ts';
 import { captureLogger } from '../fakes/logger.ts';
 import { ScriptedProbe } from '../fakes/scripted-probe.ts';
-import type { LeaseFence } from '../../src/ha/types.ts';
+import type { LeaseFence } from '../../src/domain/lease.ts';
 import { image, policy, target } from './fixtures.ts';
 
 describe('release polls with a fingerprint', () => {

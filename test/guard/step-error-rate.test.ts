@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ResolvedTarget } from '../../src/config/resolve.ts';
-import { initialState, type TargetState } from '../../src/guard/state.ts';
+import { initialState, type TargetState } from '../../src/domain/target-state.ts';
 import { step, type GuardAction, type GuardEvent, type StepResult } from '../../src/guard/step.ts';
-import type { CounterReadout } from '../../src/signals/types.ts';
+import type { CounterReadout } from '../../src/domain/measurement.ts';
 import { errorRate, policy, release, target as base } from './fixtures.ts';
 
 const target: ResolvedTarget = {

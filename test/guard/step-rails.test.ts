@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RollbackPolicy } from '../../src/guard/policy.ts';
-import { initialState, type ReleaseView, type TargetState } from '../../src/guard/state.ts';
+import type { RollbackPolicy } from '../../src/domain/policy.ts';
+import { initialState, type ReleaseView, type TargetState } from '../../src/domain/target-state.ts';
 import { step, type GuardAction, type GuardEvent, type StepResult } from '../../src/guard/step.ts';
 import { image, policy, release, round, target } from './fixtures.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialState, type ReleaseView, type TargetState } from '../../src/guard/state.ts';
+import { initialState, type ReleaseView, type TargetState } from '../../src/domain/target-state.ts';
 import { step, type GuardAction, type GuardEvent, type StepResult } from '../../src/guard/step.ts';
 import { image, policy, release, round, target } from './fixtures.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../src/clock.ts';
+import { systemClock } from '../../src/infra/clock.ts';
 import { PROGRESS_WRITE_INTERVAL_MS, TargetRunner } from '../../src/guard/target-runner.ts';
 import { noopMetrics } from '../../src/metrics/recorder.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
@@ -10,7 +10,8 @@ import { ScriptedProbe } from '../fakes/scripted-probe.ts';
 import type { Probe } from '../../src/config/schema.ts';
 import type { ResolvedTarget } from '../../src/config/resolve.ts';
 import type { RatePoint } from '../../src/guard/series.ts';
-import type { CounterSource, Measurement } from '../../src/signals/types.ts';
+import type { CounterSource } from '../../src/signals/types.ts';
+import type { Measurement } from '../../src/domain/measurement.ts';
 import { errorRate, image, policy, target } from './fixtures.ts';
 
 // The runner under fake timers: the loop's sleeps and the clock both advance only when we say so.

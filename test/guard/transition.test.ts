@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialState } from '../../src/guard/state.ts';
+import { initialState } from '../../src/domain/target-state.ts';
 import { toTransition } from '../../src/guard/transition.ts';
 import { target } from './fixtures.ts';
 

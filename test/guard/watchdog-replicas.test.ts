@@ -4,7 +4,7 @@
  * the other one is carried out by the owner, and a dead owner's targets are taken over.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../src/clock.ts';
+import { systemClock } from '../../src/infra/clock.ts';
 import { LeaseManager } from '../../src/ha/lease-manager.ts';
 import { Watchdog } from '../../src/guard/watchdog.ts';
 import { noopMetrics } from '../../src/metrics/recorder.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { JournalTail } from '../../src/ha/journal-tail.ts';
-import { initialState, type TargetState } from '../../src/guard/state.ts';
+import { initialState, type TargetState } from '../../src/domain/target-state.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
-import type { JournalEntry } from '../../src/store/types.ts';
+import type { JournalEntry } from '../../src/domain/journal.ts';
 
 describe('JournalTail', () => {
   async function setup() {

@@ -4,9 +4,9 @@
  * itself; and a shard lost before or while it is opened is never handed to the watchdog as held.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../src/clock.ts';
+import { systemClock } from '../../src/infra/clock.ts';
 import { LeaseManager, type LossReason } from '../../src/ha/lease-manager.ts';
-import type { LeaseFence } from '../../src/ha/types.ts';
+import type { LeaseFence } from '../../src/domain/lease.ts';
 import { captureLogger } from '../fakes/logger.ts';
 import { FakeLeaseTable } from '../fakes/lease-table.ts';
 

@@ -3,9 +3,9 @@
  * fence that stops a replica acting before its leases can expire in the database.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../src/clock.ts';
+import { systemClock } from '../../src/infra/clock.ts';
 import { LeaseManager, type LossReason } from '../../src/ha/lease-manager.ts';
-import type { LeaseFence } from '../../src/ha/types.ts';
+import type { LeaseFence } from '../../src/domain/lease.ts';
 import { captureLogger } from '../fakes/logger.ts';
 import { FakeLeaseTable } from '../fakes/lease-table.ts';
 

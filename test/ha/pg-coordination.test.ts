@@ -5,7 +5,7 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgCoordination } from '../../src/ha/pg-coordination.ts';
-import { initialState } from '../../src/guard/state.ts';
+import { initialState } from '../../src/domain/target-state.ts';
 import { PostgresStore } from '../../src/store/postgres-store.ts';
 import type { Transition } from '../../src/store/types.ts';
 import { skipPostgres, startPostgres, type PostgresServer } from '../support/postgres.ts';

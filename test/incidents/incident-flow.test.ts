@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../src/clock.ts';
-import type { RollbackPolicy } from '../../src/guard/policy.ts';
+import { systemClock } from '../../src/infra/clock.ts';
+import type { RollbackPolicy } from '../../src/domain/policy.ts';
 import { TargetRunner } from '../../src/guard/target-runner.ts';
 import { renderPostmortem } from '../../src/incidents/postmortem.ts';
 import { noopMetrics } from '../../src/metrics/recorder.ts';

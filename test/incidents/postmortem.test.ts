@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderPostmortem } from '../../src/incidents/postmortem.ts';
-import type { Incident } from '../../src/incidents/types.ts';
+import type { Incident } from '../../src/domain/incident.ts';
 
 const incident: Incident = {
   id: 'api-v2-20261125T120000Z',

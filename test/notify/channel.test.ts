@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { accepts, buildRequest, maskEvent } from '../../src/notify/channel.ts';
-import { Notifications, type NotifyChannel } from '../../src/notify/schema.ts';
-import { SecretRegistry } from '../../src/secrets.ts';
+import { Notifications, type NotifyChannel } from '../../src/config/notify-schema.ts';
+import { SecretRegistry } from '../../src/infra/secrets.ts';
 import { EVENTS } from './fixtures.ts';
 
 const channel = (raw: Record<string, unknown>): NotifyChannel => Notifications.parse({ channels: [raw] }).channels[0] as NotifyChannel;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SEVERITY, EVENT_KINDS, severityRank } from '../../src/notify/events.ts';
+import { DEFAULT_SEVERITY, EVENT_KINDS, severityRank } from '../../src/domain/notification.ts';
 
 describe('events', () => {
   it('ranks severities info < warning < critical', () => {

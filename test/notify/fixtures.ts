@@ -1,4 +1,4 @@
-import type { NotifyEvent } from '../../src/notify/events.ts';
+import type { NotifyEvent } from '../../src/domain/notification.ts';
 
 const at = Date.UTC(2025, 4, 6, 12, 0, 0);
 const base = { target: 'api', environment: 'production', at, incidentId: 'inc-7' } as const;

@@ -1,7 +1,7 @@
 import { Agent, type Dispatcher } from 'undici';
 import { Notifier, type NotifierOptions } from '../../src/notify/notifier.ts';
-import { Notifications, type NotificationsInput } from '../../src/notify/schema.ts';
-import { SecretRegistry } from '../../src/secrets.ts';
+import { Notifications, type NotificationsInput } from '../../src/config/notify-schema.ts';
+import { SecretRegistry } from '../../src/infra/secrets.ts';
 import { captureLogger } from '../fakes/logger.ts';
 import { TestClock } from './fake-clock.ts';
 import { RecordingMetrics } from './recording-metrics.ts';

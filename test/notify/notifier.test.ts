@@ -156,7 +156,7 @@ describe('Notifier never throws into the caller', () => {
 
   it('masks registered secrets in event text before sending', async () => {
     const r = await receiver();
-    const { SecretRegistry } = await import('../../src/secrets.ts');
+    const { SecretRegistry } = await import('../../src/infra/secrets.ts');
     const secrets = new SecretRegistry();
     secrets.add('fo1_flytoken_abcdef');
     const h = makeNotifier({ channels: [slack(r)] }, { secrets });

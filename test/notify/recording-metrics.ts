@@ -1,4 +1,4 @@
-import type { EventKind } from '../../src/notify/events.ts';
+import type { EventKind } from '../../src/domain/notification.ts';
 import type { NotifyFailure, NotifyMetrics } from '../../src/notify/metrics.ts';
 
 /** Records every call as a `channel/kind[/reason]` string, so tests can compare whole lists. */

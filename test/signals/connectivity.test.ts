@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.ts';
+import { systemClock } from '../../src/infra/clock.ts';
 import { CONNECTIVITY_LOST_PREFIX, ConnectivityProvider, gateOnConnectivity } from '../../src/signals/connectivity.ts';
-import { Connectivity } from '../../src/signals/schemas.ts';
-import type { Measurement, MeasurementPhase } from '../../src/signals/types.ts';
+import { Connectivity } from '../../src/config/signal-schemas.ts';
+import type { Measurement, MeasurementPhase } from '../../src/domain/measurement.ts';
 import { refusedUrl, startServer, type LocalServer } from '../support/http-server.ts';
 
 let server: LocalServer;

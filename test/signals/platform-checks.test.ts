@@ -1,11 +1,11 @@
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.ts';
+import { systemClock } from '../../src/infra/clock.ts';
 import { FlyPlatform } from '../../src/platform/fly/fly-platform.ts';
 import type { AppStatus, MachineStatus, Platform } from '../../src/platform/types.ts';
-import { MASK, SecretRegistry } from '../../src/secrets.ts';
+import { MASK, SecretRegistry } from '../../src/infra/secrets.ts';
 import { assessMachines, PlatformChecksProvider } from '../../src/signals/platform-checks.ts';
-import { PlatformChecks } from '../../src/signals/schemas.ts';
+import { PlatformChecks } from '../../src/config/signal-schemas.ts';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.ts';
 
 const passing = (name = 'servicecheck-00-http-8080') => ({ name, status: 'passing', output: 'HTTP GET …: 200 OK' });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.ts';
-import { SecretRegistry } from '../../src/secrets.ts';
+import { systemClock } from '../../src/infra/clock.ts';
+import { SecretRegistry } from '../../src/infra/secrets.ts';
 import { joinCounters, PrometheusCounterSource, PrometheusLatencySource, seriesKey } from '../../src/signals/prometheus.ts';
 import type { PromVectorSample } from '../../src/signals/promql-client.ts';
-import { PrometheusCounters, PrometheusLatency } from '../../src/signals/schemas.ts';
-import type { CounterReadout, SeriesReading } from '../../src/signals/types.ts';
+import { PrometheusCounters, PrometheusLatency } from '../../src/config/signal-schemas.ts';
+import type { CounterReadout, SeriesReading } from '../../src/domain/measurement.ts';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.ts';
 import { pollUntil } from '../support/poll.ts';
 import { hasPrometheus, startPrometheus, waitForQueryData, type PrometheusServer } from '../support/prometheus.ts';

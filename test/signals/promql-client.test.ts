@@ -1,10 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.ts';
-import { MASK, SecretRegistry } from '../../src/secrets.ts';
+import { systemClock } from '../../src/infra/clock.ts';
+import { MASK, SecretRegistry } from '../../src/infra/secrets.ts';
 import { PrometheusCounterSource, PrometheusLatencySource } from '../../src/signals/prometheus.ts';
 import { PromQLClient } from '../../src/signals/promql-client.ts';
-import { PrometheusCounters, PrometheusLatency } from '../../src/signals/schemas.ts';
+import { PrometheusCounters, PrometheusLatency } from '../../src/config/signal-schemas.ts';
 import { refusedUrl, startServer, type LocalServer } from '../support/http-server.ts';
 
 const TOKEN = 'fm2_prometheus-token-0123456789';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.ts';
-import { MASK, SecretRegistry } from '../../src/secrets.ts';
+import { systemClock } from '../../src/infra/clock.ts';
+import { MASK, SecretRegistry } from '../../src/infra/secrets.ts';
 import { parsePromText, parsePromValue } from '../../src/signals/prom-text.ts';
-import { ScrapeCounters } from '../../src/signals/schemas.ts';
+import { ScrapeCounters } from '../../src/config/signal-schemas.ts';
 import { histogramQuantile, metricsUrl, ScrapeCounterSource } from '../../src/signals/scrape.ts';
 import { startSimulator, type Simulator } from '../../src/sim/simulator.ts';
 import { refusedUrl, startServer, type LocalServer } from '../support/http-server.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MASK, SecretRegistry } from '../../src/secrets.ts';
+import { MASK, SecretRegistry } from '../../src/infra/secrets.ts';
 import { collectSignalSecrets } from '../../src/signals/signal-secrets.ts';
 
 describe('collectSignalSecrets', () => {

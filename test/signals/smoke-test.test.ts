@@ -1,7 +1,7 @@
 import { chmod } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MASK, SecretRegistry } from '../../src/secrets.ts';
-import { SmokeTest } from '../../src/signals/schemas.ts';
+import { MASK, SecretRegistry } from '../../src/infra/secrets.ts';
+import { SmokeTest } from '../../src/config/signal-schemas.ts';
 import { SmokeTestProvider } from '../../src/signals/smoke-test.ts';
 import { InstantClock } from '../support/instant-clock.ts';
 import { scriptDir, type ScriptDir } from '../support/scripts.ts';

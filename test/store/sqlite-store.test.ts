@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { initialState } from '../../src/guard/state.ts';
+import { initialState } from '../../src/domain/target-state.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 
 const rel = (version: number, status = 'complete') => ({

@@ -4,8 +4,8 @@
  * rollback, SQLite's AUTOINCREMENT does not, and nothing may depend on either.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { initialState, type TargetState } from '../../src/guard/state.ts';
-import type { Incident } from '../../src/incidents/types.ts';
+import { initialState, type TargetState } from '../../src/domain/target-state.ts';
+import type { Incident } from '../../src/domain/incident.ts';
 import type { Store, Transition } from '../../src/store/types.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/clock.ts';
+import type { Clock } from '../../src/infra/clock.ts';
 
 /**
  * A Clock whose sleeps return at once (after recording their length), so retry delays cost no

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderPostmortem } from '../../src/incidents/postmortem.ts';
-import type { Incident } from '../../src/incidents/types.ts';
+import type { Incident } from '../../src/domain/incident.ts';
 
 type Block = { type: string; level?: number; text?: string; items?: { checked?: boolean; text: string }[]; header?: string[]; rows?: string[][] };
 interface MarkdownModule {

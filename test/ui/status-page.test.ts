@@ -7,7 +7,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MASK } from '../../src/secrets.ts';
+import { MASK } from '../../src/infra/secrets.ts';
 import type { DaemonProcess } from '../integration/daemon-process.ts';
 import type { Stack } from '../integration/stack.ts';
 import { pollUntil } from '../support/poll.ts';

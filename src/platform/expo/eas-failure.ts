@@ -5,8 +5,8 @@
  * always the generic one. This rewrites such a CliError's message to name the cause instead; the
  * code and every other field stay as they were.
  */
-import { CliError } from '../../errors.ts';
-import { nonBlankLines, truncate } from '../../exec/text.ts';
+import { CliError } from '../../infra/errors.ts';
+import { nonBlankLines, truncate } from '../../infra/exec/text.ts';
 
 // `<command id> command failed.` for ordinary errors, `GraphQL request failed.` for API errors.
 const GENERIC_ERROR = /^Error: (?:\S+ command failed|GraphQL request failed)\.$/;

@@ -9,9 +9,9 @@
  * implies it in current eas-cli; older ones required both).
  */
 import type { Logger } from 'pino';
-import type { CliResult } from '../../exec/command.ts';
-import { runCliViaHelper } from '../../exec/spawn-helper.ts';
-import type { SecretRegistry } from '../../secrets.ts';
+import type { CliResult } from '../../infra/exec/command.ts';
+import { runCliViaHelper } from '../../infra/exec/spawn-helper.ts';
+import type { SecretRegistry } from '../../infra/secrets.ts';
 import { invalidOutput } from '../fly/parse-output.ts';
 import { chooseOtaRollbackGroup } from './choose-rollback-group.ts';
 import { explainEasFailure } from './eas-failure.ts';

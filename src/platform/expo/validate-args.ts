@@ -5,7 +5,7 @@
  * throws WD_ERR_PLATFORM_ARGUMENT_INVALID naming the argument, before anything is run.
  */
 import { isAbsolute } from 'node:path';
-import { WD_ERR_PLATFORM_ARGUMENT_INVALID } from '../../errors.ts';
+import { WD_ERR_PLATFORM_ARGUMENT_INVALID } from '../../infra/errors.ts';
 
 // Branch names are free-form on EAS (`production`, `release/1.2`); we only forbid what is unsafe.
 const BRANCH = /^[^\s\p{Cc}-][^\s\p{Cc}]{0,254}$/u;

@@ -7,18 +7,19 @@
  * and are started by the spawn helper (exec/spawn-helper.ts), not by the daemon's own thread.
  */
 import type { Logger } from 'pino';
-import { formatGoDuration } from '../../config/duration.ts';
-import type { SecretRegistry } from '../../secrets.ts';
-import type { AppStatus, DeployOptions, DeployResult, Platform, Release } from '../types.ts';
+import { formatGoDuration } from '../../infra/duration.ts';
+import type { SecretRegistry } from '../../infra/secrets.ts';
+import type { AppStatus, DeployOptions, DeployResult, Platform } from '../types.ts';
+import type { Release } from '../../domain/release.ts';
 import { invalidOutput } from './parse-output.ts';
 import { parseDeployOutput } from './parse-deploy.ts';
 import { parseLogText } from './parse-logs.ts';
 import { parseReleases } from './parse-releases.ts';
 import { parseStatus } from './parse-status.ts';
-import { Limiter, type Lane } from '../../exec/limiter.ts';
-import { formatCommand, type CliResult, type RunCli } from '../../exec/command.ts';
-import { runCliViaHelper } from '../../exec/spawn-helper.ts';
-import { CliError } from '../../errors.ts';
+import { Limiter, type Lane } from '../../infra/exec/limiter.ts';
+import { formatCommand, type CliResult, type RunCli } from '../../infra/exec/command.ts';
+import { runCliViaHelper } from '../../infra/exec/spawn-helper.ts';
+import { CliError } from '../../infra/errors.ts';
 import { assertAppName, assertImageRef, assertInteger, assertStrategy } from './validate-args.ts';
 import { MachinesApi } from './machines-api.ts';
 

@@ -7,11 +7,11 @@
  * is 400 flyctl processes a minute saved, each costing tens of ms of CPU.
  */
 import { z } from 'zod';
-import { WD_ERR_PLATFORM_API_FAILED } from '../../errors.ts';
-import type { SecretRegistry } from '../../secrets.ts';
-import { requestOnce } from '../../signals/request-once.ts';
-import { Limiter } from '../../exec/limiter.ts';
-import { truncate } from '../../exec/text.ts';
+import { WD_ERR_PLATFORM_API_FAILED } from '../../infra/errors.ts';
+import type { SecretRegistry } from '../../infra/secrets.ts';
+import { requestOnce } from '../../infra/http/request-once.ts';
+import { Limiter } from '../../infra/exec/limiter.ts';
+import { truncate } from '../../infra/exec/text.ts';
 import { validate } from './parse-output.ts';
 import { FlyMachine, toMachineStatus } from './parse-status.ts';
 import { assertAppName } from './validate-args.ts';

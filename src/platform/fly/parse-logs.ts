@@ -4,7 +4,7 @@
  * objects written back to back (not NDJSON), so it needs a small splitter.
  */
 import { z } from 'zod';
-import { cleanText, nonBlankLines } from '../../exec/text.ts';
+import { cleanText, nonBlankLines } from '../../infra/exec/text.ts';
 import { invalidOutput, validate } from './parse-output.ts';
 
 /** Log lines, oldest first, ANSI stripped and blank lines dropped. Text mode has no schema to fail. */

@@ -3,8 +3,8 @@
  * throw WD_ERR_PLATFORM_OUTPUT_INVALID naming the first problems. Never partial data.
  */
 import type { z } from 'zod';
-import { WD_ERR_PLATFORM_OUTPUT_INVALID } from '../../errors.ts';
-import { truncate } from '../../exec/text.ts';
+import { WD_ERR_PLATFORM_OUTPUT_INVALID } from '../../infra/errors.ts';
+import { truncate } from '../../infra/exec/text.ts';
 
 /** Issues listed in the error message; the rest are counted. */
 const MAX_ISSUES_SHOWN = 3;

@@ -4,7 +4,7 @@
  * so a newer flyctl that adds fields keeps working.
  */
 import { z } from 'zod';
-import type { Release } from '../types.ts';
+import type { Release } from '../../domain/release.ts';
 import { parseJsonOutput } from './parse-output.ts';
 
 export const FlyRelease = z.object({

@@ -3,7 +3,7 @@
  * `fly releases` output; none may be mistaken for a flag (`--detach`, `-t TOKEN`) or smuggle
  * whitespace. Each guard throws WD_ERR_PLATFORM_ARGUMENT_INVALID naming the argument.
  */
-import { WD_ERR_PLATFORM_ARGUMENT_INVALID } from '../../errors.ts';
+import { WD_ERR_PLATFORM_ARGUMENT_INVALID } from '../../infra/errors.ts';
 import type { DeployOptions } from '../types.ts';
 
 // Fly app names: lowercase letters, digits and dashes, starting with a letter or digit.

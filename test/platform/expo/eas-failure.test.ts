@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { easFailureCause, explainEasFailure } from '../../../src/platform/expo/eas-failure.ts';
-import { CliError } from '../../../src/errors.ts';
+import { CliError } from '../../../src/infra/errors.ts';
 
 const cliError = (stderr: string, code: CliError['code'] = 'WD_ERR_PLATFORM_COMMAND_FAILED') => new CliError({
   code,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliError } from '../../../src/errors.ts';
+import type { CliError } from '../../../src/infra/errors.ts';
 import { EasPlatform, type EasPlatformOptions } from '../../../src/platform/expo/eas-platform.ts';
-import { SecretRegistry } from '../../../src/secrets.ts';
+import { SecretRegistry } from '../../../src/infra/secrets.ts';
 import { FAKE_EAS, fakeEasProject, GROUP_2, GROUP_3, threeGroups, type FakeEasProject } from './fake-eas.ts';
 
 const TOKEN = 'expo_test-token-9f8e7d6c5b4a';

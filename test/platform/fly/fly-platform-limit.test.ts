@@ -6,9 +6,9 @@
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/exec/run-cli.ts';
+import { runCli } from '../../../src/infra/exec/run-cli.ts';
 import { DEFAULT_MAX_CONCURRENT, FlyPlatform, type FlyPlatformOptions } from '../../../src/platform/fly/fly-platform.ts';
-import { SecretRegistry } from '../../../src/secrets.ts';
+import { SecretRegistry } from '../../../src/infra/secrets.ts';
 import { FIXTURES, fakeFlyDir, type FakeFlyDir } from './fake-fly.ts';
 
 const IMAGE = 'registry.fly.io/renderflow-api:deployment-01J5ZK8Q9X3V7M2N4P6R8T0W1Y';

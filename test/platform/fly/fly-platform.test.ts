@@ -2,7 +2,7 @@ import { copyFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FlyPlatform, type FlyPlatformOptions } from '../../../src/platform/fly/fly-platform.ts';
-import { SecretRegistry } from '../../../src/secrets.ts';
+import { SecretRegistry } from '../../../src/infra/secrets.ts';
 import { FIXTURES, fakeFlyDir, type FakeFlyDir } from './fake-fly.ts';
 
 const TOKEN = 'fo1_platform-test-token-abcdef';

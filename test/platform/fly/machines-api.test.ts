@@ -11,7 +11,7 @@ import {
   resolveMachinesApi,
 } from '../../../src/platform/fly/machines-api.ts';
 import { FlySettings } from '../../../src/config/schema.ts';
-import { SecretRegistry } from '../../../src/secrets.ts';
+import { SecretRegistry } from '../../../src/infra/secrets.ts';
 import { startSimulator, type Simulator } from '../../../src/sim/simulator.ts';
 
 const TOKEN = 'fo1_machines-api-test-token-0123456789';

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 // From the leaf module, not config/schema.ts: that module imports this one (an ESM cycle otherwise).
-import { Duration } from '../config/duration.ts';
+import { Duration } from '../infra/duration.ts';
 
 /** Same rule as the config's check names: they end up in metric labels and URLs. */
 const CheckName = z
@@ -111,3 +111,21 @@ export const Connectivity = z.strictObject({
   timeout: Duration.prefault('5s').describe('Limit for the self-check request.'),
 });
 export type Connectivity = z.infer<typeof Connectivity>;
+
+/** Where the latest applied database migration is read (see signals/migration-marker.ts). */
+export const MigrationSource = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('url'),
+    url: z.url().describe('Answers JSON holding the latest applied migration marker'),
+    field: z.string().regex(/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/).default('latest.createdAt').describe('Dot path of the numeric marker in the JSON'),
+    headers: z.record(z.string(), z.string()).optional(),
+    timeout: Duration.prefault('5s'),
+  }),
+  z.strictObject({
+    type: z.literal('command'),
+    command: z.array(z.string().min(1)).min(1).describe('argv; prints the numeric marker (or JSON with `field`)'),
+    field: z.string().optional(),
+    timeout: Duration.prefault('30s'),
+  }),
+]);
+export type MigrationSource = z.infer<typeof MigrationSource>;

@@ -5,7 +5,7 @@
  * helper's process: the daemon asks through runCliViaHelper (exec/spawn-helper.ts).
  */
 import { execa } from 'execa';
-import { formatDuration } from '../config/duration.ts';
+import { formatDuration } from '../duration.ts';
 import { CliError, type CliErrorCode } from '../errors.ts';
 import { failureReason, formatCommand, type CliResult, type RunCliOptions } from './command.ts';
 import { TailBuffer } from './tail-buffer.ts';

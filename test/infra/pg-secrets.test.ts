@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { connectionSecrets, maskError } from '../../src/store/pg-secrets.ts';
-import { MASK } from '../../src/secrets.ts';
+import { connectionSecrets, maskError } from '../../src/infra/pg-secrets.ts';
+import { MASK } from '../../src/infra/secrets.ts';
 
 describe('connectionSecrets', () => {
   it.each([

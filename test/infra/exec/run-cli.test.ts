@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CliError } from '../../src/errors.ts';
-import { formatCommand, runCli, type RunCliOptions } from '../../src/exec/run-cli.ts';
-import { MASK, SecretRegistry } from '../../src/secrets.ts';
-import { fakeFlyDir, isAlive, type FakeFlyDir } from '../platform/fly/fake-fly.ts';
+import { CliError } from '../../../src/infra/errors.ts';
+import { formatCommand, runCli, type RunCliOptions } from '../../../src/infra/exec/run-cli.ts';
+import { MASK, SecretRegistry } from '../../../src/infra/secrets.ts';
+import { fakeFlyDir, isAlive, type FakeFlyDir } from '../../platform/fly/fake-fly.ts';
 
 const TOKEN = 'fo1_secret-token-0123456789';
 let fake: FakeFlyDir;

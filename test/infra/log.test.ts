@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SecretRegistry } from '../src/secrets.ts';
-import { captureLogger } from './fakes/logger.ts';
+import { SecretRegistry } from '../../src/infra/secrets.ts';
+import { captureLogger } from '../fakes/logger.ts';
 
 describe('logger', () => {
   it('masks secret values anywhere in a line, and secret keys by name', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { EVENT_KINDS } from '../../src/notify/events.ts';
-import { collectNotifySecrets, Notifications, PAGERDUTY_DEFAULT_EVENTS } from '../../src/notify/schema.ts';
-import { SecretRegistry } from '../../src/secrets.ts';
+import { EVENT_KINDS } from '../../src/domain/notification.ts';
+import { collectNotifySecrets, Notifications, PAGERDUTY_DEFAULT_EVENTS } from '../../src/config/notify-schema.ts';
+import { SecretRegistry } from '../../src/infra/secrets.ts';
 
 const slack = { name: 'ops-slack', type: 'slack', webhookUrl: 'https://hooks.slack.com/services/T0/B0/abcdefsecret' } as const;
 const pagerduty = { name: 'pd', type: 'pagerduty', routingKey: 'R0UTINGKEY000000' } as const;

@@ -1,6 +1,6 @@
 /**
  * undici's `request`, loaded on its first call rather than with the daemon. Guarding itself never
- * needs undici (probes and scrapes use node:http, see signals/request-once.ts); notifications,
+ * needs undici (probes and scrapes use node:http, see infra/http/request-once.ts); notifications,
  * Prometheus queries, migration markers and the connectivity check do. Imported up front, undici
  * cost every daemon 7.5 MB of RSS, 3.5 MB of it heap (measured after the other dependencies).
  */

@@ -9,7 +9,7 @@ import {
   PrometheusLatency,
   ScrapeCounters,
   SmokeTest,
-} from '../../src/signals/schemas.ts';
+} from '../../src/config/signal-schemas.ts';
 
 describe('signal schemas', () => {
   it('fill the documented defaults and parse durations to ms', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Limiter, LimiterFullError } from '../../src/exec/limiter.ts';
+import { Limiter, LimiterFullError } from '../../../src/infra/exec/limiter.ts';
 
 /** Work that finishes when the test says so, recording when it started. */
 function gate(log: string[], name: string) {

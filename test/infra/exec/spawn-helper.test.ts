@@ -5,9 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliViaHelper, stopSpawnHelper } from '../../src/exec/spawn-helper.ts';
-import { MASK, SecretRegistry } from '../../src/secrets.ts';
-import { fakeFlyDir, isAlive, type FakeFlyDir } from '../platform/fly/fake-fly.ts';
+import { runCliViaHelper, stopSpawnHelper } from '../../../src/infra/exec/spawn-helper.ts';
+import { MASK, SecretRegistry } from '../../../src/infra/secrets.ts';
+import { fakeFlyDir, isAlive, type FakeFlyDir } from '../../platform/fly/fake-fly.ts';
 
 const TOKEN = 'fo1_helper-secret-token-0123456789';
 let fake: FakeFlyDir;

@@ -2,9 +2,9 @@
  * Per-target guard state. It is plain data, persisted as JSON after every transition and before
  * the action that transition leads to, so a restarted daemon resumes exactly where it stopped.
  */
-import type { Release } from '../platform/types.ts';
+import type { Release } from './release.ts';
 import type { HoldKind } from './policy.ts';
-import type { CounterAccumulator } from '../analysis/counter-accumulator.ts';
+import type { CounterAccumulator } from './measurement.ts';
 
 export type TargetPhase =
   | 'idle' // nothing guarded yet (fresh start, before the first release list)

@@ -3,7 +3,7 @@
  * plain data that carries everything a human needs to act on it, so formatters never look anything
  * up. `kind` is stable: webhook receivers and channel filters switch on it, so never rename one.
  */
-import type { ReleaseRef } from '../guard/state.ts';
+import type { ReleaseRef } from './target-state.ts';
 
 export type { ReleaseRef };
 

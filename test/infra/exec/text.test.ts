@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanText, lastLines, truncate } from '../../src/exec/text.ts';
+import { cleanText, lastLines, truncate } from '../../../src/infra/exec/text.ts';
 
 describe('text helpers', () => {
   it('cleanText strips colour codes and normalizes line endings', () => {

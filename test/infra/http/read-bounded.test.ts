@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { readBounded } from '../../src/signals/read-bounded.ts';
+import { readBounded } from '../../../src/infra/http/read-bounded.ts';
 
 const body = (chunks: string[]) => Readable.from(chunks.map((c) => Buffer.from(c))) as unknown as Dispatcher.ResponseData['body'];
 

@@ -3,7 +3,7 @@
  * may keep its input on the error (Node's ERR_INVALID_URL has `input`), and a caller may wrap the
  * URL into a message; so every error leaving the PostgreSQL store is masked by value.
  */
-import { MASK } from '../secrets.ts';
+import { MASK } from './secrets.ts';
 
 /**
  * The secret parts of a `postgres://user:password@host/db` URL: the password (raw and decoded),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TailBuffer } from '../../src/exec/tail-buffer.ts';
+import { TailBuffer } from '../../../src/infra/exec/tail-buffer.ts';
 
 describe('TailBuffer', () => {
   it('keeps everything under the limit', () => {

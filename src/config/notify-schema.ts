@@ -4,9 +4,9 @@
  * Webhook URLs, header values and routing keys are secrets: see collectNotifySecrets.
  */
 import { z } from 'zod';
-import { Duration } from '../config/duration.ts';
-import type { SecretRegistry } from '../secrets.ts';
-import { EVENT_KINDS, SEVERITIES, type EventKind } from './events.ts';
+import { Duration } from '../infra/duration.ts';
+import type { SecretRegistry } from '../infra/secrets.ts';
+import { EVENT_KINDS, SEVERITIES, type EventKind } from '../domain/notification.ts';
 
 /** Channel names are metric labels and log fields, so they are as constrained as target names. */
 const ChannelName = z

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestOnce } from '../../src/signals/request-once.ts';
+import { requestOnce } from '../../../src/infra/http/request-once.ts';
 
 let server: Server;
 let base: string;
