@@ -8,7 +8,7 @@ import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { FakePlatform } from './fakes/fake-platform.ts';
 import { captureLogger } from './fakes/logger.ts';
 import { ScriptedProbe } from './fakes/scripted-probe.ts';
-import { image, target } from './guard/fixtures.ts';
+import { image, target } from './guard/step/fixtures.ts';
 
 const OPERATOR = 'operator-token-0123456789';
 const VIEWER = 'viewer-token-0123456789ab';

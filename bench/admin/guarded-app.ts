@@ -17,7 +17,7 @@ import { SecretRegistry } from '../../src/infra/secrets.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { FakePlatform } from '../../test/fakes/fake-platform.ts';
 import { ScriptedProbe } from '../../test/fakes/scripted-probe.ts';
-import { target as fixtureTarget } from '../../test/guard/fixtures.ts';
+import { target as fixtureTarget } from '../../test/guard/step/fixtures.ts';
 
 export const BENCH_TOKEN = 'bench-viewer-token-0123456789';
 const RELEASES_PER_TARGET = 5;

@@ -1,26 +1,15 @@
 /**
  * Operator decisions on one target (operator role, inside the acting scope): roll back, approve or
- * veto a held rollback, abort a guard, and judge a release by hand.
- *
- * The runner applies a decision only in the phase it fits and otherwise leaves the state as it
- * was. So each route checks the phase first (a precise 409), then compares the state after the
- * step: the guard's queue may have moved on in between (a new release, a finished window).
+ * veto a held rollback, abort a guard, and judge a release by hand. Each goes through the
+ * watchdog's command facade, which applies it on the replica that guards the target; a command
+ * that does not fit the target's state comes back refused with the guard's code.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import {
-  WD_ERR_NO_ROLLBACK_TARGET,
-  WD_ERR_NOT_APPLIED,
-  WD_ERR_NOT_GUARDING,
-  WD_ERR_NOT_HELD,
-  WD_ERR_RELEASE_UNKNOWN,
-  WD_ERR_ROLLBACK_IN_PROGRESS,
-} from '../infra/errors.ts';
-import { BUSY_PHASES } from '../guard/step-common.ts';
-import { summarize, type Watchdog } from '../guard/watchdog.ts';
-import type { RollbackProgress, TargetState } from '../domain/target-state.ts';
+import type { CommandOutcome, TargetCommand } from '../guard/commands.ts';
+import type { Watchdog } from '../guard/watchdog.ts';
 import { actorName } from './auth.ts';
-import { resolveRollback } from './resolve-rollback.ts';
+import { refusalError } from './refusals.ts';
 import { errors, Marked, RollbackStarted, TargetSummary } from './response-schema.ts';
 import { ReasonBody, ReleaseParams, RollbackBody, TargetParams } from './schema.ts';
 
@@ -28,21 +17,16 @@ export interface DecisionRoutesOptions {
   watchdog: Watchdog;
 }
 
-// The guard's own definition of "a rollback is out": no second one may start in these phases.
-const BUSY = BUSY_PHASES;
-/** How far back a named version or image is looked up (newest first). */
-const RELEASE_LOOKUP = 1000;
-
-/** The same rollback (not a new one): same start time and route. */
-function sameRollback(a: RollbackProgress | undefined, b: RollbackProgress | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return a.decidedAt === b.decidedAt && a.from.version === b.from.version && a.to.version === b.to.version && a.requestedBy === b.requestedBy;
-}
-
 export const decisionRoutes: FastifyPluginAsync<DecisionRoutesOptions> = async (fastify, { watchdog }) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['act'];
-  const summary = (name: string, state: TargetState) => summarize(watchdog.target(name), state, watchdog.policyFor(watchdog.target(name)));
+
+  /** Applies the command; a refusal becomes its coded error. */
+  async function act(name: string, command: Exclude<TargetCommand, { kind: 'poll' }>): Promise<Extract<CommandOutcome, { applied: true }>> {
+    const outcome = await watchdog.act(name, command);
+    if (!outcome.applied) throw refusalError(name, outcome.refusal);
+    return outcome;
+  }
 
   app.post(
     '/targets/:name/rollback',
@@ -58,16 +42,14 @@ export const decisionRoutes: FastifyPluginAsync<DecisionRoutesOptions> = async (
     },
     async (request, reply) => {
       const name = watchdog.target(request.params.name).name;
-      const before = await watchdog.stateOf(name);
-      if (BUSY.has(before.phase)) throw new WD_ERR_ROLLBACK_IN_PROGRESS(name);
-      const releases = await watchdog.releases(name, RELEASE_LOOKUP);
-      const choice = resolveRollback(name, request.body ?? {}, releases, before.current ?? before.guard?.release);
-      const after = await watchdog.act(name, { kind: 'rollback', to: choice.to, by: actorName(request.principal) });
-      // Compared by value: a state forwarded from another replica is a copy.
-      const started = after.rollback !== undefined && !sameRollback(after.rollback, before.rollback) && after.rollback.trigger === 'manual' && after.rollback.to.version === choice.to.version;
-      if (!started) throw BUSY.has(after.phase) ? new WD_ERR_ROLLBACK_IN_PROGRESS(name) : new WD_ERR_NOT_APPLIED('rollback', name, after.phase);
-      request.outcome = `rolling back to v${choice.to.version}${choice.forced ? ' (forced)' : ''}`;
-      return reply.code(202).send({ target: summary(name, after), to: choice.to, forced: choice.forced });
+      const { version, image, force } = request.body ?? {};
+      const outcome = await act(name, { kind: 'rollback', request: { version, image, force }, by: actorName(request.principal) });
+      const started = outcome.decisions.find((d) => d.kind === 'rollback-started');
+      const to = started?.to ?? outcome.state.rollback?.to;
+      if (!to) throw new Error('a manual rollback applied without starting a rollback');
+      const forced = started?.forced ?? false;
+      request.outcome = `rolling back to v${to.version}${forced ? ' (forced)' : ''}`;
+      return reply.code(202).send({ target: watchdog.summarize(name, outcome.state), to, forced });
     },
   );
 
@@ -79,19 +61,9 @@ export const decisionRoutes: FastifyPluginAsync<DecisionRoutesOptions> = async (
     },
     async (request, reply) => {
       const name = watchdog.target(request.params.name).name;
-      const before = await watchdog.stateOf(name);
-      if (before.phase !== 'held') throw new WD_ERR_NOT_HELD(name, before.phase);
-      if (!before.plan?.to) {
-        const hold = before.hold ? ` (${before.hold.kind}: ${before.hold.reason})` : '';
-        throw new WD_ERR_NO_ROLLBACK_TARGET(
-          `${name} is held${hold} with no release to roll back to, so there is nothing to approve: roll back to a release you choose (POST /api/v1/targets/${name}/rollback with a version), or veto`,
-        );
-      }
-      const by = actorName(request.principal);
-      const after = await watchdog.act(name, { kind: 'approve', by });
-      if (sameRollback(after.rollback, before.rollback) || after.rollback?.requestedBy !== by) throw new WD_ERR_NOT_APPLIED('approval', name, after.phase);
-      request.outcome = `approved the rollback to v${before.plan.to.version}`;
-      return reply.code(202).send(summary(name, after));
+      const outcome = await act(name, { kind: 'approve', by: actorName(request.principal) });
+      request.outcome = `approved the rollback to v${outcome.state.rollback?.to.version}`;
+      return reply.code(202).send(watchdog.summarize(name, outcome.state));
     },
   );
 
@@ -103,13 +75,9 @@ export const decisionRoutes: FastifyPluginAsync<DecisionRoutesOptions> = async (
     },
     async (request) => {
       const name = watchdog.target(request.params.name).name;
-      const before = await watchdog.stateOf(name);
-      if (before.phase !== 'held') throw new WD_ERR_NOT_HELD(name, before.phase);
-      const after = await watchdog.act(name, { kind: 'veto', by: actorName(request.principal) });
-      // Veto and abort both end in idle; any other phase means something else happened first.
-      if (after.phase !== 'idle') throw new WD_ERR_NOT_APPLIED('veto', name, after.phase);
+      const outcome = await act(name, { kind: 'veto', by: actorName(request.principal) });
       request.outcome = 'vetoed the rollback';
-      return summary(name, after);
+      return watchdog.summarize(name, outcome.state);
     },
   );
 
@@ -121,12 +89,10 @@ export const decisionRoutes: FastifyPluginAsync<DecisionRoutesOptions> = async (
     },
     async (request) => {
       const name = watchdog.target(request.params.name).name;
-      const before = await watchdog.stateOf(name);
-      if (before.phase !== 'guarding' || !before.guard) throw new WD_ERR_NOT_GUARDING(name, before.phase);
-      const after = await watchdog.act(name, { kind: 'abort', by: actorName(request.principal) });
-      if (after.phase !== 'idle') throw new WD_ERR_NOT_APPLIED('abort', name, after.phase);
-      request.outcome = `aborted the guard of v${before.guard.release.version}`;
-      return summary(name, after);
+      const outcome = await act(name, { kind: 'abort', by: actorName(request.principal) });
+      const aborted = outcome.decisions.find((d) => d.kind === 'guard-aborted');
+      request.outcome = `aborted the guard of v${aborted?.version}`;
+      return watchdog.summarize(name, outcome.state);
     },
   );
 
@@ -146,9 +112,7 @@ export const decisionRoutes: FastifyPluginAsync<DecisionRoutesOptions> = async (
       async (request) => {
         const name = watchdog.target(request.params.name).name;
         const { version } = request.params;
-        const known = (await watchdog.releases(name, RELEASE_LOOKUP)).some((r) => r.version === version);
-        if (!known) throw new WD_ERR_RELEASE_UNKNOWN(name, version);
-        await watchdog.act(name, { kind: 'mark', version, verdict, by: actorName(request.principal) });
+        await act(name, { kind: 'mark', version, verdict, by: actorName(request.principal) });
         request.outcome = `marked v${version} ${verdict}`;
         return { target: name, version, verdict };
       },

@@ -5,7 +5,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { WD_ERR_STORE_UNAVAILABLE } from '../infra/errors.ts';
-import { GLOBAL, summarize, type Watchdog } from '../guard/watchdog.ts';
+import { GLOBAL, type Watchdog } from '../guard/watchdog.ts';
+import { summarize } from '../guard/target-summary.ts';
 import type { Store } from '../store/types.ts';
 import type { TokenAuth } from './auth.ts';
 import { AuditView, errors, JournalView, Releases, Series, Status, TargetDetail, Targets } from './response-schema.ts';

@@ -2,7 +2,7 @@
  * Store and engine records shaped for the API: epoch milliseconds become ISO strings, and a
  * target's detail gathers what an operator needs in one answer. Pure functions of their inputs.
  */
-import type { TargetSummary } from '../guard/watchdog.ts';
+import type { TargetSummary } from '../guard/target-summary.ts';
 import type { TargetState } from '../domain/target-state.ts';
 import type { AuditEntry, ReleaseRecord } from '../store/types.ts';
 import type { Controls } from '../domain/policy.ts';

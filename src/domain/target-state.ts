@@ -5,6 +5,7 @@
 import type { Release } from './release.ts';
 import type { HoldKind } from './policy.ts';
 import type { CounterAccumulator } from './measurement.ts';
+import type { IncidentHandle } from './incident.ts';
 
 export type TargetPhase =
   | 'idle' // nothing guarded yet (fresh start, before the first release list)
@@ -93,6 +94,13 @@ export interface RollbackProgress {
   tallies: Record<string, ProbeTally>;
 }
 
+/** One member's part of a group rollback: leave `from`, go back to `to`. */
+export interface GroupRollbackStep {
+  target: string;
+  from: ReleaseRef;
+  to: ReleaseRef;
+}
+
 export interface TargetState {
   target: string;
   phase: TargetPhase;
@@ -112,7 +120,12 @@ export interface TargetState {
   /** When automatic rollbacks were issued (for cooldown and the per-period cap); pruned to a day. */
   autoRollbacks: number[];
   /** The incident of the latest failed release, open until it is resolved one way or another. */
-  incident?: { id: string; open: boolean };
+  incident?: IncidentHandle;
+  /**
+   * A group rollback this target asked for (it failed first), kept until the coordinator has
+   * carried it out, so a restart in the middle carries it on instead of planning it again.
+   */
+  groupRollback?: { group: string; steps: GroupRollbackStep[]; decidedAt: number };
   errorRate?: ErrorRateState;
   /** Latency of the stable release (seconds), the reference for a latency tolerance. */
   latencyBaseline?: number;

@@ -1,36 +1,38 @@
 /**
- * Operator decisions as data, so the same decision can be applied by this process's runner or
- * queued in the store for the replica that guards the target (docs/ha.md).
+ * Operator commands as data, so the same command can be applied by this process's runner or queued
+ * in the store for the replica that guards the target (docs/ha.md), and their outcome: applied, or
+ * refused with a code the guard decided.
  */
-import type { ReleaseRef, TargetState } from '../domain/target-state.ts';
-import type { TargetRunner } from './target-runner.ts';
+import type { Decision, Refusal } from '../domain/decision.ts';
+import type { TargetState } from '../domain/target-state.ts';
+import type { GuardEvent, RollbackRequest } from './step/context.ts';
 
 export type TargetCommand =
   | { kind: 'approve'; by: string }
   | { kind: 'veto'; by: string }
   | { kind: 'abort'; by: string }
-  | { kind: 'rollback'; to: ReleaseRef; by: string }
+  | { kind: 'rollback'; request: RollbackRequest; by: string }
   | { kind: 'mark'; version: number; verdict: 'good' | 'bad'; by: string }
+  /** Look at the releases now (a deploy was announced), whatever the machines say. */
   | { kind: 'poll'; by: string };
 
-/** Applies a decision to a runner and resolves with the state after it. */
-export async function runCommand(runner: TargetRunner, command: TargetCommand): Promise<TargetState> {
+export type CommandOutcome =
+  | { applied: true; state: TargetState; decisions: Decision[] }
+  | { applied: false; state: TargetState; refusal: Refusal };
+
+/** The guard event a command becomes (`poll` is not one: it reads the platform first). */
+export function commandEvent(command: Exclude<TargetCommand, { kind: 'poll' }>): GuardEvent {
   switch (command.kind) {
     case 'approve':
-      return runner.approve(command.by);
+      return { type: 'approve', by: command.by };
     case 'veto':
-      return runner.veto(command.by);
+      return { type: 'veto', by: command.by };
     case 'abort':
-      return runner.abort(command.by);
+      return { type: 'abort', by: command.by };
     case 'rollback':
-      return runner.rollbackTo({ version: command.to.version, imageRef: command.to.imageRef }, command.by);
+      return { type: 'manual-rollback', by: command.by, request: command.request };
     case 'mark':
-      await runner.markRelease(command.version, command.verdict, command.by);
-      return runner.state;
-    case 'poll':
-      // Forwarded from a replica that was told of a deploy: look now, whatever the machines say.
-      await runner.pollReleases({ fresh: true });
-      return runner.state;
+      return { type: 'mark', by: command.by, version: command.version, verdict: command.verdict };
   }
 }
 

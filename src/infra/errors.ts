@@ -96,7 +96,7 @@ export const WD_ERR_ALREADY_CURRENT = createError<[string, string]>('WD_ERR_ALRE
 export const WD_ERR_NOT_HELD = createError<[string, string]>('WD_ERR_NOT_HELD', 'Target %s is not held (phase %s): nothing to approve or veto', 409);
 export const WD_ERR_NO_ROLLBACK_TARGET = createError<[string]>('WD_ERR_NO_ROLLBACK_TARGET', '%s', 409);
 export const WD_ERR_NOT_GUARDING = createError<[string, string]>('WD_ERR_NOT_GUARDING', 'Target %s is not guarding a release (phase %s): nothing to abort', 409);
-/** The guard's state moved between the route's check and the step (e.g. a new release arrived). */
+/** Retired: the guard now refuses a command with its own code (src/admin/refusals.ts). Kept so the code is never reused. */
 export const WD_ERR_NOT_APPLIED = createError<[string, string, string]>('WD_ERR_NOT_APPLIED', 'The %s of %s did not apply in phase %s; look at the target and retry', 409);
 /** The app was built without a store (see AppDeps.store): audit and journal cannot be read. */
 export const WD_ERR_OTA_REFUSED = createError<[string]>('WD_ERR_OTA_REFUSED', 'OTA rollback refused: %s', 409);

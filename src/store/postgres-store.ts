@@ -5,7 +5,7 @@
  */
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import type { ReleaseOrigin, TargetState, Verdict } from '../domain/target-state.ts';
-import type { Incident, IncidentEvidence } from '../domain/incident.ts';
+import { applyClose, type Incident, type IncidentEvidence } from '../domain/incident.ts';
 import type { Release } from '../domain/release.ts';
 import { migrate, quoteSchema } from './pg-migrations.ts';
 import { createPool, inTransaction, type PoolOptions } from './pg-pool.ts';
@@ -142,11 +142,8 @@ export class PostgresStore implements Store {
       for (const incident of t.openIncidents) await this.#putIncident(incident, c);
       for (const close of t.closeIncidents) {
         const incident = (await this.#query<{ data: Incident }>(this.#sql.lockIncident, [close.id], c))[0]?.data;
-        if (!incident || incident.status === 'closed') continue;
-        const recoveredAt = close.recoveredAt ?? incident.recoveredAt;
-        const closed: Incident = { ...incident, status: 'closed', outcome: close.outcome, closedAt: close.closedAt, ...(recoveredAt !== undefined && { recoveredAt }) };
-        closed.postmortemRequired = (recoveredAt ?? close.closedAt) - incident.impactStartedAt > close.postmortemAfterMs;
-        await this.#putIncident(closed, c);
+        const closed = incident && applyClose(incident, close);
+        if (closed) await this.#putIncident(closed, c);
       }
       for (const entry of t.journal) await this.#appendJournal(entry, c);
       await this.#saveState(t.state, now, c);

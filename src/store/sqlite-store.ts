@@ -9,7 +9,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { ReleaseOrigin, TargetState, Verdict } from '../domain/target-state.ts';
 import type { Release } from '../domain/release.ts';
 import { WD_ERR_STORE_SCHEMA } from '../infra/errors.ts';
-import type { Incident, IncidentEvidence } from '../domain/incident.ts';
+import { applyClose, type Incident, type IncidentEvidence } from '../domain/incident.ts';
 import { toAuditEntry, toJournalEntry, toRecord, type AuditRow, type JournalRow, type ReleaseRow } from './rows.ts';
 import type { AuditEntry, ReleaseRecord, Store, Transition } from './types.ts';
 import type { Controls } from '../domain/policy.ts';
@@ -199,11 +199,8 @@ export class SqliteStore implements Store {
       for (const incident of t.openIncidents) this.#putIncident(incident);
       for (const c of t.closeIncidents) {
         const incident = this.#getIncident(c.id);
-        if (!incident || incident.status === 'closed') continue;
-        const recoveredAt = c.recoveredAt ?? incident.recoveredAt;
-        const closed: Incident = { ...incident, status: 'closed', outcome: c.outcome, closedAt: c.closedAt, ...(recoveredAt !== undefined && { recoveredAt }) };
-        closed.postmortemRequired = (recoveredAt ?? c.closedAt) - incident.impactStartedAt > c.postmortemAfterMs;
-        this.#putIncident(closed);
+        const closed = incident && applyClose(incident, c);
+        if (closed) this.#putIncident(closed);
       }
       for (const j of t.journal) this.#appendJournal(j);
       this.#saveState(t.state, now);

@@ -2,7 +2,7 @@ import type { JournalEntry } from '../domain/journal.ts';
 import type { Controls } from '../domain/policy.ts';
 import type { Release } from '../domain/release.ts';
 import type { ReleaseOrigin, ReleaseView, TargetState, Verdict } from '../domain/target-state.ts';
-import type { Incident, IncidentEvidence, IncidentOutcome } from '../domain/incident.ts';
+import type { Incident, IncidentClose, IncidentEvidence } from '../domain/incident.ts';
 import type { LeaseFence } from '../domain/lease.ts';
 
 export interface ReleaseRecord extends ReleaseView {
@@ -33,7 +33,7 @@ export interface Transition {
   origins: { version: number; origin: ReleaseOrigin }[];
   journal: JournalEntry[];
   openIncidents: Incident[];
-  closeIncidents: { id: string; outcome: IncidentOutcome; closedAt: number; recoveredAt?: number; postmortemAfterMs: number }[];
+  closeIncidents: IncidentClose[];
   /**
    * True when the step decided nothing (no action, same phase): only a probe round's tallies or the
    * error-rate counters moved. The store may commit it without waiting for the disk; losing it

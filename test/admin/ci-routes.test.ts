@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { target } from '../guard/fixtures.ts';
+import { target } from '../guard/step/fixtures.ts';
 import { bearer, guardingV2, harness, image, OPERATOR, VIEWER, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -15,7 +15,7 @@ describe('GET /gate', () => {
     expect((await gate(q('api', image(1)))).json()).toMatchObject({ verdict: 'passed', target: 'api', image: image(1) });
     expect((await gate(q('api', image(2)))).json()).toMatchObject({ verdict: 'pending', reason: 'v2 of api carries the image and is pending' });
     expect((await gate(q('api', image(3)))).json()).toMatchObject({ verdict: 'pending', reason: 'image not deployed to api yet' });
-    await h.watchdog.runner('api').markRelease(2, 'bad', 'ops');
+    await h.watchdog.runner('api').command({ kind: 'mark', version: 2, verdict: 'bad', by: 'ops' });
     const failed = await gate(q('api', image(2)));
     expect(failed.statusCode).toBe(200);
     expect(failed.json()).toMatchObject({ verdict: 'failed', releases: [{ target: 'api', version: 2, verdict: 'bad' }] });
@@ -24,7 +24,7 @@ describe('GET /gate', () => {
   it('refuses promoting an image judged bad on another target', async () => {
     h = await harness({ targets: [target, { ...target, name: 'staging', app: 'staging' }] });
     await h.watchdog.pollAll();
-    await h.watchdog.runner('staging').markRelease(1, 'bad', 'ops');
+    await h.watchdog.runner('staging').command({ kind: 'mark', version: 1, verdict: 'bad', by: 'ops' });
     expect((await gate(q('api', image(1)))).json()).toMatchObject({ verdict: 'failed', reason: expect.stringContaining('staging') });
   });
 
@@ -42,7 +42,7 @@ describe('GET /gate', () => {
   it('strict=1 answers failed with 409, so `curl --fail` stops the pipeline', async () => {
     h = await harness();
     await guardingV2(h);
-    await h.watchdog.runner('api').markRelease(2, 'bad', 'ops');
+    await h.watchdog.runner('api').command({ kind: 'mark', version: 2, verdict: 'bad', by: 'ops' });
     const res = await gate(q('api', image(2), '&strict=true'));
     expect(res.statusCode).toBe(409);
     expect(res.json().verdict).toBe('failed');

@@ -111,7 +111,7 @@ describe('GET /api/v1/events', () => {
     // under approve mode: the guard fails it at once as a known-bad image and holds for approval.
     await guardingV2(h);
     await h.watchdog.setControls('api', { mode: 'approve', by: 'test' });
-    await h.watchdog.runner('api').markRelease(2, 'bad', 'test');
+    await h.watchdog.runner('api').command({ kind: 'mark', version: 2, verdict: 'bad', by: 'test' });
     h.platform.release('api', image(2));
     await h.watchdog.pollAll();
     await until(() => h!.state().phase === 'held', 'held');
@@ -147,8 +147,8 @@ describe('GET /api/v1/events', () => {
 
     // Missed while away: the abort, then guarding v2.
     const runner = h.watchdog.runner('api');
-    await runner.abort('test');
-    await runner.markRelease(1, 'good', 'test');
+    await runner.command({ kind: 'abort', by: 'test' });
+    await runner.command({ kind: 'mark', version: 1, verdict: 'good', by: 'test' });
     h.platform.release('api', image(2));
     await h.watchdog.pollAll();
     await until(() => h!.state().guard?.release.version === 2, 'guarding v2');
@@ -164,7 +164,7 @@ describe('GET /api/v1/events', () => {
     expect(again.events[0]!.id).toBe(lastSeen + 1);
 
     // Then live, continuing the sequence with no duplicate.
-    await runner.abort('again');
+    await runner.command({ kind: 'abort', by: 'again' });
     await until(() => again.events.length > missed.events.length, 'live after replay');
     const ids = again.events.map((e) => e.id!);
     expect(new Set(ids).size).toBe(ids.length);
@@ -189,7 +189,7 @@ describe('GET /api/v1/events', () => {
     }
     // Resuming from the reset's id is not another gap.
     const s = await open(`${base}/api/v1/events?lastEventId=${lastId}`);
-    await h.watchdog.runner('api').abort('test');
+    await h.watchdog.runner('api').command({ kind: 'abort', by: 'test' });
     const [next] = await s.waitFor(1);
     expect(next).toMatchObject({ event: 'decision', id: lastId + 1 });
   });

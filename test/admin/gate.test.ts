@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judgeGate, type GateRelease } from '../../src/admin/gate.ts';
-import { image, release } from '../guard/fixtures.ts';
+import { image, release } from '../guard/step/fixtures.ts';
 
 const on = (target: string, ...releases: ReturnType<typeof release>[]): GateRelease[] => releases.map((r) => ({ target, release: r }));
 

@@ -16,7 +16,7 @@ import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { FakePlatform } from '../fakes/fake-platform.ts';
 import { captureLogger } from '../fakes/logger.ts';
 import { ScriptedProbe } from '../fakes/scripted-probe.ts';
-import { image, target } from '../guard/fixtures.ts';
+import { image, target } from '../guard/step/fixtures.ts';
 
 export const OPERATOR = 'operator-token-0123456789';
 export const VIEWER = 'viewer-token-0123456789ab';
@@ -103,8 +103,8 @@ export async function until(check: () => boolean, what = 'condition', timeoutMs 
 export async function guardingV2(h: Harness): Promise<void> {
   const runner = h.watchdog.runner('api');
   await h.watchdog.pollAll();
-  await runner.abort('test');
-  await runner.markRelease(1, 'good', 'test');
+  await runner.command({ kind: 'abort', by: 'test' });
+  await runner.command({ kind: 'mark', version: 1, verdict: 'good', by: 'test' });
   h.platform.release('api', image(2));
   await h.watchdog.pollAll();
   await until(() => h.state().phase === 'guarding' && h.state().guard?.release.version === 2, 'guarding v2');
@@ -117,7 +117,7 @@ export async function guardingV2(h: Harness): Promise<void> {
 export async function heldForApproval(h: Harness): Promise<void> {
   await guardingV2(h);
   await h.watchdog.setControls('api', { mode: 'approve', by: 'test' });
-  await h.watchdog.runner('api').markRelease(2, 'bad', 'test');
+  await h.watchdog.runner('api').command({ kind: 'mark', version: 2, verdict: 'bad', by: 'test' });
   h.platform.release('api', image(2));
   await h.watchdog.pollAll();
   await until(() => h.state().phase === 'held', 'held');
@@ -127,8 +127,8 @@ export async function heldForApproval(h: Harness): Promise<void> {
 export async function heldWithoutTarget(h: Harness): Promise<void> {
   const runner = h.watchdog.runner('api');
   await h.watchdog.pollAll();
-  await runner.abort('test');
-  await runner.markRelease(1, 'bad', 'test');
+  await runner.command({ kind: 'abort', by: 'test' });
+  await runner.command({ kind: 'mark', version: 1, verdict: 'bad', by: 'test' });
   h.platform.release('api', image(1));
   await h.watchdog.pollAll();
   await until(() => h.state().phase === 'held', 'held without a target');

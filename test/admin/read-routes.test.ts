@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { target } from '../guard/fixtures.ts';
+import { target } from '../guard/step/fixtures.ts';
 import { bearer, guardingV2, harness, image, OPERATOR, VIEWER, type Harness } from './harness.ts';
 
 let h: Harness;

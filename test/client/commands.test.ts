@@ -49,7 +49,7 @@ describe('operator commands against a running daemon', () => {
   it('a refusal exits 1 and prints the code and message', async () => {
     s = await serve();
     await guardingV2(s);
-    await s.watchdog.runner('api').markRelease(1, 'bad', 'test');
+    await s.watchdog.runner('api').command({ kind: 'mark', version: 1, verdict: 'bad', by: 'test' });
     const refused = await cmd(s.url, OPERATOR, 'rollback', 'api', '--to', '1');
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(/^rollback refused: WD_ERR_RELEASE_JUDGED_BAD: the image of v1 was judged bad/);
@@ -123,7 +123,7 @@ describe('operator commands against a running daemon', () => {
   it('gate exits 1 on failed', async () => {
     s = await serve();
     await guardingV2(s);
-    await s.watchdog.runner('api').markRelease(2, 'bad', 'test');
+    await s.watchdog.runner('api').command({ kind: 'mark', version: 2, verdict: 'bad', by: 'test' });
     const { code, out } = await cmd(s.url, VIEWER, 'gate', 'api', image(2));
     expect(code).toBe(1);
     expect(out).toMatch(/^failed: image judged bad in v2 of api/);

@@ -14,7 +14,7 @@ import { FakeLeaseTable } from '../fakes/lease-table.ts';
 import { FakePlatform } from '../fakes/fake-platform.ts';
 import { captureLogger } from '../fakes/logger.ts';
 import { ScriptedProbe } from '../fakes/scripted-probe.ts';
-import { image, target } from './fixtures.ts';
+import { image, target } from './step/fixtures.ts';
 
 const TTL = 3_000;
 const targets = ['api', 'worker', 'jobs', 'web'].map((name) => ({ ...target, name, app: name }));
@@ -107,7 +107,7 @@ describe('Watchdog with replicas', () => {
     const acting = a.act(remote, { kind: 'abort', by: 'ops' });
     await vi.advanceTimersByTimeAsync(300);
     const after = await acting;
-    expect(after.phase).toBe('idle');
+    expect(after).toMatchObject({ applied: true, state: { phase: 'idle' } });
     expect(b.runner(remote).state.phase).toBe('idle');
     expect(commands.rows).toMatchObject([{ target: remote, kind: 'abort', requestedBy: 'ops', status: 'done', claimedBy: 'B' }]);
     expect((await store.listJournal(remote)).map((j) => j.kind)).toContain('guard-aborted');

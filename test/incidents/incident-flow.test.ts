@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/infra/clock.ts';
 import type { RollbackPolicy } from '../../src/domain/policy.ts';
-import { TargetRunner } from '../../src/guard/target-runner.ts';
+import { TargetRunner } from '../../src/guard/runner/target-runner.ts';
 import { renderPostmortem } from '../../src/incidents/postmortem.ts';
 import { noopMetrics } from '../../src/metrics/recorder.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { FakePlatform } from '../fakes/fake-platform.ts';
 import { captureLogger } from '../fakes/logger.ts';
 import { ScriptedProbe } from '../fakes/scripted-probe.ts';
-import { image, policy as autoPolicy, target } from '../guard/fixtures.ts';
+import { image, policy as autoPolicy, target } from '../guard/step/fixtures.ts';
 
 // A whole incident on a fake clock: a bad release held for approval for six minutes, then rolled back.
 describe('incident lifecycle', () => {
@@ -40,7 +40,7 @@ describe('incident lifecycle', () => {
     await vi.advanceTimersByTimeAsync(6 * 60_000); // nobody answers the page for six minutes
     probe.phase = 'successful';
     policy = autoPolicy;
-    await runner.approve('alice');
+    await runner.command({ kind: 'approve', by: 'alice' });
     await vi.advanceTimersByTimeAsync(target.guard.probeInterval * target.verify.successes);
     expect(runner.state.phase).toBe('rolled-back');
 

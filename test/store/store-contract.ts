@@ -226,23 +226,17 @@ export function storeContract(name: string, openStore: OpenStore): void {
       });
 
       it.each([
-        // label, stored recoveredAt, close's recoveredAt, closedAt, expected recoveredAt, postmortem
-        ['recovered after the threshold', undefined, 1_000 + 5 * MINUTE + 1, 1_000 + 10 * MINUTE, 1_000 + 5 * MINUTE + 1, true],
-        ['recovered exactly at the threshold', undefined, 1_000 + 5 * MINUTE, 1_000 + 10 * MINUTE, 1_000 + 5 * MINUTE, false],
-        ['recovered quickly but closed late', undefined, 1_000 + MINUTE, 1_000 + 60 * MINUTE, 1_000 + MINUTE, false],
-        ['never recovered: closedAt counts', undefined, undefined, 1_000 + 6 * MINUTE, undefined, true],
-        ['recovery known before the close', 1_000 + 2 * MINUTE, undefined, 1_000 + 9 * MINUTE, 1_000 + 2 * MINUTE, false],
-      ] as const)('when %s then the closed incident gets postmortemRequired=%s', async (_label, storedRecovered, closeRecovered, closedAt, recoveredAt, postmortem) => {
+        // label, stored recoveredAt, close's recoveredAt, expected recoveredAt, postmortemRequired as the close says
+        ['the close recovers it', undefined, 1_000 + 6 * MINUTE, 1_000 + 6 * MINUTE, true],
+        ['never recovered', undefined, undefined, undefined, false],
+        ['recovery known before the close', 1_000 + 2 * MINUTE, undefined, 1_000 + 2 * MINUTE, false],
+      ] as const)('when %s then the close is applied as given', async (_label, storedRecovered, closeRecovered, recoveredAt, postmortem) => {
         const { store } = await fresh();
         const open = incident('inc-1', { ...(storedRecovered !== undefined && { recoveredAt: storedRecovered }), evidence: [{ kind: 'note', at: 3, text: 'seen' }] });
         await store.saveTransition({ ...emptyTransition(initialState('api', 1)), openIncidents: [open] }, 1);
-        await store.saveTransition(
-          {
-            ...emptyTransition(initialState('api', 2)),
-            closeIncidents: [{ id: 'inc-1', outcome: 'rolled-back', closedAt, ...(closeRecovered !== undefined && { recoveredAt: closeRecovered }), postmortemAfterMs: 5 * MINUTE }],
-          },
-          2,
-        );
+        const closedAt = 1_000 + 10 * MINUTE;
+        const close = { id: 'inc-1', outcome: 'rolled-back' as const, closedAt, ...(closeRecovered !== undefined && { recoveredAt: closeRecovered }), impactMs: 0, postmortemRequired: postmortem };
+        await store.saveTransition({ ...emptyTransition(initialState('api', 2)), closeIncidents: [close] }, 2);
         const { recoveredAt: _dropped, ...rest } = open;
         expect(await store.getIncident('inc-1')).toEqual({
           ...rest,
@@ -257,7 +251,7 @@ export function storeContract(name: string, openStore: OpenStore): void {
       it('leaves a closed incident closed as it was, and ignores unknown ones', async () => {
         const { store } = await fresh();
         await store.saveTransition({ ...emptyTransition(initialState('api', 1)), openIncidents: [incident('inc-1')] }, 1);
-        const close = (outcome: 'held' | 'vetoed', closedAt: number) => ({ id: 'inc-1', outcome, closedAt, postmortemAfterMs: MINUTE });
+        const close = (outcome: 'held' | 'vetoed', closedAt: number) => ({ id: 'inc-1', outcome, closedAt, impactMs: 0, postmortemRequired: false });
         await store.saveTransition({ ...emptyTransition(initialState('api', 2)), closeIncidents: [close('held', 3_000)] }, 2);
         const closed = await store.getIncident('inc-1');
         await store.saveTransition({ ...emptyTransition(initialState('api', 3)), closeIncidents: [close('vetoed', 99 * MINUTE), { ...close('held', 4), id: 'nope' }] }, 3);

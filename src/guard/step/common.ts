@@ -1,0 +1,51 @@
+/** Small helpers every handler uses: phase changes, release refs, durations, closing the incident. */
+import { closeIncident as closeRecord, type IncidentOutcome } from '../../domain/incident.ts';
+import { DEFAULT_SEVERITY } from '../../domain/notification.ts';
+import type { ReleaseRef, TargetPhase, TargetState } from '../../domain/target-state.ts';
+import type { Outputs, StepContext } from './context.ts';
+
+/** Phases in which `state.rollback` describes the latest rollback. */
+export const ROLLBACK_PHASES: ReadonlySet<TargetPhase> = new Set(['rolling-back', 'verifying', 'rolled-back', 'rollback-failed']);
+
+/** Phases in which no second rollback may start: one is already out. */
+export const BUSY_PHASES: ReadonlySet<TargetPhase> = new Set(['rolling-back', 'verifying']);
+
+export const ref = (r: ReleaseRef): ReleaseRef => ({ version: r.version, imageRef: r.imageRef });
+
+/** Moves to `phase`; `since` restarts only on a real change of phase. */
+export function enter(state: TargetState, phase: TargetPhase, now: number, patch: Partial<TargetState> = {}): TargetState {
+  return { ...state, ...patch, phase, since: phase === state.phase ? state.since : now };
+}
+
+export const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
+
+/**
+ * Closes the target's open incident, if it has one: the close (with its post-mortem verdict) is
+ * written with the state, and a post-mortem notice goes out when users were hurt for too long.
+ */
+export function closeIncident(state: TargetState, outcome: IncidentOutcome, ctx: StepContext, recovered = false): { state: TargetState } & Partial<Outputs> {
+  const incident = state.incident;
+  if (!incident?.open) return { state };
+  const close = closeRecord({ id: incident.id, impactStartedAt: incident.impactStartedAt ?? ctx.now }, outcome, ctx.now, ctx.postmortemAfterMs, recovered ? ctx.now : undefined);
+  return {
+    state: { ...state, incident: { ...incident, open: false } },
+    writes: [{ type: 'close-incident', close }],
+    effects: close.postmortemRequired
+      ? [
+          {
+            type: 'notify',
+            event: {
+              kind: 'postmortem-required',
+              severity: DEFAULT_SEVERITY['postmortem-required'],
+              target: ctx.target.name,
+              environment: ctx.target.environment,
+              at: ctx.now,
+              incidentId: incident.id,
+              impactMs: close.impactMs,
+              ...(incident.reason !== undefined && { reason: incident.reason }),
+            },
+          },
+        ]
+      : [],
+  };
+}

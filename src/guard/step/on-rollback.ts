@@ -1,0 +1,196 @@
+/**
+ * From "this release is bad" to a verified rollback: the decision, the safety rails, the deploy and
+ * its retries, and recovery after a restart.
+ */
+import type { Decision } from '../../domain/decision.ts';
+import { incidentId, openIncident } from '../../domain/incident.ts';
+import type { Measurement } from '../../domain/measurement.ts';
+import { isInProgress, type ReleaseRef, type ReleaseView, type RollbackPlan, type RollbackProgress, type TargetState } from '../../domain/target-state.ts';
+import { chooseRollbackRelease } from './choose-release.ts';
+import { enter, ref, seconds } from './common.ts';
+import { result, chain, unchanged, type GuardEvent, type StepContext, type StepResult } from './context.ts';
+import { checkRails, deployRetryDelay } from './rails.ts';
+import { impactStartedAt } from './tally.ts';
+
+/** Automatic-rollback timestamps older than this are forgotten (longer than any sane cap period). */
+const AUTO_ROLLBACK_MEMORY_MS = 24 * 3_600_000;
+
+/** Marks `failing` bad, opens its incident and records the decision; the rails run on the `proceed` that follows. */
+export function decideFailure(state: TargetState, failing: ReleaseRef, why: string, evidence: readonly Measurement[], ctx: StepContext): StepResult {
+  const to = chooseRollbackRelease(ctx.history, failing);
+  const plan: RollbackPlan = { from: ref(failing), ...(to && { to: ref(to) }), reason: why, decidedAt: ctx.now, trigger: 'automatic' };
+  const id = incidentId(state.target, failing.version, ctx.now);
+  const impactStart = (state.guard && impactStartedAt(state.guard.tallies)) ?? ctx.now;
+  const failed = evidence.filter((m) => m.phase !== 'successful');
+  const incident = openIncident({
+    id,
+    target: ctx.target.name,
+    environment: ctx.target.environment,
+    version: failing.version,
+    imageRef: failing.imageRef,
+    reason: why,
+    openedAt: ctx.now,
+    impactStartedAt: impactStart,
+    evidence: failed.length > 0 ? [{ kind: 'measurements', at: ctx.now, lines: failed.map(describeMeasurement) }] : [],
+  });
+  const next = enter(state, 'failing', ctx.now, {
+    guard: undefined,
+    plan,
+    reason: why,
+    incident: { id, open: true, version: failing.version, reason: why, impactStartedAt: impactStart },
+  });
+  return result(next, {
+    writes: [
+      { type: 'open-incident', incident },
+      { type: 'set-verdict', version: failing.version, verdict: 'bad', reason: why },
+    ],
+    decisions: [
+      {
+        kind: 'release-failed',
+        version: failing.version,
+        imageRef: failing.imageRef,
+        reason: why,
+        rollbackTo: to?.version ?? null,
+        measurements: evidence.map((m) => ({ check: m.check, phase: m.phase, detail: m.detail, ...(m.values && { values: m.values }) })),
+      },
+    ],
+    effects: [{ type: 'fetch-logs', incidentId: id }, { type: 'proceed' }],
+  });
+}
+
+const describeMeasurement = (m: Measurement) => `${new Date(m.at).toISOString()} ${m.check}: ${m.phase} — ${m.detail}${m.values ? ` ${JSON.stringify(m.values)}` : ''}`;
+
+/** The rails decide: issue the rollback now, hand it to the group, or hold it for a human (saying why). */
+export function onProceed(state: TargetState, ctx: StepContext): StepResult {
+  if (state.phase !== 'failing' || !state.plan) return unchanged(state);
+  const plan = state.plan;
+  const recentAutomatic = state.autoRollbacks.filter((t) => ctx.now - t < AUTO_ROLLBACK_MEMORY_MS);
+  const rails = checkRails({
+    policy: ctx.policy,
+    now: ctx.now,
+    recentAutomatic,
+    hasTarget: plan.to !== undefined,
+    ...(plan.to && { migrationCrossing: ctx.migrationCrossing?.(plan.from, plan.to) }),
+  });
+  if (!rails.proceed) {
+    const would = plan.to ? ` (would roll back v${plan.from.version} to the image of v${plan.to.version})` : '';
+    const reason = `v${plan.from.version} failed (${plan.reason}); held: ${rails.reason}${would}`;
+    return result(enter(state, 'held', ctx.now, { hold: { kind: rails.hold, reason: rails.reason }, reason, autoRollbacks: recentAutomatic }), {
+      decisions: [{ kind: 'rollback-held', hold: rails.hold, reason, from: plan.from, to: plan.to ?? null }],
+    });
+  }
+  if (ctx.group) {
+    // The group's members roll back together, in order: the coordinator takes it from here.
+    const reason = `v${plan.from.version} failed (${plan.reason}); rolling back with group ${ctx.group}`;
+    return result(
+      enter(state, 'held', ctx.now, { hold: { kind: 'group', reason: `rolling back with group ${ctx.group}` }, reason, autoRollbacks: [...recentAutomatic, ctx.now] }),
+      {
+        decisions: [{ kind: 'group-rollback-requested', group: ctx.group, from: plan.from, reason }],
+        effects: [{ type: 'coordinate-group', group: ctx.group, from: plan.from }],
+      },
+    );
+  }
+  return startRollback({ ...state, autoRollbacks: [...recentAutomatic, ctx.now] }, plan as RollbackPlan & { to: ReleaseRef }, ctx);
+}
+
+/** Enters rolling-back with the deploy marked issued, and asks for the deploy. */
+export function startRollback(state: TargetState, plan: RollbackPlan & { to: ReleaseRef }, ctx: StepContext, tags: { group?: string; forced?: boolean } = {}): StepResult {
+  const rollback: RollbackProgress = {
+    from: plan.from,
+    to: plan.to,
+    reason: plan.reason,
+    decidedAt: plan.decidedAt,
+    trigger: plan.trigger,
+    ...(plan.requestedBy && { requestedBy: plan.requestedBy }),
+    issuedAt: ctx.now,
+    attempts: 1,
+    tallies: {},
+  };
+  return result(enter(state, 'rolling-back', ctx.now, { plan: undefined, hold: undefined, rollback, reason: plan.reason }), {
+    decisions: [
+      {
+        kind: 'rollback-started',
+        from: plan.from,
+        to: plan.to,
+        trigger: plan.trigger,
+        strategy: ctx.target.rollback.strategy,
+        ...(plan.requestedBy && { requestedBy: plan.requestedBy }),
+        ...(tags.group && { group: tags.group }),
+        ...(tags.forced && { forced: true }),
+      },
+    ],
+    effects: [{ type: 'deploy', imageRef: plan.to.imageRef, toVersion: plan.to.version }],
+  });
+}
+
+export function onDeployResult(state: TargetState, outcome: Extract<GuardEvent, { type: 'deploy-result' }>, ctx: StepContext): StepResult {
+  if (state.phase !== 'rolling-back' || !state.rollback) return unchanged(state);
+  const rb = state.rollback;
+  if (!outcome.ok) {
+    const maxAttempts = ctx.target.rollback.deployAttempts;
+    if (rb.attempts < maxAttempts) {
+      const delay = deployRetryDelay(rb.attempts, ctx.target.rollback.retryBackoff, ctx.target.rollback.retryBackoffMax);
+      return result(
+        { ...state, rollback: { ...rb, issuedAt: undefined, retryAt: ctx.now + delay, lastError: outcome.error } },
+        { decisions: [{ kind: 'rollback-deploy-retry', attempt: rb.attempts, maxAttempts, error: outcome.error, retryInMs: delay }] },
+      );
+    }
+    const reason = `rollback deploy of v${rb.to.version}'s image failed ${rb.attempts}× (last: ${outcome.error})`;
+    return result(enter(state, 'rollback-failed', ctx.now, { reason, rollback: { ...rb, lastError: outcome.error } }), {
+      decisions: [{ kind: 'rollback-failed', cause: 'deploy', reason, from: rb.from, to: rb.to }],
+    });
+  }
+  const rollbackVersion = rb.rollbackVersion ?? outcome.version;
+  const next = enter(state, 'verifying', ctx.now, {
+    rollback: { ...rb, rollbackVersion, verifyEndsAt: ctx.now + ctx.target.verify.timeout, tallies: {}, retryAt: undefined },
+    lastSeenVersion: Math.max(state.lastSeenVersion, rollbackVersion ?? 0),
+  });
+  return result(next, {
+    writes: rb.rollbackVersion === undefined && outcome.version !== undefined ? [{ type: 'set-origin', version: outcome.version, origin: 'rollback' }] : [],
+    decisions: [{ kind: 'rollback-deployed', rollbackVersion: rollbackVersion ?? null, verifyMs: ctx.target.verify.timeout }],
+  });
+}
+
+/** A failed rollback deploy whose backoff has elapsed is issued again (never while one is out). */
+export function onRetryTick(state: TargetState, ctx: StepContext): StepResult {
+  const rb = state.rollback;
+  if (state.phase === 'failing') return onProceed(state, ctx); // a restart between decision and rails
+  if (state.phase !== 'rolling-back' || !rb || rb.retryAt === undefined || ctx.deployInFlight || ctx.now < rb.retryAt) return unchanged(state);
+  return reissue(state, rb, { kind: 'rollback-reissued', attempt: rb.attempts + 1, after: 'backoff' }, ctx);
+}
+
+function reissue(state: TargetState, rb: RollbackProgress, why: Extract<Decision, { kind: 'rollback-reissued' }>, ctx: StepContext): StepResult {
+  return result(
+    { ...state, rollback: { ...rb, issuedAt: ctx.now, retryAt: undefined, attempts: rb.attempts + 1 } },
+    {
+      decisions: [why],
+      effects: [{ type: 'deploy', imageRef: rb.to.imageRef, toVersion: rb.to.version }],
+    },
+  );
+}
+
+/**
+ * After a restart the rollback deploy we issued may have finished, be running, or never have reached
+ * the platform. The release list tells which; the deploy is only issued again when no release with
+ * our image has appeared within `reissueAfter`, so a restart never doubles a deploy that got through.
+ */
+export function recoverInterruptedDeploy(state: TargetState, releases: readonly ReleaseView[], ctx: StepContext): StepResult {
+  const rb = state.rollback!;
+  if (rb.retryAt !== undefined) return result(state); // waiting out a backoff: the tick re-issues
+  if (rb.rollbackVersion !== undefined) {
+    const mine = releases.find((r) => r.version === rb.rollbackVersion);
+    if (!mine || isInProgress(mine.status)) return result(state);
+    const outcome: Extract<GuardEvent, { type: 'deploy-result' }> =
+      mine.status === 'complete'
+        ? { type: 'deploy-result', ok: true, version: mine.version }
+        : { type: 'deploy-result', ok: false, error: `release v${mine.version} ended ${mine.status}` };
+    return chain({ decisions: [{ kind: 'rollback-recovered', version: mine.version, status: mine.status }] }, onDeployResult(state, outcome, ctx));
+  }
+  const issuedAt = rb.issuedAt ?? rb.decidedAt;
+  if (ctx.now - issuedAt < ctx.target.rollback.reissueAfter) return result(state);
+  if (rb.attempts >= ctx.target.rollback.deployAttempts) {
+    const reason = `rollback deploy of v${rb.to.version}'s image never produced a release after ${rb.attempts} attempts`;
+    return result(enter(state, 'rollback-failed', ctx.now, { reason }), { decisions: [{ kind: 'rollback-failed', cause: 'no-release', reason, from: rb.from, to: rb.to }] });
+  }
+  return reissue(state, rb, { kind: 'rollback-reissued', attempt: rb.attempts + 1, after: 'no-release', waitedMs: ctx.now - issuedAt }, ctx);
+}
