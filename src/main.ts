@@ -21,6 +21,8 @@ import { PromNotifyMetrics } from './notify/prom-notify-metrics.ts';
 import type { Store, Transition } from './store/types.ts';
 import type { MobileApp } from './admin/mobile-routes.ts';
 import type { Replication } from './guard/watchdog.ts';
+import { DECISION_KINDS, isDecisionKind } from './domain/decision-kinds.ts';
+import { WD_ERR_CONFIG_INVALID } from './infra/errors.ts';
 
 /** On shutdown, how long queued notifications may still be delivered. */
 const NOTIFY_DRAIN_MS = 5_000;
@@ -31,8 +33,10 @@ const NOTIFY_DRAIN_MS = 5_000;
  * only way to stop the daemon between "decided" and "deployed" deterministically; unset in production.
  */
 function failpoint(spec: string | undefined, logger: Logger): { afterTransition?: (t: Transition) => void } {
-  const kind = spec?.match(/^crash-after:([a-z-]+)$/)?.[1];
-  if (!kind) return {};
+  if (spec === undefined || spec === '') return {};
+  const kind = spec.match(/^crash-after:([a-z-]+)$/)?.[1];
+  // A misspelt failpoint would silently never fire, and the crash test would test nothing.
+  if (!kind || !isDecisionKind(kind)) throw new WD_ERR_CONFIG_INVALID(`ROLLBACK_WATCHDOG_FAILPOINT: "${spec}" is not crash-after:<decision kind>; kinds: ${DECISION_KINDS.join(', ')}`);
   logger.warn({ failpoint: spec }, 'failpoint armed: this process will kill itself');
   return {
     afterTransition: (t) => {

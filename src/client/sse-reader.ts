@@ -1,9 +1,9 @@
 /**
- * Server-sent events for the CLI (`rollback-watchdog watch`): an incremental text/event-stream
- * parser and a follower that reconnects with `Last-Event-ID`, so a daemon restart loses nothing the
- * daemon can still replay. The browser has the same logic in plain JS
- * (src/admin/ui/static/lib/sse.js), because the status page has no build step to share this file.
+ * Server-sent events for the CLI (`rollback-watchdog watch`): a follower that reconnects with
+ * `Last-Event-ID`, so a daemon restart loses nothing the daemon can still replay. The status page
+ * follows the stream in plain JS (src/admin/ui/static/lib/sse.js) with the same parser.
  */
+import { createParser, type EventSourceParser } from 'eventsource-parser';
 import { request, type Dispatcher } from 'undici';
 import { WD_ERR_DAEMON_ANSWER_INVALID, WD_ERR_DAEMON_UNREACHABLE } from '../infra/errors.ts';
 import { ApiError } from './api-client.ts';
@@ -15,45 +15,33 @@ export interface SseEvent {
   data: string;
 }
 
-/** The HTML standard's event stream interpretation, fed decoded text in arbitrary chunks. */
+/** An event stream larger than this without a line end is not the daemon's: drop the connection. */
+const MAX_EVENT_BYTES = 1024 * 1024;
+
+/**
+ * Events from text/event-stream chunks, parsed by eventsource-parser (the status page uses the same
+ * parser). `lastEventId` carries over to events without an id of their own, as the HTML standard says.
+ */
 export class SseParser {
   lastEventId = '';
-  #buffer = '';
-  #data: string[] = [];
-  #type = '';
+  #events: SseEvent[] = [];
+  readonly #parser: EventSourceParser = createParser({
+    onEvent: (e) => {
+      if (e.id !== undefined) this.lastEventId = e.id;
+      this.#events.push({ id: this.lastEventId, type: e.event ?? 'message', data: e.data });
+    },
+    onError: (err) => {
+      throw err;
+    },
+    maxBufferSize: MAX_EVENT_BYTES,
+  });
 
+  /** Feeds decoded text; returns the events it completed. */
   push(text: string): SseEvent[] {
-    this.#buffer += text;
-    const events: SseEvent[] = [];
-    for (;;) {
-      const end = this.#buffer.search(/[\r\n]/);
-      if (end < 0) break;
-      // A CR at the very end may be the first half of a CRLF: wait for the next chunk.
-      if (this.#buffer[end] === '\r' && end === this.#buffer.length - 1) break;
-      const line = this.#buffer.slice(0, end);
-      this.#buffer = this.#buffer.slice(end + (this.#buffer.startsWith('\r\n', end) ? 2 : 1));
-      const event = this.#line(line);
-      if (event) events.push(event);
-    }
-    return events;
-  }
-
-  #line(line: string): SseEvent | undefined {
-    if (line === '') {
-      const data = this.#data;
-      const type = this.#type || 'message';
-      this.#data = [];
-      this.#type = '';
-      return data.length === 0 ? undefined : { id: this.lastEventId, type, data: data.join('\n') };
-    }
-    if (line.startsWith(':')) return undefined; // a comment: the daemon's heartbeat
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'event') this.#type = value;
-    else if (field === 'data') this.#data.push(value);
-    else if (field === 'id' && !value.includes('\0')) this.lastEventId = value;
-    return undefined;
+    this.#parser.feed(text);
+    const done = this.#events;
+    this.#events = [];
+    return done;
   }
 }
 

@@ -1,13 +1,8 @@
+import { openRunner } from '../guard/runner/open-runner.ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../src/infra/clock.ts';
 import type { RollbackPolicy } from '../../src/domain/policy.ts';
-import { TargetRunner } from '../../src/guard/runner/target-runner.ts';
 import { renderPostmortem } from '../../src/incidents/postmortem.ts';
-import { noopMetrics } from '../../src/metrics/recorder.ts';
-import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { FakePlatform } from '../fakes/fake-platform.ts';
-import { captureLogger } from '../fakes/logger.ts';
-import { ScriptedProbe } from '../fakes/scripted-probe.ts';
 import { image, policy as autoPolicy, target } from '../guard/step/fixtures.ts';
 
 // A whole incident on a fake clock: a bad release held for approval for six minutes, then rolled back.
@@ -18,14 +13,9 @@ describe('incident lifecycle', () => {
   it('records timeline, evidence and impact, and requires a post-mortem past 5 minutes', async () => {
     const platform = new FakePlatform();
     platform.logLines = Array.from({ length: 80 }, (_, i) => `2026-11-25T12:00:${String(i % 60).padStart(2, '0')}Z app[148e] iad [error]request ${i} failed`);
-    const store = new SqliteStore(':memory:');
-    const probe = new ScriptedProbe();
     let policy: RollbackPolicy = { ...autoPolicy, mode: 'approve' };
     platform.release('api', image(1));
-    const runner = await TargetRunner.open({
-      target, platform, store, runProbe: probe.runProbe, clock: systemClock, logger: captureLogger().logger,
-      metrics: noopMetrics, policy: () => policy, postmortemAfterMs: 300_000,
-    });
+    const { runner, store, probe } = await openRunner({ platform, policy: () => policy });
     runner.start();
     await runner.pollReleases();
     await vi.advanceTimersByTimeAsync(target.guard.watchWindow + target.guard.probeInterval);

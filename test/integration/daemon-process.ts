@@ -93,13 +93,13 @@ export class DaemonProcess {
     return { status: res.statusCode, body: (await res.body.json()) as T };
   }
 
-  /** The sum of a metric's samples on /metrics (0 when it has none yet). */
-  async metric(name: string): Promise<number> {
+  /** The sum of a metric's samples on /metrics (0 when it has none yet), optionally only those whose line holds every `having`. */
+  async metric(name: string, ...having: string[]): Promise<number> {
     const res = await request(`${this.url}/metrics`);
     const text = await res.body.text();
     return text
       .split('\n')
-      .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+      .filter((line) => (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) && having.every((h) => line.includes(h)))
       .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
   }
 

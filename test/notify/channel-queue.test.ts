@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChannelQueue, type ChannelQueueOptions } from '../../src/notify/channel-queue.ts';
 import { captureLogger } from '../fakes/logger.ts';
-import { TestClock } from './fake-clock.ts';
+import { TestClock } from '../support/test-clock.ts';
 import { startReceiver, type Receiver } from './receiver.ts';
 import { RecordingMetrics } from './recording-metrics.ts';
 

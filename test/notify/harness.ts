@@ -3,7 +3,7 @@ import { Notifier, type NotifierOptions } from '../../src/notify/notifier.ts';
 import { Notifications, type NotificationsInput } from '../../src/config/notify-schema.ts';
 import { SecretRegistry } from '../../src/infra/secrets.ts';
 import { captureLogger } from '../fakes/logger.ts';
-import { TestClock } from './fake-clock.ts';
+import { TestClock } from '../support/test-clock.ts';
 import { RecordingMetrics } from './recording-metrics.ts';
 
 /** An undici Agent that counts dispatches: proof of whether a request was started at all. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestClock } from './fake-clock.ts';
+import { TestClock } from '../support/test-clock.ts';
 import { EVENTS } from './fixtures.ts';
 import { makeNotifier, stopAll } from './harness.ts';
 import { startReceiver, until, type Receiver, type Reply } from './receiver.ts';

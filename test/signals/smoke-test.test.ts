@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MASK, SecretRegistry } from '../../src/infra/secrets.ts';
 import { SmokeTest } from '../../src/config/signal-schemas.ts';
 import { SmokeTestProvider } from '../../src/signals/smoke-test.ts';
-import { InstantClock } from '../support/instant-clock.ts';
+import { TestClock } from '../support/test-clock.ts';
 import { scriptDir, type ScriptDir } from '../support/scripts.ts';
 
 let scripts: ScriptDir;
@@ -17,7 +17,7 @@ const spec = (command: string[], over: Record<string, unknown> = {}): SmokeTest 
   SmokeTest.parse({ name: 'e2e', type: 'smoke', command, retryDelay: '2s', ...over });
 
 function provider(secrets = new SecretRegistry()) {
-  const clock = new InstantClock();
+  const clock = new TestClock('auto', Date.UTC(2026, 0, 1));
   // A short kill grace: the hang test's script dies on SIGTERM anyway.
   return { clock, secrets, smoke: new SmokeTestProvider({ clock, secrets, killGraceMs: 500 }) };
 }

@@ -4,6 +4,7 @@
  * page's script reads the URL itself and fetches the JSON API with the token from session storage).
  * So there is nothing here to escape, and the same bytes can be served to anyone.
  */
+import { createHash } from 'node:crypto';
 
 export interface Shell {
   /** The page's `<title>`, a constant. */
@@ -18,6 +19,14 @@ export interface Shell {
 
 export const STATIC_PREFIX = '/ui/static/';
 export const UPLOT_PREFIX = '/ui/vendor/uplot/';
+export const SSE_PARSER_PREFIX = '/ui/vendor/eventsource-parser/';
+
+/**
+ * Lets the page's modules import packages by name, as they do under Node in the tests. An inline
+ * script, allowed by its hash in the CSP (ui-routes.ts), so no other inline script can run.
+ */
+export const IMPORT_MAP = JSON.stringify({ imports: { 'eventsource-parser': `${SSE_PARSER_PREFIX}index.js` } });
+export const IMPORT_MAP_HASH = `sha256-${createHash('sha256').update(IMPORT_MAP).digest('base64')}`;
 
 export function renderShell(page: string, shell: Shell): string {
   // `defer` keeps uPlot ahead of the page module: deferred classic and module scripts run in document order.
@@ -34,6 +43,7 @@ export function renderShell(page: string, shell: Shell): string {
 <link rel="icon" href="data:,">
 <title>${shell.title} · rollback-watchdog</title>
 ${chart}<link rel="stylesheet" href="${STATIC_PREFIX}app.css">
+<script type="importmap">${IMPORT_MAP}</script>
 <script type="module" src="${STATIC_PREFIX}pages/${shell.script}.js"></script>
 </head>
 <body data-page="${page}">

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { TokenAuth } from '../auth.ts';
 import { TargetParams } from '../schema.ts';
 import { whoamiRoute } from '../whoami-route.ts';
-import { STATIC_PREFIX, UPLOT_PREFIX } from './layout.ts';
+import { IMPORT_MAP_HASH, SSE_PARSER_PREFIX, STATIC_PREFIX, UPLOT_PREFIX } from './layout.ts';
 import { PAGES } from './pages.ts';
 
 export interface UiRoutesOptions {
@@ -25,6 +25,8 @@ export const STATIC_ROOT = fileURLToPath(new URL('./static/', import.meta.url));
 // `uplot` resolves to dist/uPlot.cjs.js; its siblings are the browser builds.
 export const UPLOT_ROOT = dirname(createRequire(import.meta.url).resolve('uplot'));
 const UPLOT_FILES: ReadonlySet<string> = new Set(['/uPlot.iife.min.js', '/uPlot.min.css']);
+// `eventsource-parser` resolves to dist/index.js, an ES module with no imports of its own.
+export const SSE_PARSER_ROOT = dirname(fileURLToPath(import.meta.resolve('eventsource-parser')));
 
 /**
  * Same-origin only, no inline script or style: even if some data slipped into the DOM as markup it
@@ -32,7 +34,7 @@ const UPLOT_FILES: ReadonlySet<string> = new Set(['/uPlot.iife.min.js', '/uPlot.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
-  "script-src 'self'",
+  `script-src 'self' '${IMPORT_MAP_HASH}'`,
   "style-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self'",
@@ -83,6 +85,16 @@ export const uiRoutes: FastifyPluginAsync<UiRoutesOptions> = async (fastify, { a
     setHeaders: assetHeaders,
     // Only the two browser files, not the rest of the package.
     allowedPath: (pathName) => UPLOT_FILES.has(pathName),
+  });
+  await fastify.register(fastifyStatic, {
+    root: SSE_PARSER_ROOT,
+    prefix: SSE_PARSER_PREFIX,
+    decorateReply: false,
+    index: false,
+    list: false,
+    cacheControl: false,
+    setHeaders: assetHeaders,
+    allowedPath: (pathName) => pathName === '/index.js',
   });
 
   const app = fastify.withTypeProvider<ZodTypeProvider>();

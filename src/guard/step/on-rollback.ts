@@ -7,7 +7,7 @@ import { incidentId, openIncident } from '../../domain/incident.ts';
 import type { Measurement } from '../../domain/measurement.ts';
 import { isInProgress, type ReleaseRef, type ReleaseView, type RollbackPlan, type RollbackProgress, type TargetState } from '../../domain/target-state.ts';
 import { chooseRollbackRelease } from './choose-release.ts';
-import { enter, ref, seconds } from './common.ts';
+import { enter, ref } from './common.ts';
 import { result, chain, unchanged, type GuardEvent, type StepContext, type StepResult } from './context.ts';
 import { checkRails, deployRetryDelay } from './rails.ts';
 import { impactStartedAt } from './tally.ts';

@@ -17,7 +17,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CliError, type CliErrorCode } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import { formatCommand, type CliResult, type RunCliOptions } from './command.ts';
 
 const HELPER_MAIN = fileURLToPath(new URL('./spawn-helper-main.ts', import.meta.url));

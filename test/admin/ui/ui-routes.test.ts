@@ -2,6 +2,7 @@
  * The status page's server side with `inject`: public HTML shells that echo nothing from the request,
  * their security headers, the assets they reference, and nothing else from node_modules.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,11 +22,14 @@ describe('the HTML shells', () => {
     const res = await h.app.inject(url);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(res.headers['content-security-policy']).toMatch(/default-src 'none'; script-src 'self'; style-src 'self'/);
+    // The one inline script is the import map, allowed by its own hash and nothing else.
+    const importMap = /<script type="importmap">([^<]*)<\/script>/.exec(res.body)?.[1] ?? '';
+    const hash = `sha256-${createHash('sha256').update(importMap).digest('base64')}`;
+    expect(res.headers['content-security-policy']).toMatch(new RegExp(`^default-src 'none'; script-src 'self' '${hash.replace(/[+/]/g, '\\$&')}'; style-src 'self'`));
     expect(res.headers['content-security-policy']).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
-    expect(res.body).not.toMatch(/<script>|\son\w+=|style="/); // no inline script, handler or style
+    expect(res.body.replace(/<script type="importmap">[^<]*<\/script>/, '')).not.toMatch(/<script(?: type="importmap")?>|\son\w+=|style="/); // no other inline script, handler or style
     for (const token of [OPERATOR, VIEWER]) expect(res.body).not.toContain(token);
   });
 
@@ -79,6 +83,18 @@ describe('the assets', () => {
         expect(res.statusCode, `${file} imports ${spec}`).toBe(200);
         expect(res.headers['content-type']).toMatch(/^(application|text)\/javascript/);
       }
+    }
+  });
+
+  it('serves the event-stream parser the import map names, and nothing else of its package', async () => {
+    const { body } = await h.app.inject('/');
+    const mapped = JSON.parse(/<script type="importmap">([^<]*)<\/script>/.exec(body)![1]!) as { imports: Record<string, string> };
+    const res = await h.app.inject(mapped.imports['eventsource-parser']!);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^(application|text)\/javascript/);
+    expect(res.body).toContain('createParser');
+    for (const url of ['/ui/vendor/eventsource-parser/index.cjs', '/ui/vendor/eventsource-parser/../package.json']) {
+      expect((await h.app.inject(url)).statusCode, url).toBe(404);
     }
   });
 

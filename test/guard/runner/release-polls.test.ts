@@ -3,16 +3,13 @@
  * scheduled poll lists releases (a flyctl process) only when the fingerprint moved, a release is
  * still deploying, the last listing is too old, or the caller wants a fresh look.
  */
+import { openRunner } from './open-runner.ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../../src/infra/clock.ts';
-import { RELIST_AFTER_MS, TargetRunner } from '../../../src/guard/runner/target-runner.ts';
+import { RELIST_AFTER_MS } from '../../../src/guard/runner/target-runner.ts';
 import { noopMetrics, type WatchdogMetrics } from '../../../src/metrics/recorder.ts';
-import { SqliteStore } from '../../../src/store/sqlite-store.ts';
 import { FakePlatform } from '../../fakes/fake-platform.ts';
-import { captureLogger } from '../../fakes/logger.ts';
-import { ScriptedProbe } from '../../fakes/scripted-probe.ts';
 import type { LeaseFence } from '../../../src/domain/lease.ts';
-import { image, policy, target } from '../step/fixtures.ts';
+import { image, target } from '../step/fixtures.ts';
 
 describe('release polls with a fingerprint', () => {
   beforeEach(() => vi.useFakeTimers({ now: 1_000_000 }));
@@ -22,12 +19,10 @@ describe('release polls with a fingerprint', () => {
     const platform = new FakePlatform();
     platform.fingerprints = true;
     platform.release('api', image(1));
-    const store = new SqliteStore(':memory:');
-    const { logger, records } = captureLogger();
     const polls: string[] = [];
     const errors: string[] = [];
     const metrics: WatchdogMetrics = { ...noopMetrics, incReleasePoll: (r) => polls.push(r), incPlatformError: (c) => errors.push(c) };
-    const runner = await TargetRunner.open({ target, platform, store, runProbe: new ScriptedProbe().runProbe, clock: systemClock, logger, metrics, policy: () => policy, postmortemAfterMs: 300_000, ...extra });
+    const { runner, store, records } = await openRunner({ platform, metrics, ...extra });
     return { platform, store, runner, records, polls, errors };
   }
 

@@ -1,13 +1,7 @@
+import { openRunner } from './open-runner.ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { TargetRunner } from '../../../src/guard/runner/target-runner.ts';
 import { SerialQueue } from '../../../src/guard/runner/serial-queue.ts';
-import { systemClock } from '../../../src/infra/clock.ts';
-import { noopMetrics } from '../../../src/metrics/recorder.ts';
-import { SqliteStore } from '../../../src/store/sqlite-store.ts';
-import { FakePlatform } from '../../fakes/fake-platform.ts';
-import { captureLogger } from '../../fakes/logger.ts';
-import { ScriptedProbe } from '../../fakes/scripted-probe.ts';
-import { image, policy, target } from '../step/fixtures.ts';
+import { image } from '../step/fixtures.ts';
 
 describe('SerialQueue', () => {
   it('runs tasks one at a time in order, and a failed task fails only its own caller', async () => {
@@ -32,10 +26,7 @@ describe('the runner after a failed event', () => {
   afterEach(() => vi.useRealTimers());
 
   it('takes in the next event after a mark whose write failed', async () => {
-    const platform = new FakePlatform();
-    const store = new SqliteStore(':memory:');
-    platform.release('api', image(1));
-    const runner = await TargetRunner.open({ target, platform, store, runProbe: new ScriptedProbe().runProbe, clock: systemClock, logger: captureLogger().logger, metrics: noopMetrics, policy: () => policy, postmortemAfterMs: 300_000 });
+    const { runner, platform, store } = await openRunner();
     await runner.pollReleases();
     await runner.command({ kind: 'abort', by: 'ops' });
     const saveTransition = store.saveTransition.bind(store);

@@ -1,18 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../../src/infra/clock.ts';
-import { PROGRESS_WRITE_INTERVAL_MS, TargetRunner } from '../../../src/guard/runner/target-runner.ts';
-import { noopMetrics } from '../../../src/metrics/recorder.ts';
+import { PROGRESS_WRITE_INTERVAL_MS } from '../../../src/guard/runner/target-runner.ts';
+import { openRunner } from './open-runner.ts';
 import { SqliteStore } from '../../../src/store/sqlite-store.ts';
 import type { Store } from '../../../src/store/types.ts';
 import { FakePlatform } from '../../fakes/fake-platform.ts';
-import { captureLogger } from '../../fakes/logger.ts';
-import { ScriptedProbe } from '../../fakes/scripted-probe.ts';
 import type { Probe } from '../../../src/config/schema.ts';
 import type { ResolvedTarget } from '../../../src/config/resolve.ts';
 import type { RatePoint } from '../../../src/guard/series.ts';
 import type { CounterSource } from '../../../src/signals/types.ts';
 import type { Measurement } from '../../../src/domain/measurement.ts';
-import { errorRate, image, policy, target } from '../step/fixtures.ts';
+import { errorRate, image, target } from '../step/fixtures.ts';
 
 // The runner under fake timers: the loop's sleeps and the clock both advance only when we say so.
 describe('TargetRunner', () => {
@@ -20,14 +17,9 @@ describe('TargetRunner', () => {
   afterEach(() => vi.useRealTimers());
 
   async function setup() {
-    const platform = new FakePlatform();
-    const store = new SqliteStore(':memory:');
-    const probe = new ScriptedProbe();
-    const { logger, records } = captureLogger();
-    platform.release('api', image(1));
-    const runner = await TargetRunner.open({ target, platform, store, runProbe: probe.runProbe, clock: systemClock, logger, metrics: noopMetrics, policy: () => policy, postmortemAfterMs: 300_000 });
-    runner.start();
-    return { platform, store, probe, runner, records };
+    const opened = await openRunner();
+    opened.runner.start();
+    return opened;
   }
 
   it('guards, fails, rolls back once, verifies — with the decisions logged and journaled', async () => {
@@ -82,8 +74,7 @@ describe('TargetRunner', () => {
         return { ok: false, phase: 'inconclusive', at: Date.now(), detail: 'no traffic yet' };
       },
     };
-    const { logger } = captureLogger();
-    const runner = await TargetRunner.open({ target, platform, store: new SqliteStore(':memory:'), runProbe, counterSource, clock: systemClock, logger, metrics: noopMetrics, policy: () => policy, postmortemAfterMs: 300_000 });
+    const { runner } = await openRunner({ platform, runProbe, counterSource });
     runner.start();
     await runner.pollReleases();
     expect(runner.state.phase).toBe('guarding');
@@ -114,8 +105,7 @@ describe('TargetRunner', () => {
     const platform = new FakePlatform();
     platform.release('api', image(1));
     const rates: RatePoint[] = [];
-    const deps = { target: judged, platform, store: new SqliteStore(':memory:'), runProbe: new ScriptedProbe().runProbe, counterSource, clock: systemClock };
-    const runner = await TargetRunner.open({ ...deps, logger: captureLogger().logger, metrics: noopMetrics, policy: () => policy, postmortemAfterMs: 300_000, onRate: (p) => rates.push(p) });
+    const { runner } = await openRunner({ target: judged, platform, counterSource, onRate: (p) => rates.push(p) });
     runner.start();
     await runner.pollReleases();
     await vi.advanceTimersByTimeAsync(judged.guard.watchWindow + judged.guard.probeInterval * 3);
@@ -201,8 +191,7 @@ describe('TargetRunner', () => {
     await vi.advanceTimersByTimeAsync(30_000);
     await runner.stop(0);
     const guard = runner.state.guard;
-    const probe = new ScriptedProbe();
-    const again = await TargetRunner.open({ target, platform, store, runProbe: probe.runProbe, clock: systemClock, logger: captureLogger().logger, metrics: noopMetrics, policy: () => policy, postmortemAfterMs: 300_000 });
+    const { runner: again } = await openRunner({ platform, store });
     expect(again.state.phase).toBe('guarding');
     expect(again.state.guard).toEqual(guard);
     again.start();
@@ -264,11 +253,7 @@ describe('TargetRunner under a lease', () => {
   afterEach(() => vi.useRealTimers());
 
   async function setup() {
-    const platform = new FakePlatform();
     const store = new SqliteStore(':memory:');
-    const probe = new ScriptedProbe();
-    const { logger } = captureLogger();
-    platform.release('api', image(1));
     const lease = { current: { shard: 'api', owner: 'A', epoch: 1 } as { shard: string; owner: string; epoch: number } | undefined };
     const saved: unknown[] = [];
     const saveTransition = store.saveTransition.bind(store);
@@ -277,7 +262,7 @@ describe('TargetRunner under a lease', () => {
       return saveTransition(t, now);
     };
     Object.assign(store, { saveTransition: recording });
-    const runner = await TargetRunner.open({ target, platform, store, runProbe: probe.runProbe, clock: systemClock, logger, metrics: noopMetrics, policy: () => policy, postmortemAfterMs: 300_000, lease: () => lease.current });
+    const { runner, platform, probe } = await openRunner({ store, lease: () => lease.current });
     runner.start();
     return { platform, store, probe, runner, lease, saved };
   }

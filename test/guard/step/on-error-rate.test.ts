@@ -5,7 +5,7 @@ import type { GuardEvent, StepResult } from '../../../src/guard/step/context.ts'
 import { step } from '../../../src/guard/step/step.ts';
 import { context, kinds, nothing, run as runStep } from './run.ts';
 import type { CounterReadout } from '../../../src/domain/measurement.ts';
-import { errorRate, policy, release, target as base } from './fixtures.ts';
+import { errorRate, release, target as base } from './fixtures.ts';
 
 const target: ResolvedTarget = {
   ...base,

@@ -4,7 +4,7 @@ import { initialState, type ReleaseView, type TargetState } from '../../../src/d
 import type { GuardEvent, StepResult } from '../../../src/guard/step/context.ts';
 import { step } from '../../../src/guard/step/step.ts';
 import { context, deploys, kinds, nothing, run as runStep } from './run.ts';
-import { image, policy, release, round, target } from './fixtures.ts';
+import { image, policy, release, round } from './fixtures.ts';
 
 const T0 = 5_000_000;
 

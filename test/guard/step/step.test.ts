@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { initialState, type ReleaseView, type TargetState } from '../../../src/domain/target-state.ts';
 import type { StepResult } from '../../../src/guard/step/context.ts';
 import { deploys, kinds, nothing, run, verdicts } from './run.ts';
-import { image, policy, release, round, target } from './fixtures.ts';
+import { image, release, round } from './fixtures.ts';
 
 const T0 = 1_000_000;
 

@@ -1,56 +1,34 @@
 // Server-sent events over fetch(). EventSource cannot send an Authorization header, and the token
 // must not go in the URL, so the stream is read with fetch + ReadableStream and parsed here, with
 // the same resume contract as EventSource: Last-Event-ID on every reconnect. No DOM: this module
-// also runs under Node in the tests (test/ui/sse-client.test.ts).
+// also runs under Node in the tests (test/ui/sse-client.test.ts). The page's import map resolves
+// `eventsource-parser` to the package's browser build (src/admin/ui/layout.ts).
+import { createParser } from 'eventsource-parser';
 
-/** Incremental text/event-stream parser (the HTML standard's "event stream interpretation"). */
+/**
+ * Events from text/event-stream chunks, parsed by eventsource-parser (the CLI uses the same parser).
+ * `lastEventId` carries over to events without an id of their own, as the HTML standard says.
+ */
 export class SseParser {
-  #buffer = '';
-  #data = [];
-  #type = '';
-  /** The last `id:` seen; kept across events, as the standard says. */
   lastEventId = '';
-  /** The server's `retry:` hint in ms, if any. */
-  retry = undefined;
+  #events = [];
+  #parser = createParser({
+    onEvent: (e) => {
+      if (e.id !== undefined) this.lastEventId = e.id;
+      this.#events.push({ id: this.lastEventId, type: e.event ?? 'message', data: e.data });
+    },
+    onError: (err) => {
+      throw err;
+    },
+    maxBufferSize: 1024 * 1024,
+  });
 
   /** Feeds decoded text; returns the events completed by it: {id, type, data} with data a string. */
   push(text) {
-    this.#buffer += text;
-    const events = [];
-    for (;;) {
-      const end = this.#buffer.search(/[\r\n]/);
-      if (end < 0) break;
-      // A CR at the very end may be the first half of a CRLF: wait for the next chunk.
-      if (this.#buffer[end] === '\r' && end === this.#buffer.length - 1) break;
-      const line = this.#buffer.slice(0, end);
-      this.#buffer = this.#buffer.slice(end + (this.#buffer.startsWith('\r\n', end) ? 2 : 1));
-      const event = this.#line(line);
-      if (event) events.push(event);
-    }
-    return events;
-  }
-
-  #line(line) {
-    if (line === '') return this.#dispatch();
-    if (line.startsWith(':')) return undefined; // a comment: the server's heartbeat
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'event') this.#type = value;
-    else if (field === 'data') this.#data.push(value);
-    else if (field === 'id' && !value.includes('\0')) this.lastEventId = value;
-    else if (field === 'retry' && /^\d+$/.test(value)) this.retry = Number(value);
-    return undefined;
-  }
-
-  #dispatch() {
-    const data = this.#data;
-    const type = this.#type || 'message';
-    this.#data = [];
-    this.#type = '';
-    if (data.length === 0) return undefined;
-    return { id: this.lastEventId, type, data: data.join('\n') };
+    this.#parser.feed(text);
+    const done = this.#events;
+    this.#events = [];
+    return done;
   }
 }
 

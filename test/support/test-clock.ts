@@ -6,18 +6,20 @@ interface PendingSleep {
 }
 
 /**
- * A Clock for notifier tests. In `auto` mode every sleep ends at once (time jumps forward), so
- * retries run at network speed; in `manual` mode sleeps of more than 0 ms wait for advance(). Either way `sleeps`
- * records each requested delay, which is what the backoff assertions check.
+ * The tests' Clock. In `auto` mode every sleep ends at once (time jumps forward), so retries run at
+ * test speed; in `manual` mode sleeps of more than 0 ms wait for advance(). Either way `sleeps`
+ * records each requested delay, which is what backoff assertions check, and a sleep on an aborted
+ * signal rejects as the real clock's would.
  */
 export class TestClock implements Clock {
-  t = 1_700_000_000_000;
+  t: number;
   readonly sleeps: number[] = [];
   readonly #auto: boolean;
   #pending: PendingSleep[] = [];
 
-  constructor(mode: 'auto' | 'manual' = 'auto') {
+  constructor(mode: 'auto' | 'manual' = 'auto', start = 1_700_000_000_000) {
     this.#auto = mode === 'auto';
+    this.t = start;
   }
 
   now(): number {
@@ -29,8 +31,8 @@ export class TestClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    this.sleeps.push(ms);
     if (signal?.aborted) return Promise.reject(signal.reason);
+    this.sleeps.push(ms);
     if (this.#auto || ms <= 0) {
       this.t += ms;
       return Promise.resolve();
