@@ -4,6 +4,8 @@
  * runners open when a shard's lease is taken and are fenced when it is lost.
  */
 import type { ResolvedTarget } from '../config/resolve.ts';
+import type { Clock } from '../infra/clock.ts';
+import type { JournalEntry } from '../domain/journal.ts';
 import type { LeaseFence } from '../domain/lease.ts';
 import type { TargetPhase } from '../domain/target-state.ts';
 import type { LeaseManager, LossReason } from '../ha/lease-manager.ts';
@@ -15,11 +17,14 @@ const QUIET_PHASES: ReadonlySet<TargetPhase> = new Set(['idle', 'stable', 'rolle
 
 export interface FleetDeps {
   targets: readonly ResolvedTarget[];
+  clock: Clock;
   groups: readonly GroupSpec[];
   /** Everything a runner needs for `target` (the watchdog's wiring). */
   runnerDeps: (target: ResolvedTarget, index: number, lease: (() => LeaseFence | undefined) | undefined) => RunnerDeps;
-  /** Runners of a shard just taken, before they start (journal the takeover). */
-  onAdopted: (shard: string, runners: readonly TargetRunner[], fence: LeaseFence | undefined) => Promise<void>;
+  /** Runners of a shard just opened, before they start. */
+  onAdopted: (runners: readonly TargetRunner[]) => void;
+  /** Writes a journal line outside any transition (a takeover) and shows it in the events feed. */
+  journal: (entry: JournalEntry) => Promise<void>;
   /** Runners just started: resume what a restart or a takeover interrupted (group rollbacks). */
   onStarted: (runners: readonly TargetRunner[]) => void;
   onDropped: (target: string) => void;
@@ -87,11 +92,15 @@ export class Fleet {
     }
     for (const runner of opened) this.#runners.set(runner.target.name, runner);
     this.#deps.setGuardedCount(this.#runners.size);
+    this.#deps.onAdopted(opened);
     if (fence) {
       this.#deps.incLeaseChange?.('acquired');
       this.#deps.logger.info({ shard, epoch: fence.epoch, targets: members }, 'now guarding (lease acquired)');
+      for (const runner of opened) {
+        const message = `guarded by replica ${fence.owner} (lease epoch ${fence.epoch})`;
+        await this.#deps.journal({ target: runner.target.name, at: this.#deps.clock.now(), kind: 'lease-acquired', message, data: { replica: fence.owner, epoch: fence.epoch } });
+      }
     }
-    await this.#deps.onAdopted(shard, opened, fence);
     if (this.#started) {
       this.#begin(opened);
       void Promise.all(opened.map((r) => r.pollReleases()));

@@ -14,6 +14,7 @@ import type { TargetRunner } from './runner/target-runner.ts';
 import { planGroupRollback, type GroupSpec } from './step/group-plan.ts';
 
 export interface GroupCoordinatorDeps {
+  groups: readonly GroupSpec[];
   store: Store;
   clock: Clock;
   logger: Logger;
@@ -27,8 +28,30 @@ export class GroupCoordinator {
   /** Groups with a coordinated rollback under way. */
   readonly #busy = new Map<string, Promise<void>>();
 
+  readonly #groupOf = new Map<string, GroupSpec>();
+
   constructor(deps: GroupCoordinatorDeps) {
     this.#deps = deps;
+    for (const group of deps.groups) for (const member of group.targets) this.#groupOf.set(member, group);
+  }
+
+  /** The group a target belongs to, if any. */
+  groupOf(target: string): GroupSpec | undefined {
+    return this.#groupOf.get(target);
+  }
+
+  /**
+   * Carries on group rollbacks a restart or a takeover interrupted: a stored plan is resumed as it
+   * is; a member that asked for one and has no plan yet asks again.
+   */
+  resumeInterrupted(runners: readonly TargetRunner[]): void {
+    for (const runner of runners) {
+      const group = this.#groupOf.get(runner.target.name);
+      const s = runner.state;
+      if (!group) continue;
+      if (s.groupRollback) this.resume(group, runner.target.name, s.groupRollback.steps);
+      else if (s.phase === 'held' && s.hold?.kind === 'group' && s.plan) this.coordinate(group, runner.target.name, s.plan.from);
+    }
   }
 
   /** Plans and starts the group's rollback unless one is already under way; returns at once. */

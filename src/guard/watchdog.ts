@@ -7,23 +7,16 @@
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { ResolvedTarget } from '../config/resolve.ts';
-import type { JournalEntry } from '../domain/journal.ts';
 import type { LeaseFence } from '../domain/lease.ts';
-import type { NotifyEvent } from '../domain/notification.ts';
 import type { Controls, RollbackPolicy } from '../domain/policy.ts';
 import { initialState, type ReleaseRef, type TargetState } from '../domain/target-state.ts';
-import type { LeaseManager, LeaseManagerDeps } from '../ha/lease-manager.ts';
+import type { LeaseManager } from '../ha/lease-manager.ts';
 import { JournalTail } from '../ha/journal-tail.ts';
-import type { CommandQueue } from '../ha/types.ts';
-import type { Clock } from '../infra/clock.ts';
 import { WD_ERR_TARGET_UNKNOWN } from '../infra/errors.ts';
-import type { Logger } from '../infra/log.ts';
-import type { SecretRegistry } from '../infra/secrets.ts';
-import type { WatchdogMetrics } from '../metrics/recorder.ts';
-import type { Platform } from '../platform/types.ts';
-import type { TargetSignals } from '../signals/target-signals.ts';
-import type { ReleaseRecord, Store, Transition } from '../store/types.ts';
+import type { ReleaseRecord, Transition } from '../store/types.ts';
 import { CommandRouter } from './command-router.ts';
+import type { WatchdogDeps } from './watchdog-deps.ts';
+import { performReplicaDuties } from './replica-duties.ts';
 import type { CommandOutcome, TargetCommand } from './commands.ts';
 import { GLOBAL, OperatorControls } from './controls.ts';
 import { Fleet } from './fleet.ts';
@@ -31,47 +24,15 @@ import { GroupCoordinator } from './group-coordinator.ts';
 import { LiveFeed } from './live-feed.ts';
 import { staggerOffset } from './runner/stagger.ts';
 import type { TargetRunner } from './runner/target-runner.ts';
-import type { GroupSpec } from './step/group-plan.ts';
 import { groupStepRefusal } from './step/group-rails.ts';
 import { summarize, type TargetSummary } from './target-summary.ts';
 
 export { GLOBAL } from './controls.ts';
-
-export interface WatchdogDeps {
-  targets: readonly ResolvedTarget[];
-  groups?: readonly GroupSpec[];
-  pollSchedule: string;
-  platform: Platform;
-  store: Store;
-  /** Each target's signal sources (probes of every type, counters, latency, connectivity). */
-  signals: (target: ResolvedTarget) => TargetSignals;
-  clock: Clock;
-  logger: Logger;
-  metrics: WatchdogMetrics;
-  postmortemAfterMs: number;
-  notify?: (event: NotifyEvent) => void;
-  afterTransition?: (transition: Transition) => void;
-  secrets?: SecretRegistry;
-  /** Several replicas: shard leases and the queue of forwarded commands. Absent: this process guards everything. */
-  replication?: Replication;
-  /** See RunnerDeps.relistAfterMs. */
-  relistAfterMs?: number;
-}
-
-export interface Replication {
-  /** Builds the lease manager for the watchdog's shards, with the watchdog's hooks wired in. */
-  leases: (hooks: Pick<LeaseManagerDeps, 'isQuiet' | 'onAcquired' | 'onLost'>, shards: string[]) => LeaseManager;
-  commands: CommandQueue;
-  /** How often the owner looks for forwarded commands and reloads operator controls. Default 500 ms. */
-  commandPollMs?: number;
-  /** How long a forwarded command may take before the request gives up. Default 20 s. */
-  forwardTimeoutMs?: number;
-}
+export type { Replication, WatchdogDeps } from './watchdog-deps.ts';
 
 export class Watchdog {
   readonly #deps: WatchdogDeps;
   readonly #targets = new Map<string, ResolvedTarget>();
-  readonly #groupOf = new Map<string, GroupSpec>();
   readonly #fleet: Fleet;
   readonly #groups: GroupCoordinator;
   readonly #controls: OperatorControls;
@@ -86,21 +47,26 @@ export class Watchdog {
   private constructor(deps: WatchdogDeps, controls: Record<string, Controls>) {
     this.#deps = deps;
     for (const target of deps.targets) this.#targets.set(target.name, target);
-    for (const group of deps.groups ?? []) for (const member of group.targets) this.#groupOf.set(member, group);
     this.#feed = new LiveFeed(deps.logger);
     this.#controls = new OperatorControls(controls, deps);
     this.#groups = new GroupCoordinator({
       ...deps,
+      groups: deps.groups ?? [],
       runner: (name) => this.#fleet.get(name),
       refusal: (step, history) => groupStepRefusal(step, history, this.target(step.target), this.policyFor(this.target(step.target)), deps.clock.now()),
     });
     this.#fleet = new Fleet({
       targets: deps.targets,
+      clock: deps.clock,
       groups: deps.groups ?? [],
       logger: deps.logger,
       runnerDeps: (target, index, lease) => this.#runnerDeps(target, index, lease),
-      onAdopted: (shard, runners, fence) => this.#adopted(runners, fence),
-      onStarted: (runners) => this.#resumeGroups(runners),
+      onAdopted: (runners) => runners.forEach((r) => this.#feed.opened(r.target.name, r.state.phase)),
+      journal: async (entry) => {
+        await deps.store.appendJournal(entry);
+        this.#feed.decision(entry);
+      },
+      onStarted: (runners) => this.#groups.resumeInterrupted(runners),
       onDropped: (name) => this.#feed.dropped(name),
       setGuardedCount: (count) => deps.metrics.setGuardedTargets?.(count),
       ...(deps.metrics.incLeaseChange && { incLeaseChange: (change: string) => deps.metrics.incLeaseChange?.(change) }),
@@ -127,7 +93,7 @@ export class Watchdog {
 
   #runnerDeps(target: ResolvedTarget, index: number, lease: (() => LeaseFence | undefined) | undefined) {
     const deps = this.#deps;
-    const group = this.#groupOf.get(target.name);
+    const group = this.#groups.groupOf(target.name);
     return {
       ...deps,
       ...deps.signals(target),
@@ -146,37 +112,24 @@ export class Watchdog {
     };
   }
 
-  /** A shard's runners just opened: the events feed learns their phases, a takeover is journaled. */
-  async #adopted(runners: readonly TargetRunner[], fence: LeaseFence | undefined): Promise<void> {
-    for (const runner of runners) this.#feed.opened(runner.target.name, runner.state.phase);
-    if (!fence) return;
-    const at = this.#deps.clock.now();
-    for (const runner of runners) {
-      const entry: JournalEntry = { target: runner.target.name, at, kind: 'lease-acquired', message: `guarded by replica ${fence.owner} (lease epoch ${fence.epoch})`, data: { replica: fence.owner, epoch: fence.epoch } };
-      await this.#deps.store.appendJournal(entry);
-      this.#feed.decision(entry);
-    }
-  }
-
-  /**
-   * Carries on group rollbacks a restart or a takeover interrupted: a stored plan is resumed as it
-   * is; a member that asked for one and has no plan yet asks again.
-   */
-  #resumeGroups(runners: readonly TargetRunner[]): void {
-    for (const runner of runners) {
-      const group = this.#groupOf.get(runner.target.name);
-      const s = runner.state;
-      if (!group) continue;
-      if (s.groupRollback) this.#groups.resume(group, runner.target.name, s.groupRollback.steps);
-      else if (s.phase === 'held' && s.hold?.kind === 'group' && s.plan) this.#groups.coordinate(group, runner.target.name, s.plan.from);
-    }
-  }
-
   /** Starts every runner, the leases (with replicas), polls once right away, then on the cron schedule. */
   async start(): Promise<void> {
     this.#fleet.start();
     this.#leases?.start();
-    if (this.#deps.replication) this.#commandLoop = this.#serveCommands(this.#deps.replication);
+    const replication = this.#deps.replication;
+    if (replication) {
+      const tail = new JournalTail({
+        store: this.#deps.store,
+        guardedHere: (target) => this.guards(target),
+        publishDecision: (j) => this.#feed.decision(j),
+        publishState: (state) => {
+          const target = this.#targets.get(state.target);
+          if (target) this.#feed.state(target, state, this.policyFor(target));
+        },
+      });
+      const duties = { ...this.#deps, controls: this.#controls, router: this.#router, tail, replica: this.#leases?.replicaId ?? 'solo', guarded: () => this.guarded(), pollMs: replication.commandPollMs ?? 500 };
+      this.#commandLoop = performReplicaDuties(duties, this.#stopping.signal);
+    }
     this.#task = cron.schedule(this.#deps.pollSchedule, () => this.pollAll(), { name: 'poll-releases', noOverlap: true });
     await this.pollAll();
   }
@@ -294,37 +247,6 @@ export class Watchdog {
   /** A target's releases with verdicts, newest first. */
   releases(name: string, limit?: number): Promise<ReleaseRecord[]> {
     return this.#deps.store.listReleases(this.target(name).name, limit);
-  }
-
-  /** With replicas: claims and applies forwarded commands, reloads controls, follows the others' journal. */
-  async #serveCommands(replication: Replication): Promise<void> {
-    const { clock, logger, store } = this.#deps;
-    const signal = this.#stopping.signal;
-    const replica = this.#leases?.replicaId ?? 'solo';
-    const tail = new JournalTail({
-      store,
-      guardedHere: (target) => this.guards(target),
-      publishDecision: (j) => this.#feed.decision(j),
-      publishState: (state) => {
-        const target = this.#targets.get(state.target);
-        if (target) this.#feed.state(target, state, this.policyFor(target));
-      },
-    });
-    while (!signal.aborted) {
-      try {
-        await clock.sleep(replication.commandPollMs ?? 500, signal);
-      } catch {
-        return;
-      }
-      try {
-        await this.#controls.reload();
-        await this.#router.serve(replica, this.guarded());
-        // Keeps this replica's events feed complete for targets other replicas guard.
-        await tail.poll();
-      } catch (err) {
-        logger.warn({ err }, 'forwarded commands: poll failed; retrying');
-      }
-    }
   }
 
   async stop(graceMs: number): Promise<void> {

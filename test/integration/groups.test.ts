@@ -35,7 +35,7 @@ describe('rollback groups', () => {
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
-        events.push(JSON.parse(body) as (typeof events)[number]);
+        events.push((JSON.parse(body) as { event: (typeof events)[number] }).event);
         res.writeHead(200).end('ok');
       });
     });
