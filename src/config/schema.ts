@@ -94,6 +94,11 @@ const guardFields = {
   probeInterval: Duration,
   /** Consecutive failed rounds of one probe that fail the release; one blip never does. */
   failureThreshold: z.int().min(1).max(100),
+  /**
+   * A release Fly still reports `running` this long after it was created, while machines run it,
+   * is guarded anyway: the deploy that created it died (CI's flyctl killed) and it will never complete.
+   */
+  stuckAfter: Duration,
 };
 const verifyFields = {
   /** After the rollback deploy, the probes must pass within this time… */
@@ -124,6 +129,7 @@ export const GuardSettings = z.strictObject({
   watchWindow: guardFields.watchWindow.prefault('10m'),
   probeInterval: guardFields.probeInterval.prefault('10s'),
   failureThreshold: guardFields.failureThreshold.default(3),
+  stuckAfter: guardFields.stuckAfter.prefault('15m'),
 });
 export const VerifySettings = z.strictObject({
   timeout: verifyFields.timeout.prefault('5m'),

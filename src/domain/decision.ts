@@ -27,7 +27,9 @@ export type Decision =
   | { kind: 'hold-superseded'; version: number; phase: TargetPhase }
   | { kind: 'rollback-superseded'; version: number; from: number }
   | { kind: 'known-bad-image'; version: number; imageRef: string; badVersion: number; why: string }
-  | { kind: 'release-failed'; version: number; imageRef: string; reason: string; rollbackTo: number | null; measurements: MeasurementNote[] }
+  /** A release that ended failed or interrupted while no machine runs it: Fly kept the previous image. */
+  | { kind: 'release-not-live'; version: number; status: string }
+  | { kind: 'release-failed'; version: number; imageRef: string; reason: string; rollbackTo: number | null; measurements: MeasurementNote[]; configOnly?: boolean }
   | { kind: 'rollback-held'; hold: HoldKind; reason: string; from: ReleaseRef; to: ReleaseRef | null }
   | { kind: 'group-rollback-requested'; group: string; from: ReleaseRef; reason: string }
   | { kind: 'group-rollback-planned'; group: string; steps: GroupRollbackStep[] }
@@ -37,6 +39,8 @@ export type Decision =
   | { kind: 'rollback-approved'; by: string; from: ReleaseRef }
   | { kind: 'rollback-vetoed'; by: string; from: ReleaseRef | null }
   | { kind: 'rollback-deploy-retry'; attempt: number; maxAttempts: number; error: string; retryInMs: number }
+  /** flyctl failed, but Fly goes on rolling the rollback's release out: wait for it, deploy nothing more. */
+  | { kind: 'rollback-deploy-detached'; version: number; error: string }
   | { kind: 'rollback-reissued'; attempt: number; after: 'backoff' }
   | { kind: 'rollback-reissued'; attempt: number; after: 'no-release'; waitedMs: number }
   | { kind: 'rollback-deployed'; rollbackVersion: number | null; verifyMs: number }

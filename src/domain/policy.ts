@@ -9,7 +9,9 @@ export type HoldKind =
   | 'paused' // an operator paused this target or the whole watchdog
   | 'approval' // mode approve: every rollback waits for a human
   | 'rate-limit' // cooldown or the cap on automatic rollbacks per period
-  | 'group'; // the target's rollback group rolls back together, in order
+  | 'group' // the target's rollback group rolls back together, in order
+  | 'config-change' // a config-only release failed: redeploying an image cannot undo a secrets change
+  | 'evidence-conflict'; // the watchdog cannot reach the app, yet Fly's checks pass on every machine
 
 export interface RollbackPolicy {
   mode: Mode;

@@ -24,6 +24,11 @@ export type ReleaseOrigin = 'deploy' | 'rollback';
 
 /** A platform release plus what the watchdog has concluded about it. */
 export interface ReleaseView extends Release {
+  /**
+   * Whether a started machine runs this release, when the poller had to ask (a release that
+   * ended failed or interrupted, or one stuck in running): undefined when nobody asked.
+   */
+  live?: boolean;
   verdict: Verdict;
   verdictReason?: string;
   origin: ReleaseOrigin;
@@ -50,6 +55,11 @@ export interface ProbeTally {
 
 export interface GuardProgress {
   release: ReleaseRef & { status: string };
+  /**
+   * The release carries the same image as the release before it: a secrets or config change
+   * (`fly secrets set`), which redeploying an earlier image cannot undo.
+   */
+  configOnly?: boolean;
   startedAt: number;
   endsAt: number;
   tallies: Record<string, ProbeTally>;
@@ -66,6 +76,8 @@ export interface RollbackPlan {
   trigger: RollbackTrigger;
   /** The operator who asked (manual rollback) or approved. */
   requestedBy?: string;
+  /** A config-only release failed: no image is rolled back or judged. */
+  configOnly?: boolean;
 }
 
 export interface Hold {
@@ -88,8 +100,15 @@ export interface RollbackProgress {
   /** After a failed deploy: when the next attempt may start (backoff). */
   retryAt?: number;
   lastError?: string;
-  /** The release our deploy created, once seen. */
+  /** The release our deploy created, once seen running or complete: the rollback under way. */
   rollbackVersion?: number;
+  /** Releases of our image that ended failed or interrupted: attempts, never the rollback. */
+  attemptVersions?: number[];
+  /**
+   * After a failed attempt: true once a release listing showed no release of ours still rolling
+   * out. Only then may the attempt be made again: flyctl can fail while Fly goes on deploying.
+   */
+  listedAfterFailure?: boolean;
   verifyEndsAt?: number;
   tallies: Record<string, ProbeTally>;
 }

@@ -40,6 +40,8 @@ export function countDecision(d: Decision, { metrics, labels, before, after, now
     case 'group-rollback-refused':
       return metrics.incRollback(labels, 'automatic', 'held');
     case 'guard-started':
+    case 'release-not-live':
+    case 'rollback-deploy-detached':
     case 'insufficient-evidence':
     case 'hold-superseded':
     case 'rollback-superseded':

@@ -5,11 +5,12 @@
  * (release-listing.ts); a fresh poll (a deploy was announced, or this runner just deployed) lists.
  */
 import type { ResolvedTarget } from '../../config/resolve.ts';
-import type { ReleaseView, TargetPhase } from '../../domain/target-state.ts';
+import type { Release } from '../../domain/release.ts';
+import type { ReleaseView, TargetState } from '../../domain/target-state.ts';
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/log.ts';
 import type { WatchdogMetrics } from '../../metrics/recorder.ts';
-import type { Platform } from '../../platform/types.ts';
+import type { MachineStatus, Platform } from '../../platform/types.ts';
 import type { Store } from '../../store/types.ts';
 import type { GuardEvent } from '../step/context.ts';
 import { isSettled, mustListReleases, type ReleaseListing } from './release-listing.ts';
@@ -25,7 +26,7 @@ export interface ReleasePollerDeps {
   logger: Logger;
   metrics: WatchdogMetrics;
   stopped: AbortSignal;
-  phase: () => TargetPhase;
+  state: () => Pick<TargetState, 'phase' | 'lastSeenVersion'>;
   /** Steps the event built from the stored releases; resolves true once it was taken in. */
   dispatch: (makeEvent: () => Promise<GuardEvent>) => Promise<boolean>;
   /** How long an unchanged fingerprint may stand in for a listing (spread per target by the runner). */
@@ -54,7 +55,7 @@ export class ReleasePoller {
     // so the next scheduled poll lists once more and takes one.
     const fingerprint = options.fresh ? undefined : await this.#fingerprint();
     if (stopped.aborted) return;
-    const question = { last: this.#listing, fingerprint, phase: this.#deps.phase(), now: clock.now(), relistAfterMs: this.#deps.relistAfterMs };
+    const question = { last: this.#listing, fingerprint, phase: this.#deps.state().phase, now: clock.now(), relistAfterMs: this.#deps.relistAfterMs };
     if (!options.fresh && !mustListReleases(question)) {
       metrics.incReleasePoll?.('unchanged');
       return;
@@ -70,6 +71,7 @@ export class ReleasePoller {
     }
     metrics.incReleasePoll?.('listed');
     const listing: ReleaseListing = { fingerprint, listedAt: clock.now(), settled: isSettled(releases) };
+    const live = await this.#liveness(releases);
     const taken = await this.#deps.dispatch(async () => {
       await store.syncReleases(target.name, releases, clock.now());
       const stored = await store.listReleases(target.name, releases.length + 50);
@@ -78,6 +80,7 @@ export class ReleasePoller {
         const s = byVersion.get(r.version);
         return {
           ...r,
+          ...(live?.version === r.version && live.live !== undefined && { live: live.live }),
           verdict: s?.verdict ?? 'pending',
           origin: s?.origin ?? 'deploy',
           ...(s?.verdictReason && { verdictReason: s.verdictReason }),
@@ -88,9 +91,32 @@ export class ReleasePoller {
     });
     // Only a listing the guard took in may stand in for later ones: if its step failed (the
     // store, a lease lost for a moment), the next poll lists again instead of trusting the machines.
-    if (taken) {
-      this.#listing = listing;
-      this.#listedOnce = true;
+    // So does one whose newest release could not be placed (whether machines run it is unknown).
+    if (!taken) return;
+    this.#listedOnce = true;
+    if (!live || live.live !== undefined) this.#listing = listing;
+  }
+
+  /**
+   * Whether machines run the newest new release, when its status alone cannot say: it ended
+   * failed or interrupted (Fly may have kept the previous image, e.g. a reverted bluegreen deploy),
+   * or it has been `running` for longer than `guard.stuckAfter` (its deploy may have died).
+   */
+  async #liveness(releases: readonly Release[]): Promise<{ version: number; live: boolean | undefined } | undefined> {
+    const { platform, target, clock, stopped } = this.#deps;
+    const newest = releases[0];
+    if (!newest || newest.version <= this.#deps.state().lastSeenVersion) return undefined;
+    const ended = newest.status === 'failed' || newest.status === 'interrupted';
+    const stuck = (newest.status === 'running' || newest.status === 'pending') && clock.now() - newest.createdAt >= target.guard.stuckAfter;
+    if (!ended && !stuck) return undefined;
+    try {
+      const machines = (await platform.status(target.app, stopped)).machines.filter((m) => m.state === 'started');
+      const runs = (m: MachineStatus) => (m.releaseVersion !== undefined ? m.releaseVersion === newest.version : m.imageRef === newest.imageRef);
+      return { version: newest.version, live: machines.some(runs) };
+    } catch (err) {
+      this.#deps.metrics.incPlatformError('status');
+      this.#deps.logger.warn({ err: { code: errorCode(err), message: errorMessage(err) }, version: newest.version }, 'could not read which release the machines run; deciding on the release at the next poll');
+      return { version: newest.version, live: undefined };
     }
   }
 

@@ -22,8 +22,9 @@ export interface RollbackDeployerDeps {
   /** Aborted only by fencing: kills a deploy this replica may no longer be running. */
   fenced: AbortSignal;
   /**
-   * After a deploy that succeeded, while it still counts as in flight: stores the release it
-   * created, so its verdict has a row to land on before verification starts.
+   * After the deploy returned, while it still counts as in flight: lists the releases, so the one
+   * it created is known before its result is stepped (verification has a row for its verdict; a
+   * flyctl that failed while Fly goes on deploying is recognised as such, not retried).
    */
   beforeResult: () => Promise<void>;
   /** Called with the deploy's outcome once it is no longer in flight. */
@@ -62,7 +63,7 @@ export class RollbackDeployer {
         event = { type: 'deploy-result', ok: false, error: errorMessage(err) };
       }
       try {
-        if (event.ok) await this.#deps.beforeResult();
+        await this.#deps.beforeResult();
       } finally {
         this.#running = undefined;
       }

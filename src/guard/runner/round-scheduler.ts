@@ -18,7 +18,7 @@ import { CONNECTIVITY_CHECK, gateOnConnectivity } from '../../signals/connectivi
 import type { CounterSource, LatencySource } from '../../signals/types.ts';
 import type { ProbePoint, RatePoint } from '../series.ts';
 import type { GuardEvent } from '../step/context.ts';
-import { machinesOnImage } from './side-tasks.ts';
+import { machinesOnImage, platformChecksPass } from './side-tasks.ts';
 import { SmokeTests } from './smoke-tests.ts';
 
 /** Phases in which counters and latency are read: a baseline while stable, the judgment while guarding. */
@@ -90,7 +90,8 @@ export class RoundScheduler {
       if (phase === 'verifying' && rollback) measurements.push(await this.#checkMachines(rollback.to.imageRef, signal));
       if (signal.aborted) return;
       const gated = await this.#gateOnConnectivity(measurements, signal);
-      await dispatch(() => ({ type: 'probe-round', measurements: gated }));
+      const platformHealthy = phase === 'guarding' ? await this.#platformView(gated, signal) : undefined;
+      await dispatch(() => ({ type: 'probe-round', measurements: gated, ...(platformHealthy !== undefined && { platformHealthy }) }));
       if (phase === 'guarding') this.#smoke.startDue(signal);
     }
     if (counters) {
@@ -141,6 +142,17 @@ export class RoundScheduler {
       this.#deps.logger.warn({ check: CONNECTIVITY_CHECK, detail: connectivity.detail }, 'watchdog connectivity lost; probe errors do not count against the release');
     }
     return gateOnConnectivity(round, connectivity);
+  }
+
+  /**
+   * When a probe got no answer although the watchdog's network works, what Fly says of the app's
+   * machines: the guard holds instead of rolling back when the two disagree (a partial partition).
+   */
+  async #platformView(round: readonly Measurement[], signal: AbortSignal): Promise<boolean | undefined> {
+    if (!round.some((m) => m.phase === 'error')) return undefined;
+    const healthy = await platformChecksPass(this.#deps.platform, this.#deps.target.app, signal);
+    if (healthy === undefined) this.#deps.metrics.incPlatformError('status');
+    return healthy;
   }
 
   /** A measurement for the metrics and the status page's probe strip (a view: it never stops the guard). */

@@ -45,6 +45,19 @@ export async function machinesOnImage(platform: Platform, app: string, imageRef:
 }
 
 /**
+ * Fly's own view of the app: true when it has started machines and every check on every one of
+ * them passes; undefined when it cannot be read (then it counts for nothing either way).
+ */
+export async function platformChecksPass(platform: Platform, app: string, signal: AbortSignal): Promise<boolean | undefined> {
+  try {
+    const started = (await platform.status(app, signal)).machines.filter((m) => m.state === 'started');
+    return started.length > 0 && started.every((m) => m.checks.length > 0 && m.checks.every((c) => c.status === 'passing'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The runbook's "read fly logs", done for the on-call engineer and kept with the incident. Says
  * whether the logs were read; a store that cannot keep them is logged, never thrown.
  */

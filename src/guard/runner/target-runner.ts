@@ -138,7 +138,7 @@ export class TargetRunner {
     this.#poller = new ReleasePoller({
       ...common,
       stopped: this.#stop.signal,
-      phase: () => this.#state.phase,
+      state: () => this.#state,
       dispatch: async (makeEvent) => (await this.#dispatch(makeEvent)) !== undefined,
       relistAfterMs: Math.round((deps.relistAfterMs ?? RELIST_AFTER_MS) * (1 - place / 2)),
     });

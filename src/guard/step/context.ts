@@ -22,8 +22,11 @@ export interface RollbackRequest {
 export type GuardEvent =
   /** A fresh release list from the platform (newest first), merged with stored verdicts. */
   | { type: 'releases'; releases: readonly ReleaseView[] }
-  /** One round of measurements (only meaningful while guarding or verifying). */
-  | { type: 'probe-round'; measurements: readonly Measurement[] }
+  /**
+   * One round of measurements (only meaningful while guarding or verifying). `platformHealthy`:
+   * when some probe got no answer, whether Fly's own checks passed on every started machine.
+   */
+  | { type: 'probe-round'; measurements: readonly Measurement[]; platformHealthy?: boolean }
   /** The rollback deploy returned. */
   | { type: 'deploy-result'; ok: true; version?: number }
   | { type: 'deploy-result'; ok: false; error: string }

@@ -22,8 +22,10 @@ export function describe(d: Decision): { level: Level; message: string } {
       return { level: 'warn', message: `v${d.version} was deployed during the rollback of v${d.from}; guarding it instead` };
     case 'known-bad-image':
       return { level: 'error', message: `v${d.version} redeploys a known-bad image: ${d.why}` };
+    case 'release-not-live':
+      return { level: 'info', message: `v${d.version} ended ${d.status} and no machine runs it: Fly kept the previous image; nothing to guard` };
     case 'release-failed':
-      return { level: 'warn', message: `v${d.version} failed its guard: ${d.reason}` };
+      return { level: 'warn', message: `v${d.version} failed its guard: ${d.reason}${d.configOnly ? ' (a config-only release: same image as the release before it)' : ''}` };
     case 'rollback-held':
       return { level: d.hold === 'dry-run' ? 'warn' : 'error', message: d.reason };
     case 'group-rollback-requested':
@@ -42,6 +44,8 @@ export function describe(d: Decision): { level: Level; message: string } {
       return { level: 'info', message: `${d.by} approved the rollback of v${d.from.version}` };
     case 'rollback-vetoed':
       return { level: 'warn', message: `rollback vetoed by ${d.by}; no automatic action until a new release` };
+    case 'rollback-deploy-detached':
+      return { level: 'warn', message: `flyctl failed (${d.error}), but Fly goes on rolling out v${d.version}, the rollback's release: waiting for it instead of deploying again` };
     case 'rollback-deploy-retry':
       return { level: 'warn', message: `rollback deploy attempt ${d.attempt} of ${d.maxAttempts} failed (${d.error}); retrying in ${seconds(d.retryInMs)}` };
     case 'rollback-reissued':

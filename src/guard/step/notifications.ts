@@ -17,6 +17,8 @@ const HOLD_CAUSE: Record<HoldKind, HoldCause> = {
   paused: 'other',
   'rate-limit': 'other',
   group: 'other',
+  'config-change': 'other',
+  'evidence-conflict': 'other',
 };
 
 export function notificationFor(d: Decision, before: TargetState, after: TargetState, ctx: Pick<StepContext, 'target' | 'now'>): NotifyEvent | undefined {
@@ -61,7 +63,7 @@ export function notificationFor(d: Decision, before: TargetState, after: TargetS
         reason: d.reason,
         from: d.from,
         ...(d.to && { to: d.to }),
-        actions: holdActions(name, d.to !== null),
+        actions: d.hold === 'config-change' ? configChangeActions(name, ctx.target.app) : holdActions(name, d.to !== null),
       };
     case 'group-rollback-refused':
       return {
@@ -82,6 +84,8 @@ export function notificationFor(d: Decision, before: TargetState, after: TargetS
         release: { version: d.version, imageRef: d.imageRef },
         previousReason: d.why,
       };
+    case 'release-not-live':
+    case 'rollback-deploy-detached':
     case 'insufficient-evidence':
     case 'guard-passed':
     case 'guard-superseded':
@@ -102,6 +106,14 @@ export function notificationFor(d: Decision, before: TargetState, after: TargetS
     case 'marked-bad':
       return undefined;
   }
+}
+
+function configChangeActions(target: string, app: string): OperatorAction[] {
+  return [
+    { label: 'see what changed', command: `fly releases --app ${app}` },
+    { label: 'check the secrets', command: `fly secrets list --app ${app}` },
+    { label: 'veto the hold once fixed', command: `rollback-watchdog veto ${target}` },
+  ];
 }
 
 function holdActions(target: string, canApprove: boolean): OperatorAction[] {

@@ -5,7 +5,7 @@ import { isInProgress, type TargetState, type Verdict } from '../../domain/targe
 import { closeIncident, enter, seconds } from './common.ts';
 import { MACHINES_CHECK, result, unchanged, type StepContext, type StepResult } from './context.ts';
 import { endErrorRateGuard } from './on-error-rate.ts';
-import { decideFailure } from './on-rollback.ts';
+import { decideFailure, holdOnConflict } from './on-rollback.ts';
 import { allPassing, failingProbes, foldRound } from './tally.ts';
 
 /** Consecutive failed rounds that fail a release, per check: smoke tests retry inside, so one is decisive. */
@@ -21,13 +21,18 @@ export function verifyChecks(ctx: StepContext): string[] {
   return [...ctx.target.probes.filter((p) => p.type !== 'smoke').map((p) => p.name), MACHINES_CHECK];
 }
 
-export function onProbeRound(state: TargetState, measurements: readonly Measurement[], ctx: StepContext): StepResult {
+export function onProbeRound(state: TargetState, measurements: readonly Measurement[], ctx: StepContext, platformHealthy?: boolean): StepResult {
   if (state.phase === 'guarding' && state.guard) {
     const tallies = foldRound(state.guard.tallies, measurements);
     const next: TargetState = { ...state, guard: { ...state.guard, tallies } };
     const failing = failingProbes(tallies, thresholdFor(ctx));
     if (failing.length === 0) return result(next);
-    return decideFailure(next, state.guard.release, failing.join('; '), measurements, ctx);
+    // No answer from the app, while the watchdog's own network works and Fly's checks pass on
+    // every machine: a partition between the watchdog and the app explains it as well as a bad
+    // release does. A human decides; the watchdog does not roll back on evidence that disagrees.
+    const unanswered = failing.every((f) => measurements.find((m) => m.check === f.check)?.phase === 'error');
+    if (unanswered && platformHealthy === true) return holdOnConflict(next, state.guard.release, failing.map((f) => f.line).join('; '), ctx);
+    return decideFailure(next, state.guard.release, failing.map((f) => f.line).join('; '), measurements, ctx);
   }
   if (state.phase === 'verifying' && state.rollback) {
     const tallies = foldRound(state.rollback.tallies, measurements);

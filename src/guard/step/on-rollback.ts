@@ -17,8 +17,11 @@ const AUTO_ROLLBACK_MEMORY_MS = 24 * 3_600_000;
 
 /** Marks `failing` bad, opens its incident and records the decision; the rails run on the `proceed` that follows. */
 export function decideFailure(state: TargetState, failing: ReleaseRef, why: string, evidence: readonly Measurement[], ctx: StepContext): StepResult {
-  const to = chooseRollbackRelease(ctx.history, failing);
-  const plan: RollbackPlan = { from: ref(failing), ...(to && { to: ref(to) }), reason: why, decidedAt: ctx.now, trigger: 'automatic' };
+  // A config-only release: the image is the one before it, so there is nothing to roll back to
+  // and nothing to judge bad (a later deploy of that image would otherwise be refused).
+  const configOnly = state.guard?.configOnly === true;
+  const to = configOnly ? undefined : chooseRollbackRelease(ctx.history, failing);
+  const plan: RollbackPlan = { from: ref(failing), ...(to && { to: ref(to) }), reason: why, decidedAt: ctx.now, trigger: 'automatic', ...(configOnly && { configOnly }) };
   const id = incidentId(state.target, failing.version, ctx.now);
   const impactStart = (state.guard && impactStartedAt(state.guard.tallies)) ?? ctx.now;
   const failed = evidence.filter((m) => m.phase !== 'successful');
@@ -31,7 +34,10 @@ export function decideFailure(state: TargetState, failing: ReleaseRef, why: stri
     reason: why,
     openedAt: ctx.now,
     impactStartedAt: impactStart,
-    evidence: failed.length > 0 ? [{ kind: 'measurements', at: ctx.now, lines: failed.map(describeMeasurement) }] : [],
+    evidence: [
+      ...(failed.length > 0 ? [{ kind: 'measurements' as const, at: ctx.now, lines: failed.map(describeMeasurement) }] : []),
+      ...(configOnly ? [{ kind: 'note' as const, at: ctx.now, text: configOnlyAdvice(failing, ctx.target.app) }] : []),
+    ],
   });
   const next = enter(state, 'failing', ctx.now, {
     guard: undefined,
@@ -42,7 +48,9 @@ export function decideFailure(state: TargetState, failing: ReleaseRef, why: stri
   return result(next, {
     writes: [
       { type: 'open-incident', incident },
-      { type: 'set-verdict', version: failing.version, verdict: 'bad', reason: why },
+      configOnly
+        ? { type: 'set-verdict', version: failing.version, verdict: 'unknown', reason: `config-only release failed (${why}); its image was not judged` }
+        : { type: 'set-verdict', version: failing.version, verdict: 'bad', reason: why },
     ],
     decisions: [
       {
@@ -52,10 +60,53 @@ export function decideFailure(state: TargetState, failing: ReleaseRef, why: stri
         reason: why,
         rollbackTo: to?.version ?? null,
         measurements: evidence.map((m) => ({ check: m.check, phase: m.phase, detail: m.detail, ...(m.values && { values: m.values }) })),
+        ...(configOnly && { configOnly }),
       },
     ],
     effects: [{ type: 'fetch-logs', incidentId: id }, { type: 'proceed' }],
   });
+}
+
+/**
+ * The probes got no answer, yet Fly's checks pass on every machine and the watchdog's own network
+ * works: hold for a human, with an incident (users may be hurt), without judging the release.
+ */
+export function holdOnConflict(state: TargetState, release: ReleaseRef, why: string, ctx: StepContext): StepResult {
+  const to = chooseRollbackRelease(ctx.history, release);
+  const plan: RollbackPlan = { from: ref(release), ...(to && { to: ref(to) }), reason: why, decidedAt: ctx.now, trigger: 'automatic' };
+  const rail = `the app does not answer the watchdog (${why}), but Fly's health checks pass on every machine and the watchdog's own network works: a network partition between the watchdog and the app is as likely as a bad release, so it will not roll back on its own; approve to roll back, or veto`;
+  const reason = `v${release.version}: ${rail}`;
+  const id = incidentId(state.target, release.version, ctx.now);
+  const impactStart = (state.guard && impactStartedAt(state.guard.tallies)) ?? ctx.now;
+  const incident = openIncident({
+    id,
+    target: ctx.target.name,
+    environment: ctx.target.environment,
+    version: release.version,
+    imageRef: release.imageRef,
+    reason: rail,
+    openedAt: ctx.now,
+    impactStartedAt: impactStart,
+    evidence: [{ kind: 'note', at: ctx.now, text: rail }],
+  });
+  return result(
+    enter(state, 'held', ctx.now, { guard: undefined, plan, hold: { kind: 'evidence-conflict', reason: rail }, reason, incident: { id, open: true, version: release.version, reason: rail, impactStartedAt: impactStart } }),
+    {
+      writes: [{ type: 'open-incident', incident }],
+      decisions: [{ kind: 'rollback-held', hold: 'evidence-conflict', reason, from: plan.from, to: plan.to ?? null }],
+      effects: [{ type: 'fetch-logs', incidentId: id }],
+    },
+  );
+}
+
+/** What the on-call engineer should do about a failed config-only release (kept with the incident). */
+function configOnlyAdvice(release: ReleaseRef, app: string): string {
+  return (
+    `v${release.version} runs the same image as the release before it: a config-only release, most likely \`fly secrets set/unset/import/deploy\`. ` +
+    `Redeploying an earlier image keeps today's secrets, so the watchdog rolled nothing back. ` +
+    `Find the change (\`fly releases --app ${app}\`, \`fly secrets list --app ${app}\`), revert or fix it with \`fly secrets set/unset … --app ${app}\` ` +
+    `(a new release the watchdog guards), then veto this hold.`
+  );
 }
 
 const describeMeasurement = (m: Measurement) => `${new Date(m.at).toISOString()} ${m.check}: ${m.phase} — ${m.detail}${m.values ? ` ${JSON.stringify(m.values)}` : ''}`;
@@ -65,6 +116,13 @@ export function onProceed(state: TargetState, ctx: StepContext): StepResult {
   if (state.phase !== 'failing' || !state.plan) return unchanged(state);
   const plan = state.plan;
   const recentAutomatic = state.autoRollbacks.filter((t) => ctx.now - t < AUTO_ROLLBACK_MEMORY_MS);
+  if (plan.configOnly) {
+    const rail = `config-only release v${plan.from.version} failed; redeploying an image cannot undo a secrets change: revert or fix the change, then veto`;
+    const reason = `v${plan.from.version} failed (${plan.reason}); held: ${rail}`;
+    return result(enter(state, 'held', ctx.now, { hold: { kind: 'config-change', reason: rail }, reason, autoRollbacks: recentAutomatic }), {
+      decisions: [{ kind: 'rollback-held', hold: 'config-change', reason, from: plan.from, to: null }],
+    });
+  }
   const rails = checkRails({
     policy: ctx.policy,
     now: ctx.now,
@@ -127,18 +185,16 @@ export function onDeployResult(state: TargetState, outcome: Extract<GuardEvent, 
   if (state.phase !== 'rolling-back' || !state.rollback) return unchanged(state);
   const rb = state.rollback;
   if (!outcome.ok) {
-    const maxAttempts = ctx.target.rollback.deployAttempts;
-    if (rb.attempts < maxAttempts) {
-      const delay = deployRetryDelay(rb.attempts, ctx.target.rollback.retryBackoff, ctx.target.rollback.retryBackoffMax);
+    // flyctl failed, hit its deadline or was killed after Fly created the release, and Fly goes on
+    // (the listing taken right after showed it rolling out): wait for it; deploying again would
+    // interrupt it. Its outcome arrives with a later listing (recoverInterruptedDeploy).
+    if (rb.rollbackVersion !== undefined) {
       return result(
-        { ...state, rollback: { ...rb, issuedAt: undefined, retryAt: ctx.now + delay, lastError: outcome.error } },
-        { decisions: [{ kind: 'rollback-deploy-retry', attempt: rb.attempts, maxAttempts, error: outcome.error, retryInMs: delay }] },
+        { ...state, rollback: { ...rb, issuedAt: undefined, lastError: outcome.error } },
+        { decisions: [{ kind: 'rollback-deploy-detached', version: rb.rollbackVersion, error: outcome.error }] },
       );
     }
-    const reason = `rollback deploy of v${rb.to.version}'s image failed ${rb.attempts}× (last: ${outcome.error})`;
-    return result(enter(state, 'rollback-failed', ctx.now, { reason, rollback: { ...rb, lastError: outcome.error } }), {
-      decisions: [{ kind: 'rollback-failed', cause: 'deploy', reason, from: rb.from, to: rb.to }],
-    });
+    return attemptFailed(state, rb, outcome.error, ctx);
   }
   const rollbackVersion = rb.rollbackVersion ?? outcome.version;
   const next = enter(state, 'verifying', ctx.now, {
@@ -151,11 +207,31 @@ export function onDeployResult(state: TargetState, outcome: Extract<GuardEvent, 
   });
 }
 
-/** A failed rollback deploy whose backoff has elapsed is issued again (never while one is out). */
+/** An attempt that failed: try again after a backoff (up to deployAttempts), else the rollback failed. */
+function attemptFailed(state: TargetState, rb: RollbackProgress, error: string, ctx: StepContext): StepResult {
+  const maxAttempts = ctx.target.rollback.deployAttempts;
+  if (rb.attempts < maxAttempts) {
+    const delay = deployRetryDelay(rb.attempts, ctx.target.rollback.retryBackoff, ctx.target.rollback.retryBackoffMax);
+    return result(
+      { ...state, rollback: { ...rb, issuedAt: undefined, retryAt: ctx.now + delay, listedAfterFailure: false, lastError: error } },
+      { decisions: [{ kind: 'rollback-deploy-retry', attempt: rb.attempts, maxAttempts, error, retryInMs: delay }] },
+    );
+  }
+  const reason = `rollback deploy of v${rb.to.version}'s image failed ${rb.attempts}× (last: ${error})`;
+  return result(enter(state, 'rollback-failed', ctx.now, { reason, rollback: { ...rb, lastError: error } }), {
+    decisions: [{ kind: 'rollback-failed', cause: 'deploy', reason, from: rb.from, to: rb.to }],
+  });
+}
+
+/**
+ * A failed rollback deploy whose backoff has elapsed is issued again: never while one is out, and
+ * only once a release listing taken after the failure showed no release of ours still rolling out.
+ */
 export function onRetryTick(state: TargetState, ctx: StepContext): StepResult {
   const rb = state.rollback;
   if (state.phase === 'failing') return onProceed(state, ctx); // a restart between decision and rails
   if (state.phase !== 'rolling-back' || !rb || rb.retryAt === undefined || ctx.deployInFlight || ctx.now < rb.retryAt) return unchanged(state);
+  if (rb.listedAfterFailure === false || rb.rollbackVersion !== undefined) return unchanged(state);
   return reissue(state, rb, { kind: 'rollback-reissued', attempt: rb.attempts + 1, after: 'backoff' }, ctx);
 }
 
@@ -176,16 +252,17 @@ function reissue(state: TargetState, rb: RollbackProgress, why: Extract<Decision
  */
 export function recoverInterruptedDeploy(state: TargetState, releases: readonly ReleaseView[], ctx: StepContext): StepResult {
   const rb = state.rollback!;
-  if (rb.retryAt !== undefined) return result(state); // waiting out a backoff: the tick re-issues
   if (rb.rollbackVersion !== undefined) {
     const mine = releases.find((r) => r.version === rb.rollbackVersion);
     if (!mine || isInProgress(mine.status)) return result(state);
-    const outcome: Extract<GuardEvent, { type: 'deploy-result' }> =
-      mine.status === 'complete'
-        ? { type: 'deploy-result', ok: true, version: mine.version }
-        : { type: 'deploy-result', ok: false, error: `release v${mine.version} ended ${mine.status}` };
-    return chain({ decisions: [{ kind: 'rollback-recovered', version: mine.version, status: mine.status }] }, onDeployResult(state, outcome, ctx));
+    const recovered = { decisions: [{ kind: 'rollback-recovered' as const, version: mine.version, status: mine.status }] };
+    if (mine.status === 'complete') return chain(recovered, onDeployResult(state, { type: 'deploy-result', ok: true, version: mine.version }, ctx));
+    // It ended failed or interrupted: that was an attempt, and the next one may be adopted.
+    const attempt = { ...rb, rollbackVersion: undefined, attemptVersions: [...(rb.attemptVersions ?? []), mine.version] };
+    return chain(recovered, attemptFailed({ ...state, rollback: attempt }, attempt, `release v${mine.version} ended ${mine.status}`, ctx));
   }
+  // Waiting out a backoff: this listing shows nothing of ours rolling out, so the tick may re-issue.
+  if (rb.retryAt !== undefined) return rb.listedAfterFailure === false ? result({ ...state, rollback: { ...rb, listedAfterFailure: true } }) : result(state);
   const issuedAt = rb.issuedAt ?? rb.decidedAt;
   if (ctx.now - issuedAt < ctx.target.rollback.reissueAfter) return result(state);
   if (rb.attempts >= ctx.target.rollback.deployAttempts) {

@@ -31,7 +31,7 @@ function handle(state: TargetState, event: GuardEvent, ctx: StepContext): StepRe
     case 'releases':
       return onReleases(state, event.releases, ctx);
     case 'probe-round':
-      return onProbeRound(state, event.measurements, ctx);
+      return onProbeRound(state, event.measurements, ctx, event.platformHealthy);
     case 'deploy-result':
       return onDeployResult(state, event, ctx);
     case 'proceed':

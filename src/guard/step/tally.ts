@@ -31,12 +31,12 @@ export function foldRound(tallies: Record<string, ProbeTally>, round: readonly M
   return next;
 }
 
-/** The probes whose consecutive failures reached their threshold, with their last detail. */
-export function failingProbes(tallies: Record<string, ProbeTally>, threshold: number | ((check: string) => number)): string[] {
+/** The probes whose consecutive failures reached their threshold, each with a line saying so. */
+export function failingProbes(tallies: Record<string, ProbeTally>, threshold: number | ((check: string) => number)): { check: string; line: string }[] {
   const limit = typeof threshold === 'number' ? () => threshold : threshold;
   return Object.entries(tallies)
     .filter(([name, t]) => t.consecutiveFailures >= limit(name))
-    .map(([name, t]) => `${name} failed ${t.consecutiveFailures}× in a row (${t.lastDetail ?? 'no detail'})`);
+    .map(([name, t]) => ({ check: name, line: `${name} failed ${t.consecutiveFailures}× in a row (${t.lastDetail ?? 'no detail'})` }));
 }
 
 /** True once every named probe has passed `successes` rounds in a row. */

@@ -14,7 +14,7 @@ export const target: ResolvedTarget = {
     { name: 'health', type: 'http', url: 'http://127.0.0.1:1/api/v1/health', method: 'GET', expectStatus: [200], timeout: 1000 },
     { name: 'ready', type: 'http', url: 'http://127.0.0.1:1/api/v1/ready', method: 'GET', expectStatus: [200], timeout: 1000 },
   ],
-  guard: { watchWindow: 60_000, probeInterval: 5_000, failureThreshold: 3 },
+  guard: { watchWindow: 60_000, probeInterval: 5_000, failureThreshold: 3, stuckAfter: 900_000 },
   verify: { timeout: 30_000, successes: 2 },
   rollback: {
     strategy: 'immediate',

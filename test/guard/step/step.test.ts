@@ -69,9 +69,10 @@ describe('step: judging a guarded release', () => {
     expect(verdicts(done)).toEqual(['v2:good']);
   });
 
-  it('does not mark good a release the platform reported as failed', () => {
-    const history = [release(2, { status: 'failed' }), release(1, { verdict: 'good' })];
+  it('does not mark good a release the platform reported as failed, though machines ran it', () => {
+    const history = [release(2, { status: 'failed', live: true }), release(1, { verdict: 'good' })];
     const { state } = run({ ...initialState('api', T0), lastSeenVersion: 1 }, { type: 'releases', releases: history }, T0, history);
+    expect(state.phase).toBe('guarding');
     const done = run(state, { type: 'tick' }, T0 + 60_000, history);
     expect(verdicts(done)).toEqual(['v2:unknown']);
   });
@@ -179,14 +180,19 @@ describe('step: the rollback', () => {
   it('retries a failed deploy with backoff, then fails the rollback after deployAttempts, never deploying again', () => {
     const { state, history } = rollingBack();
     const fail = { type: 'deploy-result', ok: false, error: 'fly deploy exited 1' } as const;
+    // As the runner does: every poll lists releases while a rollback is out; this one shows none of ours.
+    const listed = (at: number, r: StepResult) => run(r.state, { type: 'releases', releases: history }, at, history);
     let r = run(state, fail, T0 + 30_000, history);
     expect(r.state).toMatchObject({ phase: 'rolling-back', rollback: { attempts: 1, retryAt: T0 + 40_000, lastError: 'fly deploy exited 1' } });
+    expect(deploys(run(r.state, { type: 'tick' }, T0 + 40_000, history))).toEqual([]); // no listing since the failure yet
+    r = listed(T0 + 35_000, r);
     expect(deploys(run(r.state, { type: 'tick' }, T0 + 39_999, history))).toEqual([]);
     expect(deploys(run(r.state, { type: 'tick' }, T0 + 45_000, history, { deployInFlight: true }))).toEqual([]); // one already out
     r = run(r.state, { type: 'tick' }, T0 + 40_000, history);
     expect(deploys(r)).toHaveLength(1);
     r = run(r.state, fail, T0 + 41_000, history);
     expect(r.state.rollback?.retryAt).toBe(T0 + 61_000); // backoff doubled
+    r = listed(T0 + 50_000, r);
     r = run(run(r.state, { type: 'tick' }, T0 + 61_000, history).state, fail, T0 + 62_000, history);
     expect(r.state.phase).toBe('rollback-failed');
     expect(r.state.reason).toMatch(/failed 3×/);

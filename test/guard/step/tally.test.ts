@@ -20,7 +20,7 @@ describe('probe tallies', () => {
   it('reports probes at the threshold with their last detail', () => {
     let t = {};
     for (let i = 0; i < 3; i++) t = foldRound(t, round('failed', 0, ['ready']));
-    expect(failingProbes(t, 3)).toEqual(['ready failed 3× in a row (503 (expected 200))']);
+    expect(failingProbes(t, 3).map((f) => f.line)).toEqual(['ready failed 3× in a row (503 (expected 200))']);
     expect(failingProbes(t, 4)).toEqual([]);
   });
 
