@@ -14,6 +14,7 @@ import type { TokenAuth } from './admin/auth.ts';
 import { systemClock, type Clock } from './infra/clock.ts';
 import type { Watchdog } from './guard/watchdog.ts';
 import type { Logger } from './infra/log.ts';
+import type { Readiness } from './infra/readiness.ts';
 import type { Store } from './store/types.ts';
 
 export interface AppDeps {
@@ -36,6 +37,8 @@ export interface AppDeps {
   countAction?: (action: string, outcome: string) => void;
   /** Expo apps for manual OTA rollback. */
   mobile?: ReadonlyMap<string, MobileApp>;
+  /** What besides a first release listing /readyz waits for: a store it can write, steps that succeed. */
+  readiness?: Readiness;
 }
 
 const API_VERSION = '1.0.0';
@@ -52,9 +55,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // They are polled all day, so their request lines are logged only when something goes wrong.
   const quiet = { logLevel: 'warn' as const, schema: { hide: true } };
   app.get('/healthz', quiet, async () => ({ status: 'ok' }));
-  app.get('/readyz', quiet, async (_request, reply) =>
-    deps.watchdog.ready ? { status: 'ready' } : reply.code(503).send({ status: 'starting' }),
-  );
+  // Reasons and scopes only: the errors behind them are in the log (this route is unauthenticated).
+  app.get('/readyz', quiet, async (_request, reply) => {
+    const troubles = deps.readiness?.troubles() ?? [];
+    if (troubles.length > 0) return reply.code(503).send({ status: 'not-ready', reasons: troubles.map(({ reason, scope }) => ({ reason, scope })) });
+    return deps.watchdog.ready ? { status: 'ready' } : reply.code(503).send({ status: 'starting' });
+  });
   app.get('/metrics', quiet, async (_request, reply) =>
     reply.type(deps.registry.contentType).send(await deps.registry.metrics()),
   );

@@ -23,6 +23,7 @@ import type { MobileApp } from './admin/mobile-routes.ts';
 import type { Replication } from './guard/watchdog.ts';
 import { DECISION_KINDS, isDecisionKind } from './domain/decision-kinds.ts';
 import { WD_ERR_CONFIG_INVALID } from './infra/errors.ts';
+import { Readiness } from './infra/readiness.ts';
 
 /** On shutdown, how long queued notifications may still be delivered. */
 const NOTIFY_DRAIN_MS = 5_000;
@@ -82,6 +83,14 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
         onError: (err) => logger.warn({ err }, 'idle lease connection failed'),
       })
     : undefined;
+  const readiness = new Readiness({ logger, now: () => clock.now() });
+  // The last resort: a promise nobody handled is logged (masked, as JSON) and the daemon reports
+  // itself not ready, rather than dying in the middle of a rollback.
+  const unhandled = (reason: unknown) => {
+    logger.error({ err: reason }, 'unhandled promise rejection');
+    readiness.fail('unexpected-error', 'process', reason instanceof Error ? reason.message : String(reason));
+  };
+  process.on('unhandledRejection', unhandled);
   /** Everything after the store: platform, notifier, watchdog, admin server; then start. */
   async function wire() {
     const fly = config.platform.fly;
@@ -102,6 +111,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
         logger: logger.child({ component: 'fly' }),
       });
     const metrics = new PromMetrics();
+    readiness.onChange((reason, count) => metrics.setNotReady(reason, count));
     const notifier = new Notifier({
       config: config.notifications,
       logger: logger.child({ component: 'notify' }),
@@ -143,6 +153,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
       postmortemAfterMs: config.incidents.postmortemAfter,
       notify: (event) => notifier.notify(event),
       secrets,
+      readiness,
       ...(replication && { replication }),
       ...failpoint(process.env.ROLLBACK_WATCHDOG_FAILPOINT, logger),
     });
@@ -163,6 +174,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
       registry: metrics.registry,
       countAction: (action, outcome) => metrics.incAdminAction(action, outcome),
       mobile,
+      readiness,
     });
     const url = await app.listen({ host: config.admin.host, port: config.admin.port });
     logger.info(
@@ -201,6 +213,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
         await app.close();
         await coordination?.close();
         await store.close();
+        process.off('unhandledRejection', unhandled);
         logger.info('stopped');
       })()),
   };

@@ -4,6 +4,7 @@ import { buildApp } from '../src/app.ts';
 import { systemClock } from '../src/infra/clock.ts';
 import { Watchdog } from '../src/guard/watchdog.ts';
 import { PromMetrics } from '../src/metrics/prom.ts';
+import { Readiness } from '../src/infra/readiness.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { FakePlatform } from './fakes/fake-platform.ts';
 import { captureLogger } from './fakes/logger.ts';
@@ -48,6 +49,26 @@ describe('admin app', () => {
     expect((await app.inject('/healthz')).statusCode).toBe(200);
     expect((await app.inject('/readyz')).statusCode).toBe(503);
     await watchdog.pollAll();
+    expect((await app.inject('/readyz')).json()).toEqual({ status: 'ready' });
+  });
+
+  it('fails readiness, with the reasons and scopes and no error text, while the guard cannot work', async () => {
+    const platform = new FakePlatform();
+    platform.release('api', image(1));
+    const metrics = new PromMetrics({ defaultMetrics: false });
+    const { logger } = captureLogger();
+    const readiness = new Readiness({ logger, now: () => 0 });
+    readiness.onChange((reason, count) => metrics.setNotReady(reason, count));
+    const watchdog = await Watchdog.open({ targets: [target], pollSchedule: '0 0 1 1 *', platform, store: new SqliteStore(':memory:'), signals: new ScriptedProbe().signals, clock: systemClock, logger, metrics, postmortemAfterMs: 300_000, readiness });
+    cleanup = () => watchdog.stop(0);
+    const app = buildApp({ watchdog, auth: new TokenAuth([]), logger, registry: metrics.registry, readiness });
+    await watchdog.pollAll();
+    readiness.fail('guard-steps-failing', 'api', 'SQLITE_FULL: database or disk is full at /secret/path');
+    const res = await app.inject('/readyz');
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ status: 'not-ready', reasons: [{ reason: 'guard-steps-failing', scope: 'api' }] });
+    expect((await app.inject('/metrics')).body).toContain('rollback_watchdog_not_ready{reason="guard-steps-failing"} 1');
+    readiness.clear('guard-steps-failing', 'api');
     expect((await app.inject('/readyz')).json()).toEqual({ status: 'ready' });
   });
 

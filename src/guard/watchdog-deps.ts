@@ -5,6 +5,7 @@ import type { LeaseManager, LeaseManagerDeps } from '../ha/lease-manager.ts';
 import type { CommandQueue } from '../ha/types.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/log.ts';
+import type { Readiness } from '../infra/readiness.ts';
 import type { SecretRegistry } from '../infra/secrets.ts';
 import type { WatchdogMetrics } from '../metrics/recorder.ts';
 import type { Platform } from '../platform/types.ts';
@@ -29,6 +30,8 @@ export interface WatchdogDeps {
   secrets?: SecretRegistry;
   /** Several replicas: shard leases and the queue of forwarded commands. Absent: this process guards everything. */
   replication?: Replication;
+  /** Where the runners say they cannot take events in or read releases. */
+  readiness?: Readiness;
   /** See RunnerDeps.relistAfterMs. */
   relistAfterMs?: number;
 }

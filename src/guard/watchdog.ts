@@ -12,6 +12,7 @@ import type { Controls, RollbackPolicy } from '../domain/policy.ts';
 import { initialState, type ReleaseRef, type TargetState } from '../domain/target-state.ts';
 import type { LeaseManager } from '../ha/lease-manager.ts';
 import { JournalTail } from '../ha/journal-tail.ts';
+import { cronLogger } from '../infra/cron-logger.ts';
 import { WD_ERR_TARGET_UNKNOWN } from '../infra/errors.ts';
 import type { ReleaseRecord, Transition } from '../store/types.ts';
 import { CommandRouter } from './command-router.ts';
@@ -130,7 +131,9 @@ export class Watchdog {
       const duties = { ...this.#deps, controls: this.#controls, router: this.#router, tail, replica: this.#leases?.replicaId ?? 'solo', guarded: () => this.guarded(), pollMs: replication.commandPollMs ?? 500 };
       this.#commandLoop = performReplicaDuties(duties, this.#stopping.signal);
     }
-    this.#task = cron.schedule(this.#deps.pollSchedule, () => this.pollAll(), { name: 'poll-releases', noOverlap: true });
+    // node-cron writes its own warnings (a missed run, an overlap) to the console: they go through
+    // the masked JSON logger instead.
+    this.#task = cron.schedule(this.#deps.pollSchedule, () => this.pollAll(), { name: 'poll-releases', noOverlap: true, logger: cronLogger(this.#deps.logger) });
     await this.pollAll();
   }
 

@@ -26,6 +26,7 @@ export class PromMetrics implements WatchdogMetrics {
   readonly #adminActions: Counter<'action' | 'outcome'>;
   readonly #scheduleLag: Histogram;
   readonly #guardedTargets: Gauge;
+  readonly #notReady: Gauge<'reason'>;
   readonly #leaseChanges: Counter<'change'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -115,6 +116,12 @@ export class PromMetrics implements WatchdogMetrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
+    this.#notReady = new Gauge({
+      name: 'rollback_watchdog_not_ready',
+      help: 'Scopes (targets, the process) holding each reason /readyz fails: guard-steps-failing, releases-unreadable, unexpected-error.',
+      labelNames: ['reason'],
+      registers,
+    });
     this.#guardedTargets = new Gauge({
       name: 'rollback_watchdog_guarded_targets',
       help: 'Targets this process guards now: all of them when alone, its share of the leases with several replicas.',
@@ -126,6 +133,10 @@ export class PromMetrics implements WatchdogMetrics {
       labelNames: ['change'],
       registers,
     });
+  }
+
+  setNotReady(reason: string, count: number): void {
+    this.#notReady.set({ reason }, count);
   }
 
   setGuardedTargets(count: number): void {

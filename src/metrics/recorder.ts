@@ -35,6 +35,8 @@ export interface WatchdogMetrics {
   setGuardedTargets?(count: number): void;
   /** A shard lease taken or given up (acquired, released, expired, fenced, stopping). */
   incLeaseChange?(change: string): void;
+  /** How many scopes (targets, the process) hold each reason the daemon is not ready for. */
+  setNotReady?(reason: string, count: number): void;
 }
 
 export const noopMetrics: WatchdogMetrics = {

@@ -1,5 +1,5 @@
-import { openRunner } from '../guard/runner/open-runner.ts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { openRunner } from '../guard/runner/open-runner.ts';
 import type { RollbackPolicy } from '../../src/domain/policy.ts';
 import { renderPostmortem } from '../../src/incidents/postmortem.ts';
 import { FakePlatform } from '../fakes/fake-platform.ts';

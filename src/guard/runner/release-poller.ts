@@ -9,6 +9,7 @@ import type { Release } from '../../domain/release.ts';
 import type { ReleaseView, TargetState } from '../../domain/target-state.ts';
 import type { Clock } from '../../infra/clock.ts';
 import type { Logger } from '../../infra/log.ts';
+import type { Readiness } from '../../infra/readiness.ts';
 import type { WatchdogMetrics } from '../../metrics/recorder.ts';
 import type { MachineStatus, Platform } from '../../platform/types.ts';
 import type { Store } from '../../store/types.ts';
@@ -31,13 +32,18 @@ export interface ReleasePollerDeps {
   dispatch: (makeEvent: () => Promise<GuardEvent>) => Promise<boolean>;
   /** How long an unchanged fingerprint may stand in for a listing (spread per target by the runner). */
   relistAfterMs: number;
+  readiness?: Readiness;
 }
+
+/** Listings failed in a row before the target counts as blind to new deploys. */
+export const BLIND_AFTER_FAILED_LISTINGS = 3;
 
 export class ReleasePoller {
   readonly #deps: ReleasePollerDeps;
   /** The last listing the guard took in, against which a fingerprint may skip the next one. */
   #listing: ReleaseListing | undefined;
   #listedOnce = false;
+  #failedInARow = 0;
 
   constructor(deps: ReleasePollerDeps) {
     this.#deps = deps;
@@ -67,8 +73,11 @@ export class ReleasePoller {
       if (stopped.aborted) return; // killed by our own shutdown: not a platform fault
       metrics.incPlatformError('releases');
       this.#deps.logger.error({ err: { code: errorCode(err), message: errorMessage(err) } }, 'could not list releases; no action taken');
+      if (++this.#failedInARow >= BLIND_AFTER_FAILED_LISTINGS) this.#deps.readiness?.fail('releases-unreadable', target.name, errorMessage(err));
       return;
     }
+    this.#failedInARow = 0;
+    this.#deps.readiness?.clear('releases-unreadable', target.name);
     metrics.incReleasePoll?.('listed');
     const listing: ReleaseListing = { fingerprint, listedAt: clock.now(), settled: isSettled(releases) };
     const live = await this.#liveness(releases);

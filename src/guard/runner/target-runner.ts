@@ -15,6 +15,7 @@ import { initialState, type ReleaseRef, type TargetState } from '../../domain/ta
 import type { Clock } from '../../infra/clock.ts';
 import { WD_ERR_LEASE_LOST } from '../../infra/errors.ts';
 import type { Logger } from '../../infra/log.ts';
+import type { Readiness } from '../../infra/readiness.ts';
 import type { SecretRegistry } from '../../infra/secrets.ts';
 import type { TargetLabels, WatchdogMetrics } from '../../metrics/recorder.ts';
 import type { Platform } from '../../platform/types.ts';
@@ -30,6 +31,7 @@ import { ReleasePoller, RELIST_AFTER_MS } from './release-poller.ts';
 import { RollbackDeployer } from './rollback-deployer.ts';
 import { RoundScheduler } from './round-scheduler.ts';
 import { SerialQueue } from './serial-queue.ts';
+import { errorMessage } from './side-tasks.ts';
 import { TransitionWriter } from './transition-writer.ts';
 
 export { PROGRESS_WRITE_INTERVAL_MS } from './transition-writer.ts';
@@ -77,6 +79,8 @@ export interface RunnerDeps {
    * written without it.
    */
   lease?: () => LeaseFence | undefined;
+  /** Where the runner says it cannot take events in or read releases (and that it can again). */
+  readiness?: Readiness;
   /**
    * With a platform that fingerprints releases: how long an unchanged fingerprint may stand in
    * for listing releases (see release-listing.ts). Default RELIST_AFTER_MS.
@@ -222,14 +226,28 @@ export class TargetRunner {
     this.#stop.abort(new Error(reason));
   }
 
-  /** Queues one internal event; resolves with its result once taken in, or undefined if that failed (logged). */
+  /**
+   * Queues one internal event; resolves with its result once taken in, or undefined if that failed
+   * (logged, and the daemon reports itself not ready until a step succeeds again).
+   */
   #dispatch(makeEvent: () => GuardEvent | Promise<GuardEvent>): Promise<StepResult | undefined> {
-    return this.#queue
-      .run(async () => this.#step(await makeEvent()))
-      .catch((err: unknown) => {
+    const readiness = this.#deps.readiness;
+    return this.#queue.run(async () => this.#step(await makeEvent())).then(
+      (r) => {
+        readiness?.clear('guard-steps-failing', this.target.name);
+        return r;
+      },
+      (err: unknown) => {
+        // A lease lost is the replica handing over, not a fault: the new owner carries on.
+        if ((err as { code?: string }).code === 'WD_ERR_LEASE_LOST') {
+          this.#log.warn({ err: { code: 'WD_ERR_LEASE_LOST' } }, 'guard step not written: the lease is gone');
+          return undefined;
+        }
         this.#log.error({ err }, 'guard step failed; state unchanged');
+        readiness?.fail('guard-steps-failing', this.target.name, errorMessage(err));
         return undefined;
-      });
+      },
+    );
   }
 
   /** Steps, writes the transition, then reports and acts. Only ever runs inside the queue. */
