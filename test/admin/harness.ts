@@ -6,6 +6,10 @@
 import type { FastifyInstance } from 'fastify';
 import { TokenAuth, type TokenEntry } from '../../src/admin/auth.ts';
 import type { ActionRateLimit } from '../../src/admin/rate-limit.ts';
+import type { AdminLimits } from '../../src/admin/limits.ts';
+import type { MobileApp } from '../../src/admin/mobile-routes.ts';
+import type { AuditRetention } from '../../src/admin/audit-retention.ts';
+import type { SecretRegistry } from '../../src/infra/secrets.ts';
 import { buildApp } from '../../src/app.ts';
 import { systemClock } from '../../src/infra/clock.ts';
 import type { ResolvedTarget } from '../../src/config/resolve.ts';
@@ -33,6 +37,12 @@ export interface HarnessOptions {
   rateLimit?: ActionRateLimit | false;
   /** false: build the app without a store (as main.ts does until it passes one). */
   withStore?: boolean;
+  /** Connection, timeout, stream and failed-auth limits (buildApp's defaults otherwise). */
+  limits?: Partial<AdminLimits>;
+  /** Configured secrets: masked in the audit trail. */
+  secrets?: SecretRegistry;
+  mobile?: ReadonlyMap<string, MobileApp>;
+  auditRetention?: AuditRetention;
 }
 
 export interface Harness {
@@ -73,6 +83,10 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     registry: metrics.registry,
     ...(options.withStore !== false && { store }),
     rateLimit: options.rateLimit ?? false,
+    ...(options.limits && { limits: options.limits }),
+    ...(options.secrets && { secrets: options.secrets }),
+    ...(options.mobile && { mobile: options.mobile }),
+    ...(options.auditRetention && { auditRetention: options.auditRetention }),
   });
   return {
     app,
