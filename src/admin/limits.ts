@@ -4,6 +4,9 @@
  * guess tokens at full speed. Configured under `admin.limits` (src/config/admin-schema.ts).
  */
 import type { ServerOptions } from 'node:http';
+import type { AdminSettings } from '../config/admin-schema.ts';
+import type { AuditRetention } from './audit-retention.ts';
+import type { ActionRateLimit } from './rate-limit.ts';
 
 export interface FailedAuthLimit {
   /** Failed authentications allowed per client address within the window. */
@@ -60,5 +63,23 @@ export function serverOptions(limits: AdminLimits): { requestTimeout: number; ke
       requestTimeout: limits.requestTimeoutMs,
       connectionsCheckingInterval: Math.min(CONNECTIONS_CHECKING_INTERVAL_MS, limits.headersTimeoutMs),
     },
+  };
+}
+
+/** The `admin` config section as buildApp's options. */
+export function adminOptions({ limits, audit }: AdminSettings): { bodyLimit: number; rateLimit: ActionRateLimit; limits: AdminLimits; auditRetention: AuditRetention } {
+  return {
+    bodyLimit: limits.maxBodyBytes,
+    rateLimit: { max: limits.actions.max, windowMs: limits.actions.window },
+    limits: {
+      maxConnections: limits.maxConnections,
+      headersTimeoutMs: limits.headersTimeout,
+      requestTimeoutMs: limits.requestTimeout,
+      keepAliveTimeoutMs: limits.keepAliveTimeout,
+      eventStreams: limits.eventStreams,
+      eventStreamsPerToken: limits.eventStreamsPerToken,
+      failedAuth: { max: limits.failedAuth.max, windowMs: limits.failedAuth.window },
+    },
+    auditRetention: { maxAgeMs: audit.maxAge, maxEntries: audit.maxEntries },
   };
 }
