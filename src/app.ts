@@ -82,7 +82,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ...(deps.secrets && { secrets: deps.secrets }),
     ...(deps.countAction && { count: deps.countAction }),
   });
-  app.decorate('flushAudit', () => trail.flush(true));
+  app.decorate('auditTrail', trail);
   app.addHook('onClose', () => trail.close());
 
   // Liveness, readiness and metrics stay unauthenticated: Fly's checks and Prometheus call them.
@@ -115,7 +115,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Writes the audit trail's refusal counts now, the current minute's included (tests, shutdown). */
-    flushAudit(): Promise<void>;
+    /** The audit trail: `flush(true)` writes the refusal counts now, the current minute's included. */
+    auditTrail: AuditTrail;
   }
 }

@@ -54,7 +54,7 @@ export class AuditTrail {
   constructor(deps: AuditDeps) {
     this.#deps = deps;
     this.#log = deps.logger.child({ component: 'audit' });
-    this.#timer = setInterval(() => void this.#tick(), TICK_MS);
+    this.#timer = setInterval(() => void this.tick(), TICK_MS);
     this.#timer.unref();
   }
 
@@ -106,7 +106,8 @@ export class AuditTrail {
     }
   }
 
-  async #tick(): Promise<void> {
+  /** What the timer does every minute: write the finished minutes' counts, then prune. */
+  async tick(): Promise<void> {
     await this.flush();
     await this.#prune();
   }

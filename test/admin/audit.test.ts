@@ -21,7 +21,7 @@ describe('audit trail', () => {
 
     // Refusals (401, 403, 429) are counted and written when their minute is over (here: now).
     expect((await h.store.listAudit(20)).map((e) => e.status)).not.toContain(403);
-    await h.app.flushAudit();
+    await h.app.auditTrail.flush(true);
     const entries = (await h.store.listAudit(20)).reverse();
     expect(entries.map((e) => [e.actor, e.role, e.action, e.target, e.status, e.count ?? 1])).toEqual([
       ['ops', 'operator', 'rollback', 'api', 202, 1],

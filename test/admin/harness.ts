@@ -11,7 +11,7 @@ import type { MobileApp } from '../../src/admin/mobile-routes.ts';
 import type { AuditRetention } from '../../src/admin/audit-retention.ts';
 import type { SecretRegistry } from '../../src/infra/secrets.ts';
 import { buildApp } from '../../src/app.ts';
-import { systemClock } from '../../src/infra/clock.ts';
+import { systemClock, type Clock } from '../../src/infra/clock.ts';
 import type { ResolvedTarget } from '../../src/config/resolve.ts';
 import type { TargetState } from '../../src/domain/target-state.ts';
 import { Watchdog } from '../../src/guard/watchdog.ts';
@@ -43,6 +43,8 @@ export interface HarnessOptions {
   secrets?: SecretRegistry;
   mobile?: ReadonlyMap<string, MobileApp>;
   auditRetention?: AuditRetention;
+  /** The admin server's clock (audit timestamps, failed-auth windows); the guard keeps the system clock. */
+  clock?: Clock;
 }
 
 export interface Harness {
@@ -87,6 +89,7 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     ...(options.secrets && { secrets: options.secrets }),
     ...(options.mobile && { mobile: options.mobile }),
     ...(options.auditRetention && { auditRetention: options.auditRetention }),
+    ...(options.clock && { clock: options.clock }),
   });
   return {
     app,

@@ -51,12 +51,12 @@ export function rawConnect(port: number, first = ''): Promise<RawConnection> {
 }
 
 /** Headers of a request whose body is announced and never sent in full. */
-export function slowPostHead(path: string, authorization?: string): string {
+export function slowPostHead(path: string, authorization?: string, length = 1_000_000): string {
   return [
     `POST ${path} HTTP/1.1`,
     'Host: 127.0.0.1',
     'Content-Type: application/json',
-    'Content-Length: 1000000',
+    `Content-Length: ${length}`,
     ...(authorization ? [`Authorization: ${authorization}`] : []),
     '',
     '{"reason":"',
