@@ -20,14 +20,6 @@ export interface ConnectionGuardOptions {
   logger: Logger;
 }
 
-export interface ConnectionStats {
-  open: number;
-  /** Connections without a request in flight: the ones a newcomer may close. */
-  waiting: number;
-  evicted: number;
-  refused: number;
-}
-
 /** A refused socket is kept this long at most to deliver its 503, then destroyed. */
 const REFUSAL_LINGER_MS = 1_000;
 
@@ -51,28 +43,21 @@ export function busyResponse(what: string, retryAfterSeconds: number): string {
  * listeners (the one that attaches the HTTP parser) run only for admitted sockets. Call it before
  * the server listens.
  */
-export function guardConnections(server: Server, options: ConnectionGuardOptions): { stats(): ConnectionStats } {
+export function guardConnections(server: Server, options: ConnectionGuardOptions): void {
   const { maxConnections, retryAfterSeconds } = options;
   const log = options.logger.child({ component: 'admin-connections' });
   const open = new Set<Socket>();
   // Insertion order is the order they started waiting: the first is the one to close.
   const waiting = new Set<Socket>();
-  const served = new WeakSet<Socket>();
+  // Requests in flight per socket (more than one when a client pipelines).
+  const inFlight = new WeakMap<Socket, number>();
   let refusing = 0;
   let evicted = 0;
   let refused = 0;
   const busy = busyResponse(`${maxConnections} connections`, retryAfterSeconds);
-
-  const evictOne = (): boolean => {
-    const oldest = waiting.values().next().value;
-    if (!oldest) return false;
-    waiting.delete(oldest);
-    open.delete(oldest);
-    evicted++;
-    // An idle keep-alive may be closed at any time; a request half sent deserves the answer.
-    if (served.has(oldest)) oldest.destroy();
-    else answerAndClose(oldest);
-    return true;
+  // Logged at the first and every thousandth: a flood must not flood the log as well.
+  const note = (count: number, message: string) => {
+    if (count === 1 || count % 1000 === 0) log.warn({ maxConnections, count }, message);
   };
 
   const answerAndClose = (socket: Socket): void => {
@@ -82,9 +67,20 @@ export function guardConnections(server: Server, options: ConnectionGuardOptions
     socket.end(busy, () => socket.destroy());
   };
 
+  const evictOne = (): boolean => {
+    const oldest = waiting.values().next().value;
+    if (!oldest) return false;
+    waiting.delete(oldest);
+    open.delete(oldest);
+    note(++evicted, 'admin connection closed for a newcomer: the cap was reached');
+    // An idle keep-alive may be closed at any time; a request half sent deserves the answer.
+    if (inFlight.has(oldest)) oldest.destroy();
+    else answerAndClose(oldest);
+    return true;
+  };
+
   const refuse = (socket: Socket): void => {
-    refused++;
-    if (refused === 1 || refused % 1000 === 0) log.warn({ maxConnections, refused }, 'admin connection refused: every connection is busy');
+    note(++refused, 'admin connection refused: every connection is busy');
     // Past this many refusals still being delivered, drop without an answer: descriptors come first.
     if (refusing >= maxConnections) return void socket.destroy();
     refusing++;
@@ -112,11 +108,12 @@ export function guardConnections(server: Server, options: ConnectionGuardOptions
   server.on('request', (request, response) => {
     const socket = request.socket;
     waiting.delete(socket);
-    served.add(socket);
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
     response.once('close', () => {
-      if (open.has(socket) && !socket.destroyed) waiting.add(socket);
+      const left = (inFlight.get(socket) ?? 1) - 1;
+      // Kept at 0 rather than deleted: the socket has been served, so it is idle, not half sent.
+      inFlight.set(socket, left);
+      if (left === 0 && open.has(socket) && !socket.destroyed) waiting.add(socket);
     });
   });
-
-  return { stats: () => ({ open: open.size, waiting: waiting.size, evicted, refused }) };
 }
