@@ -4,10 +4,17 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
+import { AuditTrail } from './admin/audit.ts';
+import { DEFAULT_AUDIT_RETENTION, type AuditRetention } from './admin/audit-retention.ts';
+import { FailedAuthLimiter, limitFailedAuth } from './admin/auth-failures.ts';
+import { guardConnections } from './admin/connection-guard.ts';
 import { registerDocs } from './admin/docs.ts';
-import { frameworkErrors, installErrorHandling } from './admin/error-handler.ts';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './admin/error-handler.ts';
+import { installJsonParser } from './admin/json-body.ts';
+import { DEFAULT_ADMIN_LIMITS, RETRY_AFTER_SECONDS, serverOptions, type AdminLimits } from './admin/limits.ts';
 import { DEFAULT_ACTION_RATE_LIMIT, type ActionRateLimit } from './admin/rate-limit.ts';
 import { adminRoutes } from './admin/routes.ts';
+import { closeUnreadBodies } from './admin/unread-body.ts';
 import { uiRoutes } from './admin/ui/ui-routes.ts';
 import type { MobileApp } from './admin/mobile-routes.ts';
 import type { TokenAuth } from './admin/auth.ts';
@@ -15,6 +22,7 @@ import { systemClock, type Clock } from './infra/clock.ts';
 import type { Watchdog } from './guard/watchdog.ts';
 import type { Logger } from './infra/log.ts';
 import type { Readiness } from './infra/readiness.ts';
+import type { SecretRegistry } from './infra/secrets.ts';
 import type { Store } from './store/types.ts';
 
 export interface AppDeps {
@@ -33,6 +41,11 @@ export interface AppDeps {
   rateLimit?: ActionRateLimit | false;
   /** Body limit in bytes (64 KiB by default): every admin body is a few fields. */
   bodyLimit?: number;
+  /** Connections, timeouts, event streams and failed authentication; DEFAULT_ADMIN_LIMITS for what is left out. */
+  limits?: Partial<AdminLimits>;
+  /** Configured secrets, masked in the audit trail as in the log. */
+  secrets?: SecretRegistry;
+  auditRetention?: AuditRetention;
   /** Counts operator actions for /metrics. */
   countAction?: (action: string, outcome: string) => void;
   /** Expo apps for manual OTA rollback. */
@@ -45,11 +58,35 @@ const API_VERSION = '1.0.0';
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const bodyLimit = deps.bodyLimit ?? 64 * 1024;
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'admin' }) as FastifyBaseLogger, bodyLimit, frameworkErrors });
+  const limits: AdminLimits = { ...DEFAULT_ADMIN_LIMITS, ...deps.limits };
+  const clock = deps.clock ?? systemClock;
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'admin' }) as FastifyBaseLogger,
+    bodyLimit,
+    frameworkErrors,
+    clientErrorHandler,
+    ...serverOptions(limits),
+  });
+  guardConnections(app.server, { maxConnections: limits.maxConnections, retryAfterSeconds: RETRY_AFTER_SECONDS, logger: deps.logger });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app, bodyLimit);
+  installJsonParser(app);
+  closeUnreadBodies(app);
+  if (limits.failedAuth) limitFailedAuth(app, new FailedAuthLimiter(limits.failedAuth, clock), deps.auth);
   registerDocs(app, API_VERSION);
+
+  const trail = new AuditTrail({
+    store: deps.store,
+    clock,
+    logger: deps.logger,
+    identify: (authorization) => deps.auth.identify(authorization),
+    retention: deps.auditRetention ?? DEFAULT_AUDIT_RETENTION,
+    ...(deps.secrets && { secrets: deps.secrets }),
+    ...(deps.countAction && { count: deps.countAction }),
+  });
+  app.decorate('auditTrail', trail);
+  app.addHook('onClose', () => trail.close());
 
   // Liveness, readiness and metrics stay unauthenticated: Fly's checks and Prometheus call them.
   // They are polled all day, so their request lines are logged only when something goes wrong.
@@ -70,13 +107,21 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     watchdog: deps.watchdog,
     auth: deps.auth,
     store: deps.store,
-    clock: deps.clock ?? systemClock,
-    logger: deps.logger,
+    clock,
+    trail,
+    limits,
     rateLimit: deps.rateLimit ?? DEFAULT_ACTION_RATE_LIMIT,
-    ...(deps.countAction && { countAction: deps.countAction }),
+    ...(deps.secrets && { secrets: deps.secrets }),
     ...(deps.mobile && { mobile: deps.mobile }),
   });
   // The status page (HTML shells and assets, no data) and GET /api/v1/whoami; see src/admin/ui/.
   app.register(uiRoutes, { auth: deps.auth });
   return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The audit trail: `flush(true)` writes the refusal counts now, the current minute's included. */
+    auditTrail: AuditTrail;
+  }
 }

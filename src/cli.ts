@@ -111,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await dispatch(argv);
   } catch (err) {
-    if (hasCode(err, 'WD_ERR_CONFIG_INVALID') || hasCode(err, 'WD_ERR_CONFIG_UNREADABLE')) {
+    if (hasCode(err, 'WD_ERR_CONFIG_INVALID') || hasCode(err, 'WD_ERR_CONFIG_UNREADABLE') || hasCode(err, 'WD_ERR_CONFIG_TOO_LARGE')) {
       process.stderr.write(`${(err as Error).message}\n`);
       return EXIT_USAGE;
     }

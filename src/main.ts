@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { TokenAuth } from './admin/auth.ts';
+import { adminOptions } from './admin/limits.ts';
 import { systemClock, type Clock } from './infra/clock.ts';
 import type { LoadedConfig } from './config/load.ts';
 import { resolveTargets } from './config/resolve.ts';
@@ -175,6 +176,8 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
       countAction: (action, outcome) => metrics.incAdminAction(action, outcome),
       mobile,
       readiness,
+      secrets,
+      ...adminOptions(config.admin),
     });
     const url = await app.listen({ host: config.admin.host, port: config.admin.port });
     logger.info(

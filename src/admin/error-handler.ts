@@ -4,6 +4,7 @@
  * on Fastify's own codes, which are an implementation detail.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { http } from '../infra/node-http.ts';
 import {
@@ -11,6 +12,7 @@ import {
   WD_ERR_BODY_TOO_LARGE,
   WD_ERR_NOT_FOUND,
   WD_ERR_REQUEST_REFUSED,
+  WD_ERR_REQUEST_TIMEOUT,
   WD_ERR_UNSUPPORTED_MEDIA_TYPE,
 } from '../infra/errors.ts';
 
@@ -50,6 +52,23 @@ export function toPayload(error: FastifyError, request: FastifyRequest, bodyLimi
   if (status === 413) return payload(413, new WD_ERR_BODY_TOO_LARGE(bodyLimit));
   if (status === 415) return payload(415, new WD_ERR_UNSUPPORTED_MEDIA_TYPE(clip(String(request.headers['content-type'] ?? 'none'))));
   return payload(status, new WD_ERR_REQUEST_REFUSED(clip(error.message)));
+}
+
+/** Node's parser and timeout errors, answered like every other refusal (Fastify's `clientErrorHandler`). */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  // Reset by the client: there is nobody to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, new WD_ERR_REQUEST_TIMEOUT()]
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, new WD_ERR_REQUEST_REFUSED('request headers too large')]
+        : [400, new WD_ERR_BAD_REQUEST('malformed HTTP request')];
+  const body = JSON.stringify(payload(status, reason));
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
 }
 
 /** Installs the error handler and a JSON 404 for unknown routes (and known routes with another method). */

@@ -14,7 +14,9 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { BusEvent } from '../guard/event-bus.ts';
 import type { Watchdog } from '../guard/watchdog.ts';
-import type { TokenAuth } from './auth.ts';
+import { WD_ERR_SERVER_BUSY, WD_ERR_STREAM_LIMIT } from '../infra/errors.ts';
+import { actorName, type TokenAuth } from './auth.ts';
+import { DEFAULT_ADMIN_LIMITS, RETRY_AFTER_SECONDS } from './limits.ts';
 import { errors } from './response-schema.ts';
 
 export interface EventsRoutesOptions {
@@ -24,6 +26,9 @@ export interface EventsRoutesOptions {
   heartbeatMs?: number;
   /** A client whose unsent output grows past this many bytes is dropped (it resumes by Last-Event-ID). */
   maxBufferedBytes?: number;
+  /** Open streams in all and per token: beyond them a stream is refused (503, 429) with Retry-After. */
+  maxStreams?: number;
+  maxStreamsPerToken?: number;
 }
 
 export const EventsQuery = z.strictObject({ lastEventId: z.coerce.number().int().nonnegative().optional() });
@@ -45,11 +50,14 @@ export const eventsRoutes: FastifyPluginAsync<EventsRoutesOptions> = async (fast
   const { watchdog, auth } = options;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
+  const maxStreams = options.maxStreams ?? DEFAULT_ADMIN_LIMITS.eventStreams;
+  const maxPerToken = options.maxStreamsPerToken ?? DEFAULT_ADMIN_LIMITS.eventStreamsPerToken;
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.addHook('onRequest', auth.require('viewer'));
 
   // Open streams never finish on their own: end them when the server closes, or close() would wait.
   const open = new Set<ServerResponse>();
+  const perToken = new Map<string, number>();
   app.addHook('preClose', async () => {
     for (const raw of open) raw.end();
   });
@@ -61,10 +69,17 @@ export const eventsRoutes: FastifyPluginAsync<EventsRoutesOptions> = async (fast
         tags: ['read'],
         summary: 'Live decisions and phase changes (text/event-stream; resume with Last-Event-ID)',
         querystring: EventsQuery,
-        response: { 200: z.string().describe('text/event-stream: `state`, `decision` and `reset` events, `: ping` every 15 s'), ...errors(400, 401, 403) },
+        response: { 200: z.string().describe('text/event-stream: `state`, `decision` and `reset` events, `: ping` every 15 s'), ...errors(400, 401, 403, 429, 503) },
       },
     },
     (request, reply) => {
+      // Each stream holds a connection for ever: past the caps, refuse and hang up.
+      const token = actorName(request.principal);
+      const mine = perToken.get(token) ?? 0;
+      if (mine >= maxPerToken || open.size >= maxStreams) {
+        reply.header('retry-after', String(RETRY_AFTER_SECONDS)).header('connection', 'close');
+        throw mine >= maxPerToken ? new WD_ERR_STREAM_LIMIT(token, maxPerToken) : new WD_ERR_SERVER_BUSY(`${maxStreams} event streams`, RETRY_AFTER_SECONDS);
+      }
       const from = resumeFrom(request.headers['last-event-id'], request.query.lastEventId);
       const bus = watchdog.events;
       reply.hijack();
@@ -76,6 +91,7 @@ export const eventsRoutes: FastifyPluginAsync<EventsRoutesOptions> = async (fast
         'x-accel-buffering': 'no',
       });
       open.add(raw);
+      perToken.set(token, mine + 1);
 
       let closed = false;
       const send = (text: string) => {
@@ -106,6 +122,9 @@ export const eventsRoutes: FastifyPluginAsync<EventsRoutesOptions> = async (fast
         clearInterval(heartbeat);
         unsubscribe();
         open.delete(raw);
+        const left = (perToken.get(token) ?? 1) - 1;
+        if (left > 0) perToken.set(token, left);
+        else perToken.delete(token);
       };
       raw.on('close', cleanup);
       raw.on('error', cleanup);

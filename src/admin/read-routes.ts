@@ -7,7 +7,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { WD_ERR_STORE_UNAVAILABLE } from '../infra/errors.ts';
 import { GLOBAL, type Watchdog } from '../guard/watchdog.ts';
 import { summarize } from '../guard/target-summary.ts';
+import type { SecretRegistry } from '../infra/secrets.ts';
 import type { Store } from '../store/types.ts';
+import { cleanEntry } from './audit-params.ts';
 import type { TokenAuth } from './auth.ts';
 import { AuditView, errors, JournalView, Releases, Series, Status, TargetDetail, Targets } from './response-schema.ts';
 import { AuditQuery, JournalQuery, ReleasesQuery, SeriesQuery, TargetParams } from './schema.ts';
@@ -17,12 +19,14 @@ export interface ReadRoutesOptions {
   watchdog: Watchdog;
   auth: TokenAuth;
   store: Store | undefined;
+  /** Masked again in served audit entries: rows stored before masking existed may hold them. */
+  secrets?: SecretRegistry;
 }
 
 /** Enough history for "last known good" on any realistic target; the list is newest first. */
 const DETAIL_RELEASES = 200;
 
-export const readRoutes: FastifyPluginAsync<ReadRoutesOptions> = async (fastify, { watchdog, auth, store }) => {
+export const readRoutes: FastifyPluginAsync<ReadRoutesOptions> = async (fastify, { watchdog, auth, store, secrets }) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.addHook('onRequest', auth.require('viewer'));
   const tags = ['read'];
@@ -97,6 +101,6 @@ export const readRoutes: FastifyPluginAsync<ReadRoutesOptions> = async (fastify,
       onRequest: auth.require('operator'),
       schema: { tags, summary: 'Operator actions, newest first (operator role)', querystring: AuditQuery, response: { 200: AuditView, ...errors(400, 401, 403, 503) } },
     },
-    async (request) => ({ entries: (await needStore('the audit trail').listAudit(request.query.limit)).map(auditView) }),
+    async (request) => ({ entries: (await needStore('the audit trail').listAudit(request.query.limit)).map((e) => auditView(cleanEntry(e, secrets))) }),
   );
 };

@@ -135,6 +135,8 @@ export const AuditView = z.object({
       params: z.record(z.string(), z.unknown()).optional(),
       status: z.number(),
       result: z.string(),
+      count: z.number().optional().describe('requests this entry stands for (refusals are counted per source and minute); absent means one'),
+      source: z.string().optional().describe("the client's address"),
     }),
   ),
 });

@@ -11,14 +11,23 @@ export const TargetName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'not a 
 export const ImageRef = z.string().min(1).max(512).regex(/^[^\s-]\S*$/, 'not an image reference');
 export const Reason = z.string().trim().min(1).max(500);
 export const Mode = z.enum(['auto', 'approve', 'dry-run']);
-// Path segments arrive as strings; 2^31-1 caps what SQLite and flyctl will ever hold.
-const Version = z.coerce.number().int().min(1).max(2_147_483_647);
+/** 2^31-1 caps what SQLite and flyctl will ever hold. */
+const MAX_VERSION = 2_147_483_647;
+/**
+ * Path segments arrive as strings. Only plain digits are a release number: coercion took `0x1`,
+ * `00001` and `1e3` (issue 16). Bodies are held to the same spelling by json-body.ts.
+ */
+const Version = z
+  .string()
+  .regex(/^[1-9][0-9]*$/, 'not a release number: digits only, like 42')
+  .transform(Number)
+  .pipe(z.int().max(MAX_VERSION));
 const Limit = z.coerce.number().int().min(1).max(500).default(50);
 
 export const DeployNotice = z.strictObject({
   target: z.string().min(1).max(63),
   image: ImageRef.optional(),
-  version: z.int().positive().optional(),
+  version: z.int().min(1).max(MAX_VERSION).optional(),
   commitSha: z.string().regex(/^[0-9a-f]{7,40}$/i, 'not a git commit sha').optional(),
 });
 export type DeployNotice = z.infer<typeof DeployNotice>;
@@ -47,7 +56,7 @@ export type ModeBody = z.infer<typeof ModeBody>;
  */
 export const RollbackBody = z
   .strictObject({
-    version: z.int().min(1).max(2_147_483_647).optional(),
+    version: z.int().min(1).max(MAX_VERSION).optional(),
     image: ImageRef.optional(),
     force: z.boolean().optional(),
     reason: Reason.optional(),

@@ -3,10 +3,12 @@
  * the parsed answer, an ApiError carrying the API's own code (the daemon refused),
  * WD_ERR_DAEMON_ANSWER_INVALID (something answered, not in the API's JSON), or
  * WD_ERR_DAEMON_UNREACHABLE (no answer at all). The token goes into the Authorization header and
- * nowhere else: no error message or log line here contains it.
+ * nowhere else: no error message or log line here contains it. Every string of an answer comes
+ * back passed through safeText (terminal-text.ts): nothing the daemon sends can drive the terminal.
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import { WD_ERR_DAEMON_ANSWER_INVALID, WD_ERR_DAEMON_UNREACHABLE } from '../infra/errors.ts';
+import { safeDeep, safeText } from './terminal-text.ts';
 
 export interface ClientOptions {
   /** Base URL of the admin server, e.g. http://127.0.0.1:8080. */
@@ -82,13 +84,13 @@ export class AdminClient {
     const text = await res.body.text().catch((err: unknown) => {
       throw new WD_ERR_DAEMON_UNREACHABLE(this.url, describe(err));
     });
-    const parsed = parseJson(text);
+    const parsed = safeDeep(parseJson(text));
     if (res.statusCode >= 400) {
       const e = parsed as { code?: unknown; message?: unknown } | undefined;
       if (typeof e?.code === 'string' && typeof e.message === 'string') throw new ApiError(res.statusCode, e.code, e.message);
-      throw new WD_ERR_DAEMON_ANSWER_INVALID(`HTTP ${res.statusCode} from ${method} ${path}: ${text.slice(0, 120)}`);
+      throw new WD_ERR_DAEMON_ANSWER_INVALID(`HTTP ${res.statusCode} from ${method} ${path}: ${safeText(text.slice(0, 120))}`);
     }
-    if (parsed === undefined) throw new WD_ERR_DAEMON_ANSWER_INVALID(`expected JSON from ${method} ${path}, got: ${text.slice(0, 120)}`);
+    if (parsed === undefined) throw new WD_ERR_DAEMON_ANSWER_INVALID(`expected JSON from ${method} ${path}, got: ${safeText(text.slice(0, 120))}`);
     return { status: res.statusCode, body: parsed as T };
   }
 }

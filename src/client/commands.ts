@@ -44,8 +44,9 @@ function noMoreThan(input: CommandInput, count: number): void {
   if (extra !== undefined) throw new WD_ERR_CLIENT_USAGE(`unexpected argument: ${extra}`);
 }
 
+/** The same rule as the API's: plain digits, no sign, no leading zero, no exponent, within 2^31-1. */
 function version(text: string, what: string): number {
-  if (!/^[1-9]\d{0,9}$/.test(text)) throw new WD_ERR_CLIENT_USAGE(`${what} must be a release number like 42, not ${JSON.stringify(text)}`);
+  if (!/^[1-9][0-9]*$/.test(text) || Number(text) > 2_147_483_647) throw new WD_ERR_CLIENT_USAGE(`${what} must be a release number like 42, not ${JSON.stringify(text)}`);
   return Number(text);
 }
 

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { hasCode, WD_ERR_CLIENT_USAGE } from '../infra/errors.ts';
 import { AdminClient, ApiError } from './api-client.ts';
 import { COMMANDS, type CommandInput } from './commands.ts';
+import { terminalSafe } from './terminal-text.ts';
 import { CLIENT_USAGE, DEFAULT_URL } from './usage.ts';
 
 export const EXIT_OK = 0;
@@ -23,7 +24,9 @@ export interface ClientIo {
 }
 
 /** Runs `command` with `argv` (the arguments after it); never throws. */
-export async function runClient(command: string, argv: string[], io: ClientIo): Promise<number> {
+export async function runClient(command: string, argv: string[], given: ClientIo): Promise<number> {
+  // The last filter: whatever reaches the terminal, server text included, drives nothing there.
+  const io: ClientIo = { ...given, out: (text) => given.out(terminalSafe(text)), err: (text) => given.err(terminalSafe(text)) };
   const spec = COMMANDS[command];
   if (!spec) {
     io.err(`unknown command: ${command}\n${CLIENT_USAGE}`);

@@ -7,6 +7,7 @@ import { createParser, type EventSourceParser } from 'eventsource-parser';
 import { request, type Dispatcher } from 'undici';
 import { WD_ERR_DAEMON_ANSWER_INVALID, WD_ERR_DAEMON_UNREACHABLE } from '../infra/errors.ts';
 import { ApiError } from './api-client.ts';
+import { safeText } from './terminal-text.ts';
 
 export interface SseEvent {
   /** The last `id:` seen (kept across events, as the HTML standard says). */
@@ -86,7 +87,7 @@ export async function followSse(options: FollowOptions): Promise<void> {
       const res = await request(options.url, { headers, signal, headersTimeout: 10_000, bodyTimeout: options.idleMs ?? 45_000, ...(options.dispatcher && { dispatcher: options.dispatcher }) });
       if (res.statusCode === 401 || res.statusCode === 403) {
         const body = (await res.body.json().catch(() => ({}))) as { code?: string; message?: string };
-        throw new ApiError(res.statusCode, body.code ?? `HTTP_${res.statusCode}`, body.message ?? 'refused');
+        throw new ApiError(res.statusCode, safeText(String(body.code ?? `HTTP_${res.statusCode}`)), safeText(String(body.message ?? 'refused')));
       }
       if (res.statusCode !== 200) {
         await res.body.dump();

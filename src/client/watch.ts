@@ -16,6 +16,7 @@ import { AdminClient, ApiError } from './api-client.ts';
 import { note } from './render.ts';
 import { baseUrl, type ClientIo } from './run-client.ts';
 import { followSse } from './sse-reader.ts';
+import { safeDeep, terminalSafe } from './terminal-text.ts';
 import { DEFAULT_URL } from './usage.ts';
 
 export const WATCH_USAGE = 'watch [--target NAME] [--json]';
@@ -80,10 +81,13 @@ export async function runWatch(argv: string[], io: WatchIo): Promise<number> {
     return 0;
   }
   const base = (values.url || io.env.ROLLBACK_WATCHDOG_URL || DEFAULT_URL).replace(/\/+$/, '');
+  // The last filter: whatever reaches the terminal, server text included, drives nothing there.
+  const out = (text: string) => io.out(terminalSafe(text));
+  const err = (text: string) => io.err(terminalSafe(text));
   const token = io.env.ROLLBACK_WATCHDOG_TOKEN || undefined;
   const now = io.now ?? Date.now;
   const wanted = (target: string | undefined) => !values.target || target === values.target;
-  const print = (e: WatchEvent) => io.out(`${values.json ? JSON.stringify(e) : formatEvent(e, now())}\n`);
+  const print = (e: WatchEvent) => out(`${values.json ? JSON.stringify(e) : formatEvent(e, now())}\n`);
 
   /** Every target's current state as `state` lines: the start, and the answer to a reset. */
   const snapshot = async () => {
@@ -104,18 +108,18 @@ export async function runWatch(argv: string[], io: WatchIo): Promise<number> {
       signal: io.signal,
       ...(io.backoff && { backoff: io.backoff }),
       onOpen: async ({ reconnected }) => {
-        if (reconnected) io.err('watch: reconnected\n');
+        if (reconnected) err('watch: reconnected\n');
         else await snapshot();
       },
-      onRetry: ({ delayMs, reason }) => io.err(`watch: stream lost (${reason}); reconnecting in ${(delayMs / 1000).toFixed(1)}s\n`),
+      onRetry: ({ delayMs, reason }) => err(`watch: stream lost (${reason}); reconnecting in ${(delayMs / 1000).toFixed(1)}s\n`),
       onEvent: async (event) => {
         if (event.type === 'reset') {
-          io.err('watch: the daemon cannot replay what was missed (it restarted?); current state follows\n');
+          err('watch: the daemon cannot replay what was missed (it restarted?); current state follows\n');
           return snapshot();
         }
         let data: WatchEvent;
         try {
-          data = JSON.parse(event.data) as WatchEvent;
+          data = safeDeep(JSON.parse(event.data)) as WatchEvent;
         } catch {
           return; // not one of the daemon's frames
         }
@@ -123,17 +127,17 @@ export async function runWatch(argv: string[], io: WatchIo): Promise<number> {
       },
     });
     return 0;
-  } catch (err) {
-    if (hasCode(err, 'WD_ERR_CLIENT_USAGE')) {
-      io.err(`watch: ${(err as Error).message}\n`);
+  } catch (failure) {
+    if (hasCode(failure, 'WD_ERR_CLIENT_USAGE')) {
+      err(`watch: ${(failure as Error).message}\n`);
       return 2;
     }
-    if (err instanceof ApiError) {
-      io.err(`watch refused: ${err.code}: ${err.message}\n`);
+    if (failure instanceof ApiError) {
+      err(`watch refused: ${failure.code}: ${failure.message}\n`);
       return 1;
     }
-    io.err(`${(err as Error).message}\n${hasCode(err, 'WD_ERR_DAEMON_UNREACHABLE') ? '(is the daemon running? set --url or $ROLLBACK_WATCHDOG_URL)\n' : ''}`);
-    return hasCode(err, 'WD_ERR_DAEMON_UNREACHABLE') ? 3 : 1;
+    err(`${(failure as Error).message}\n${hasCode(failure, 'WD_ERR_DAEMON_UNREACHABLE') ? '(is the daemon running? set --url or $ROLLBACK_WATCHDOG_URL)\n' : ''}`);
+    return hasCode(failure, 'WD_ERR_DAEMON_UNREACHABLE') ? 3 : 1;
   }
 }
 

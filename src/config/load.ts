@@ -1,12 +1,13 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { WD_ERR_CONFIG_INVALID, WD_ERR_CONFIG_UNREADABLE } from '../infra/errors.ts';
+import { WD_ERR_CONFIG_INVALID, WD_ERR_CONFIG_TOO_LARGE, WD_ERR_CONFIG_UNREADABLE } from '../infra/errors.ts';
 import { SecretRegistry } from '../infra/secrets.ts';
 import { interpolateEnv, type InterpolationProblem } from './interpolate.ts';
 import { Config } from './schema.ts';
 import { collectNotifySecrets } from './notify-schema.ts';
 import { connectionSecrets } from '../infra/pg-secrets.ts';
+import { collectSignalSecrets } from './signal-secrets.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -80,14 +81,40 @@ export function parseConfig(text: string, env: Env = process.env, options: Parse
   };
 }
 
-export async function loadConfig(path: string, env: Env = process.env, options: ParseOptions = {}): Promise<LoadedConfig> {
-  let text: string;
+/**
+ * A config file is a few KB; a far bigger one is a mistake or an attack, and parsing it could
+ * exhaust the daemon's memory (issue 16: a 50 MB file did). It is refused before it is read.
+ */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+const MAX_CONFIG_TEXT = '1 MiB';
+
+/** The file's text, refused past MAX_CONFIG_BYTES without reading more than that (pipes and devices too). */
+async function readConfigFile(path: string): Promise<string> {
+  const unreadable = (err: unknown) => new WD_ERR_CONFIG_UNREADABLE(path, (err as NodeJS.ErrnoException).code ?? String(err));
+  const file = await open(path, 'r').catch((err: unknown) => {
+    throw unreadable(err);
+  });
   try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new WD_ERR_CONFIG_UNREADABLE(path, (err as NodeJS.ErrnoException).code ?? String(err));
+    const stats = await file.stat();
+    if (stats.isFile() && stats.size > MAX_CONFIG_BYTES) throw new WD_ERR_CONFIG_TOO_LARGE(path, MAX_CONFIG_TEXT);
+    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, length, buffer.length - length, null).catch((err: unknown) => {
+        throw unreadable(err);
+      });
+      length += bytesRead;
+      if (bytesRead === 0 || length === buffer.length) break;
+    }
+    if (length > MAX_CONFIG_BYTES) throw new WD_ERR_CONFIG_TOO_LARGE(path, MAX_CONFIG_TEXT);
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    await file.close();
   }
-  return parseConfig(text, env, options);
+}
+
+export async function loadConfig(path: string, env: Env = process.env, options: ParseOptions = {}): Promise<LoadedConfig> {
+  return parseConfig(await readConfigFile(path), env, options);
 }
 
 export function collectSecrets(config: Config): SecretRegistry {
@@ -97,5 +124,13 @@ export function collectSecrets(config: Config): SecretRegistry {
   collectNotifySecrets(config.notifications, secrets);
   for (const m of config.mobile) secrets.add(m.expoToken);
   if (config.store.postgres) for (const s of connectionSecrets(config.store.postgres)) secrets.add(s);
+  // Headers sent to probed apps and migration-marker URLs are there to authenticate: an app that
+  // echoes one must not put it into logs, measurements or incidents (issue 16).
+  for (const target of config.targets) {
+    for (const probe of target.probes) collectSignalSecrets(probe, secrets);
+    if (target.migrations) collectSignalSecrets(target.migrations, secrets);
+    if (target.errorRate) collectSignalSecrets(target.errorRate.source, secrets);
+    if (target.latency) collectSignalSecrets(target.latency.source, secrets);
+  }
   return secrets;
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
 import { Duration } from '../infra/duration.ts';
+import { AdminSettings } from './admin-schema.ts';
 import { Notifications } from './notify-schema.ts';
 import { MigrationSource } from './signal-schemas.ts';
 import {
@@ -22,7 +23,6 @@ export { Duration };
 
 const Name = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'use lowercase letters, digits, "-" or "_" (max 63)');
 const FlyAppName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a Fly app name (lowercase letters, digits, "-")');
-const Role = z.enum(['viewer', 'operator']);
 /** auto: roll back on its own; approve: hold every rollback for an operator; dry-run: judge and record only. */
 export const Mode = z.enum(['auto', 'approve', 'dry-run']);
 const StatusCode = z.int().min(100).max(599);
@@ -226,11 +226,7 @@ export const FlySettings = z.strictObject({
     .prefault({}),
 });
 
-export const AdminToken = z.strictObject({
-  name: Name,
-  role: Role,
-  token: z.string().min(16, 'tokens must be at least 16 characters'),
-});
+export { AdminToken } from './admin-schema.ts';
 
 export const RollbackGroup = z.strictObject({
   name: Name,
@@ -290,13 +286,7 @@ export const Config = z
           .prefault({}),
       })
       .prefault({}),
-    admin: z
-      .strictObject({
-        host: z.string().min(1).default('127.0.0.1'),
-        port: z.int().min(0).max(65535).default(8080),
-        tokens: z.array(AdminToken).default([]),
-      })
-      .prefault({}),
+    admin: AdminSettings.prefault({}),
     log: z
       .strictObject({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

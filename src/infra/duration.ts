@@ -1,9 +1,12 @@
-/** Durations in config are written like Go's and flyctl's: `500ms`, `30s`, `10m`, `1h30m`. */
+/**
+ * Durations in config are written like Go's and flyctl's: `500ms`, `30s`, `10m`, `1h30m`; and, for
+ * retention periods, days: `90d`.
+ */
 import { z } from 'zod';
 
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
-const WHOLE = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
-const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const WHOLE = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
+const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 
 /** Milliseconds, or undefined when `text` is not a duration (negative values included). */
 export function parseDuration(text: string): number | undefined {

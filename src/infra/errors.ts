@@ -7,6 +7,8 @@ import createError from '@fastify/error';
 // Configuration (the CLI exits 2 on these).
 export const WD_ERR_CONFIG_INVALID = createError<[string]>('WD_ERR_CONFIG_INVALID', 'Invalid configuration:\n%s', 500);
 export const WD_ERR_CONFIG_UNREADABLE = createError<[string, string]>('WD_ERR_CONFIG_UNREADABLE', 'Cannot read config file %s: %s', 500);
+/** Refused before reading (issue 16): a config is a few KB, and parsing a huge one would exhaust memory. */
+export const WD_ERR_CONFIG_TOO_LARGE = createError<[string, string]>('WD_ERR_CONFIG_TOO_LARGE', 'Config file %s is larger than %s: refusing to read it', 500);
 
 // Platform (flyctl) failures. Each one means "do not act on this".
 export const WD_ERR_PLATFORM_COMMAND_FAILED = createError<[string]>('WD_ERR_PLATFORM_COMMAND_FAILED', '%s', 502);
@@ -102,6 +104,16 @@ export const WD_ERR_NOT_APPLIED = createError<[string, string, string]>('WD_ERR_
 export const WD_ERR_OTA_REFUSED = createError<[string]>('WD_ERR_OTA_REFUSED', 'OTA rollback refused: %s', 409);
 export const WD_ERR_INCIDENT_UNKNOWN = createError<[string]>('WD_ERR_INCIDENT_UNKNOWN', 'No incident %s', 404);
 export const WD_ERR_STORE_UNAVAILABLE = createError<[string]>('WD_ERR_STORE_UNAVAILABLE', '%s is not available: the admin server has no store', 503);
+// Admin API: limits against hostile clients (issue 16). Each refusal carries Retry-After.
+/** Over the connection cap with nothing idle to close, or over the cap on event streams in all. */
+export const WD_ERR_SERVER_BUSY = createError<[string, number]>('WD_ERR_SERVER_BUSY', 'The admin server is at its limit of %s; retry in %d s', 503);
+export const WD_ERR_STREAM_LIMIT = createError<[string, number]>('WD_ERR_STREAM_LIMIT', 'Token %s already has %d event streams open (its limit); close one first', 429);
+/** Too many failed authentications from one address; only tokens already seen from it pass meanwhile. */
+export const WD_ERR_AUTH_RATE_LIMITED = createError<[string]>('WD_ERR_AUTH_RATE_LIMITED', 'Too many failed authentications from this address; retry in %s', 429);
+/** The request (headers and body) did not arrive within admin.limits.requestTimeout. */
+export const WD_ERR_REQUEST_TIMEOUT = createError('WD_ERR_REQUEST_TIMEOUT', 'The request did not arrive in time', 408);
+/** A second OTA rollback of the same Expo project while one runs: eas would republish twice. */
+export const WD_ERR_OTA_ROLLBACK_IN_PROGRESS = createError<[string, string, string]>('WD_ERR_OTA_ROLLBACK_IN_PROGRESS', 'An OTA rollback of %s is already running (started by %s at %s); wait for it to finish', 409);
 // Admin API client (the CLI's operator commands). The CLI exits 3 on the first, 2 on the second.
 export const WD_ERR_DAEMON_UNREACHABLE = createError<[string, string]>('WD_ERR_DAEMON_UNREACHABLE', 'Cannot reach the watchdog at %s: %s');
 export const WD_ERR_CLIENT_USAGE = createError<[string]>('WD_ERR_CLIENT_USAGE', '%s');

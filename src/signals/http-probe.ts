@@ -6,10 +6,12 @@
  */
 import type { HttpProbe } from '../config/schema.ts';
 import type { Clock } from '../infra/clock.ts';
+import { SecretRegistry } from '../infra/secrets.ts';
 import { deadline } from './deadline.ts';
 import { findJsonMismatch } from './json-subset.ts';
 import { requestOnce } from '../infra/http/request-once.ts';
 import type { Measurement } from '../domain/measurement.ts';
+import { collectSignalSecrets } from './signal-secrets.ts';
 import type { Provider } from './types.ts';
 
 /** Bodies are read for the body check but never kept beyond this (a probe is not a download). */
@@ -29,12 +31,19 @@ export type HttpProbeSpec = HttpProbe & {
 export class HttpProbeProvider implements Provider<HttpProbeSpec> {
   readonly type = 'http';
   readonly #clock: Clock;
+  readonly #secrets: SecretRegistry;
 
-  constructor(clock: Clock) {
+  /**
+   * `secrets` masks the detail: an app that echoes a request header (its token) in a body that
+   * fails `expectBody` would otherwise put it into the journal, the incident and the series API.
+   */
+  constructor(clock: Clock, secrets = new SecretRegistry()) {
     this.#clock = clock;
+    this.#secrets = secrets;
   }
 
   async run(spec: HttpProbeSpec, signal: AbortSignal): Promise<Measurement> {
+    collectSignalSecrets(spec, this.#secrets);
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const measurement = (phase: Measurement['phase'], detail: string, values?: Measurement['values']): Measurement => ({
@@ -42,7 +51,7 @@ export class HttpProbeProvider implements Provider<HttpProbeSpec> {
       phase,
       at: this.#clock.now(),
       durationMs: elapsed(),
-      detail,
+      detail: this.#secrets.mask(detail),
       ...(values && { values }),
     });
     const limit = deadline(signal, spec.timeout);

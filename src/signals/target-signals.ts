@@ -35,11 +35,12 @@ export interface SignalDeps {
 
 export function targetSignals(target: ResolvedTarget, deps: SignalDeps): TargetSignals {
   const { clock, secrets, platform } = deps;
-  const http = new HttpProbeProvider(clock);
+  const http = new HttpProbeProvider(clock, secrets);
   const smoke = new SmokeTestProvider({ clock, secrets });
   const machines = new PlatformChecksProvider({ platform, app: target.app, clock, secrets });
   const connectivity = new ConnectivityProvider(clock);
-  for (const probe of target.probes) if (probe.type === 'smoke') collectSignalSecrets(probe, secrets);
+  for (const probe of target.probes) if (probe.type === 'smoke' || probe.type === 'http') collectSignalSecrets(probe, secrets);
+  if (target.migrations) collectSignalSecrets(target.migrations, secrets);
   if (target.errorRate) collectSignalSecrets(target.errorRate.source, secrets);
   if (target.latency) collectSignalSecrets(target.latency.source, secrets);
   const source = target.errorRate?.source;

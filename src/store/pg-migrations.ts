@@ -99,6 +99,11 @@ const MIGRATIONS: readonly ((s: string) => string)[] = [
       done_at bigint
     );
     CREATE INDEX commands_pending ON ${s}.commands (target, id) WHERE status = 'pending';`,
+  // Issue 16: refusals are one audit row per source and minute with a count, and the trail is
+  // pruned by age and size. Existing rows stay, each counting one.
+  (s) => `
+    ALTER TABLE ${s}.audit ADD COLUMN count integer NOT NULL DEFAULT 1, ADD COLUMN source text;
+    CREATE INDEX audit_by_at ON ${s}.audit (at);`,
 ];
 
 /** The schema version this build writes. */

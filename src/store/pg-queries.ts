@@ -42,8 +42,13 @@ export function queries(s: string) {
     lockIncident: `SELECT data FROM ${s}.incidents WHERE id = $1 FOR UPDATE`,
     listIncidents: `SELECT data FROM ${s}.incidents ORDER BY opened_at DESC, id DESC LIMIT $1`,
     listTargetIncidents: `SELECT data FROM ${s}.incidents WHERE target = $1 ORDER BY opened_at DESC, id DESC LIMIT $2`,
-    appendAudit: `INSERT INTO ${s}.audit (at, actor, role, action, target, params, status, result) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    appendAudit: `INSERT INTO ${s}.audit (at, actor, role, action, target, params, status, result, count, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
     listAudit: `SELECT * FROM ${s}.audit ORDER BY id DESC LIMIT $1`,
+    // With fewer than $2 rows the subquery is NULL, and `id <= NULL` deletes nothing.
+    pruneAudit: `
+      WITH gone AS (
+        DELETE FROM ${s}.audit WHERE at < $1 OR id <= (SELECT id FROM ${s}.audit ORDER BY id DESC OFFSET $2 LIMIT 1) RETURNING 1
+      ) SELECT count(*)::integer AS n FROM gone`,
     loadControls: `SELECT scope, data FROM ${s}.controls`,
     saveControls: `
       INSERT INTO ${s}.controls (scope, data, updated_at) VALUES ($1, $2, $3)

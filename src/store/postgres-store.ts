@@ -199,11 +199,15 @@ export class PostgresStore implements Store {
   }
 
   async appendAudit(e: AuditEntry): Promise<void> {
-    await this.#query(this.#sql.appendAudit, [e.at, e.actor, e.role, e.action, e.target ?? null, e.params ? json(e.params) : null, e.status, e.result]);
+    await this.#query(this.#sql.appendAudit, [e.at, e.actor, e.role, e.action, e.target ?? null, e.params ? json(e.params) : null, e.status, e.result, e.count ?? 1, e.source ?? null]);
   }
 
   async listAudit(limit = 200): Promise<AuditEntry[]> {
     return (await this.#query<AuditRow>(this.#sql.listAudit, [limit])).map(toAuditEntry);
+  }
+
+  async pruneAudit(olderThan: number, keep: number): Promise<number> {
+    return (await this.#query<{ n: number }>(this.#sql.pruneAudit, [olderThan, keep]))[0]?.n ?? 0;
   }
 
   async loadControls(): Promise<Record<string, Controls>> {

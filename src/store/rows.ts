@@ -62,17 +62,21 @@ export function toJournalEntry(r: JournalRow): JournalEntry {
   };
 }
 
-export interface AuditRow extends Omit<AuditEntry, 'params' | 'target'> {
+export interface AuditRow extends Omit<AuditEntry, 'params' | 'target' | 'count' | 'source'> {
   id: number;
   target: string | null;
   params: Record<string, unknown> | null;
+  count: number;
+  source: string | null;
 }
 
-/** Leaves out empty optional fields. */
-export function toAuditEntry({ params, target, ...rest }: AuditRow): AuditEntry {
+/** Leaves out empty optional fields, and a count of one. */
+export function toAuditEntry({ params, target, count, source, ...rest }: AuditRow): AuditEntry {
   return {
     ...rest,
     ...(target !== null && { target }),
     ...(params !== null && { params }),
+    ...(count !== 1 && { count }),
+    ...(source !== null && { source }),
   };
 }

@@ -10,7 +10,8 @@ import type { ReleaseOrigin, TargetState, Verdict } from '../domain/target-state
 import type { Release } from '../domain/release.ts';
 import { WD_ERR_STORE_SCHEMA } from '../infra/errors.ts';
 import { applyClose, type Incident, type IncidentEvidence } from '../domain/incident.ts';
-import { toAuditEntry, toJournalEntry, toRecord, type AuditRow, type JournalRow, type ReleaseRow } from './rows.ts';
+import { toJournalEntry, toRecord, type JournalRow, type ReleaseRow } from './rows.ts';
+import { appendAudit, AUDIT_COUNT_MIGRATION, listAudit, pruneAudit } from './sqlite-audit.ts';
 import type { AuditEntry, ReleaseRecord, Store, Transition } from './types.ts';
 import type { Controls } from '../domain/policy.ts';
 import type { JournalEntry } from '../domain/journal.ts';
@@ -74,6 +75,7 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX incidents_by_target ON incidents (target, opened_at);`,
   `ALTER TABLE releases ADD COLUMN migration_marker REAL;`,
+  AUDIT_COUNT_MIGRATION,
 ];
 
 /** SQLite keeps JSON as TEXT: parse it, then map like any other store. */
@@ -290,14 +292,15 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(e: AuditEntry): Promise<void> {
-    this.#db
-      .prepare('INSERT INTO audit (at, actor, role, action, target, params, status, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(e.at, e.actor, e.role, e.action, e.target ?? null, e.params ? JSON.stringify(e.params) : null, e.status, e.result);
+    appendAudit(this.#db, e);
   }
 
   async listAudit(limit = 200): Promise<AuditEntry[]> {
-    const rows = this.#db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit) as unknown as (Omit<AuditRow, 'params'> & { params: string | null })[];
-    return rows.map((r) => toAuditEntry({ ...r, params: parseJson(r.params) }));
+    return listAudit(this.#db, limit);
+  }
+
+  async pruneAudit(olderThan: number, keep: number): Promise<number> {
+    return pruneAudit(this.#db, olderThan, keep);
   }
 
   async loadControls(): Promise<Record<string, Controls>> {

@@ -11,7 +11,10 @@ export interface ReleaseRecord extends ReleaseView {
   firstSeenAt: number;
 }
 
-/** One operator action through the admin API: who, what, when, and how it ended. */
+/**
+ * One operator action through the admin API: who, what, when, and how it ended. Refusals of
+ * unauthenticated or unauthorised requests are one entry per source and minute, with a `count`.
+ */
 export interface AuditEntry {
   id?: number;
   at: number;
@@ -24,6 +27,10 @@ export interface AuditEntry {
   /** HTTP status of the answer, and a short outcome. */
   status: number;
   result: string;
+  /** Requests this entry stands for; absent means one. */
+  count?: number;
+  /** The client's address. */
+  source?: string;
 }
 
 /** Everything one guard step changes, written in one transaction before its actions run. */
@@ -75,6 +82,8 @@ export interface Store {
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Newest first. */
   listAudit(limit?: number): Promise<AuditEntry[]>;
+  /** Deletes entries from before `olderThan` and all but the newest `keep`; resolves with how many went. */
+  pruneAudit(olderThan: number, keep: number): Promise<number>;
   /** Every stored scope's controls. */
   loadControls(): Promise<Record<string, Controls>>;
   saveControls(scope: string, controls: Controls, now: number): Promise<void>;

@@ -5,7 +5,7 @@ let h: Harness;
 afterEach(() => h?.close());
 
 describe('audit trail', () => {
-  it('records every act with actor, role, action, target, params and outcome; refusals too', async () => {
+  it('records every act with actor, role, action, target, params and outcome; refusals counted per source and minute', async () => {
     h = await harness({ rateLimit: { max: 6, windowMs: 60_000 } });
     await guardingV2(h);
     const post = (url: string, token: string | undefined, payload?: object) =>
@@ -17,23 +17,28 @@ describe('audit trail', () => {
     await post('/pause', VIEWER); // 403
     await post('/pause', undefined); // 401
     for (let i = 0; i < 3; i++) await post('/resume', OPERATOR); // the 3rd is the 7th for ops: 429
+    await post('/pause', VIEWER); // 403 again: counted with the first
 
+    // Refusals (401, 403, 429) are counted and written when their minute is over (here: now).
+    expect((await h.store.listAudit(20)).map((e) => e.status)).not.toContain(403);
+    await h.app.auditTrail.flush(true);
     const entries = (await h.store.listAudit(20)).reverse();
-    expect(entries.map((e) => [e.actor, e.role, e.action, e.target, e.status])).toEqual([
-      ['ops', 'operator', 'rollback', 'api', 202],
-      ['ops', 'operator', 'rollback', 'api', 409],
-      ['ops', 'operator', 'pause', 'api', 400],
-      ['ops', 'operator', 'pause', 'nope', 404],
-      ['grafana', 'viewer', 'pause-all', '*', 403],
-      ['anonymous', 'none', 'pause-all', '*', 401],
-      ['ops', 'operator', 'resume-all', '*', 200],
-      ['ops', 'operator', 'resume-all', '*', 200],
-      ['ops', 'operator', 'resume-all', '*', 429],
+    expect(entries.map((e) => [e.actor, e.role, e.action, e.target, e.status, e.count ?? 1])).toEqual([
+      ['ops', 'operator', 'rollback', 'api', 202, 1],
+      ['ops', 'operator', 'rollback', 'api', 409, 1],
+      ['ops', 'operator', 'pause', 'api', 400, 1],
+      ['ops', 'operator', 'pause', 'nope', 404, 1],
+      ['ops', 'operator', 'resume-all', '*', 200, 1],
+      ['ops', 'operator', 'resume-all', '*', 200, 1],
+      ['grafana', 'viewer', 'refused', '*', 403, 2],
+      ['anonymous', 'none', 'refused', '*', 401, 1],
+      ['ops', 'operator', 'refused', '*', 429, 1],
     ]);
-    expect(entries[0]).toMatchObject({ params: { path: { name: 'api' }, body: { version: 1 } }, result: 'rolling back to v1' });
+    expect(entries[0]).toMatchObject({ params: { path: { name: 'api' }, body: { version: 1 } }, result: 'rolling back to v1', source: '127.0.0.1' });
     expect(entries[1]?.result).toMatch(/^WD_ERR_ROLLBACK_IN_PROGRESS: /);
     expect(entries[2]).toMatchObject({ params: { body: { reason: 42 } }, result: expect.stringMatching(/^WD_ERR_BAD_REQUEST: body.reason/) });
-    expect(entries[8]?.result).toMatch(/^WD_ERR_RATE_LIMITED: /);
+    expect(entries[6]).toMatchObject({ source: '127.0.0.1', params: { statuses: { 403: 2 }, actions: { 'pause-all': 2 } }, result: 'refused 2 requests in this minute: 403 ×2' });
+    expect(entries[8]).toMatchObject({ params: { actions: { 'resume-all': 1 } } });
   });
 
   it('never stores a header, and clips oversized parameters', async () => {

@@ -6,8 +6,12 @@
 import type { FastifyInstance } from 'fastify';
 import { TokenAuth, type TokenEntry } from '../../src/admin/auth.ts';
 import type { ActionRateLimit } from '../../src/admin/rate-limit.ts';
+import type { AdminLimits } from '../../src/admin/limits.ts';
+import type { MobileApp } from '../../src/admin/mobile-routes.ts';
+import type { AuditRetention } from '../../src/admin/audit-retention.ts';
+import type { SecretRegistry } from '../../src/infra/secrets.ts';
 import { buildApp } from '../../src/app.ts';
-import { systemClock } from '../../src/infra/clock.ts';
+import { systemClock, type Clock } from '../../src/infra/clock.ts';
 import type { ResolvedTarget } from '../../src/config/resolve.ts';
 import type { TargetState } from '../../src/domain/target-state.ts';
 import { Watchdog } from '../../src/guard/watchdog.ts';
@@ -33,6 +37,14 @@ export interface HarnessOptions {
   rateLimit?: ActionRateLimit | false;
   /** false: build the app without a store (as main.ts does until it passes one). */
   withStore?: boolean;
+  /** Connection, timeout, stream and failed-auth limits (buildApp's defaults otherwise). */
+  limits?: Partial<AdminLimits>;
+  /** Configured secrets: masked in the audit trail. */
+  secrets?: SecretRegistry;
+  mobile?: ReadonlyMap<string, MobileApp>;
+  auditRetention?: AuditRetention;
+  /** The admin server's clock (audit timestamps, failed-auth windows); the guard keeps the system clock. */
+  clock?: Clock;
 }
 
 export interface Harness {
@@ -73,6 +85,11 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     registry: metrics.registry,
     ...(options.withStore !== false && { store }),
     rateLimit: options.rateLimit ?? false,
+    ...(options.limits && { limits: options.limits }),
+    ...(options.secrets && { secrets: options.secrets }),
+    ...(options.mobile && { mobile: options.mobile }),
+    ...(options.auditRetention && { auditRetention: options.auditRetention }),
+    ...(options.clock && { clock: options.clock }),
   });
   return {
     app,

@@ -56,6 +56,24 @@ describe('mobile OTA rollback (Expo, manual only)', () => {
     expect((await app.inject({ method: 'POST', url: '/api/v1/mobile/app/rollback', headers: bearer(OPERATOR), payload })).statusCode).toBe(status);
   });
 
+  it('runs one rollback per Expo project at a time: a second app on the same project waits its turn; after the first, the next runs', async () => {
+    const { project } = await setup();
+    const eas = new EasPlatform({ binary: FAKE_EAS, expoToken: EXPO_TOKEN, projectDir: project.dir, timeouts: { list: 10_000, republish: 10_000 }, secrets: new SecretRegistry() });
+    const mobile = new Map<string, MobileApp>([
+      ['app', { name: 'app', environment: 'production', branch: 'production', eas }],
+      ['app-beta', { name: 'app-beta', environment: 'beta', branch: 'production', eas }],
+    ]);
+    const app = buildApp({ watchdog: h!.watchdog, auth: new TokenAuth(TOKENS), logger: (await import('../fakes/logger.ts')).captureLogger().logger, registry: new (await import('prom-client')).Registry(), store: h!.store, mobile, rateLimit: false });
+    const rollback = (name: string) => app.inject({ method: 'POST', url: `/api/v1/mobile/${name}/rollback`, headers: bearer(OPERATOR), payload: {} });
+    const [a, b] = await Promise.all([rollback('app'), rollback('app-beta')]);
+    const refused = [a, b].find((r) => r.statusCode === 409)!;
+    expect([a.statusCode, b.statusCode].sort()).toEqual([202, 409]);
+    expect(refused.json()).toMatchObject({ code: 'WD_ERR_OTA_ROLLBACK_IN_PROGRESS', message: expect.stringMatching(/started by ops at \d{4}-/) });
+    expect((await rollback('app')).statusCode).toBe(202);
+    expect((await project.state()).invocations.filter((i) => i.argv.includes('update:republish'))).toHaveLength(2);
+    await app.close();
+  });
+
   it('answers 404 for an unknown app', async () => {
     const { app } = await setup();
     expect((await app.inject({ method: 'POST', url: '/api/v1/mobile/nope/rollback', headers: bearer(OPERATOR), payload: {} })).statusCode).toBe(404);

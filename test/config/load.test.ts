@@ -45,7 +45,7 @@ targets:
     probes: [{ name: health, url: "http://127.0.0.1/" }]
 `;
     const [api] = resolveTargets(parseConfig(yaml, {}).config);
-    expect(api?.guard).toEqual({ watchWindow: 300_000, probeInterval: 20_000, failureThreshold: 3 });
+    expect(api?.guard).toEqual({ watchWindow: 300_000, probeInterval: 20_000, failureThreshold: 3, stuckAfter: 900_000 });
   });
 
   it('names the path of every problem, one line each', () => {
@@ -111,6 +111,7 @@ describe('durations', () => {
     ['10m', 600_000],
     ['1h30m', 5_400_000],
     ['1.5s', 1500],
+    ['90d', 7_776_000_000],
   ])('parses %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
   it.each(['', '-5s', '10', '5 minutes', 's'])('rejects %j', (text) => expect(parseDuration(text)).toBeUndefined());

@@ -41,9 +41,21 @@ export class DaemonProcess {
     this.configPath = configPath;
   }
 
-  /** Starts the daemon and resolves once its admin server listens. */
-  async start(timeoutMs = 15_000, env: Record<string, string> = {}): Promise<this> {
-    const child = spawn(process.execPath, [CLI, 'run', '--config', this.configPath], {
+  /** The daemon's process id (for /proc/PID), once started. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /**
+   * Starts the daemon and resolves once its admin server listens. `nofile` runs it with that limit
+   * on open files (soft and hard), set by the shell that then becomes the daemon.
+   */
+  async start(timeoutMs = 15_000, env: Record<string, string> = {}, options: { nofile?: number } = {}): Promise<this> {
+    const argv = [CLI, 'run', '--config', this.configPath];
+    const [command, args] = options.nofile
+      ? ['/bin/sh', ['-c', `ulimit -n ${options.nofile} && exec "$0" "$@"`, process.execPath, ...argv]]
+      : [process.execPath, argv];
+    const child = spawn(command, args, {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

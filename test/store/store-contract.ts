@@ -14,6 +14,12 @@ import type { Store, Transition } from '../../src/store/types.ts';
  */
 export type OpenStore = (storage: string) => Promise<Store>;
 
+/**
+ * Turns closed storage back into what the build before issue 16 left (an audit table without
+ * `count` and `source`), so the contract can check that opening it again upgrades it in place.
+ */
+export type ToPreviousAuditSchema = (storage: string) => Promise<void>;
+
 const MINUTE = 60_000;
 
 export const rel = (version: number, status = 'complete') => ({
@@ -63,7 +69,7 @@ function richState(): TargetState {
   };
 }
 
-export function storeContract(name: string, openStore: OpenStore): void {
+export function storeContract(name: string, openStore: OpenStore, toPreviousAuditSchema: ToPreviousAuditSchema): void {
   describe(`${name} (Store contract)`, () => {
     let opened: Store[] = [];
     let counter = 0;
@@ -352,6 +358,45 @@ export function storeContract(name: string, openStore: OpenStore): void {
         ]);
         expect(audit[0]!.id!).toBeGreaterThan(audit[1]!.id!);
         expect((await store.listAudit(1)).map((a) => a.action)).toEqual(['resume']);
+      });
+
+      it('keeps the count and the source of an entry; a count of one is the default', async () => {
+        const { store } = await fresh();
+        await store.appendAudit({ at: 60_000, actor: 'anonymous', role: 'none', action: 'refused', target: '*', status: 401, result: 'refused 4999 requests', count: 4_999, source: '203.0.113.9', params: { statuses: { 401: 4_999 } } });
+        await store.appendAudit({ at: 61_000, actor: 'ops', role: 'operator', action: 'pause', status: 200, result: 'paused', count: 1, source: '::1' });
+        expect(await store.listAudit()).toEqual([
+          { id: expect.any(Number), at: 61_000, actor: 'ops', role: 'operator', action: 'pause', status: 200, result: 'paused', source: '::1' },
+          { id: expect.any(Number), at: 60_000, actor: 'anonymous', role: 'none', action: 'refused', target: '*', status: 401, result: 'refused 4999 requests', count: 4_999, source: '203.0.113.9', params: { statuses: { 401: 4_999 } } },
+        ]);
+      });
+
+      it('prunes entries older than a time, and all but the newest N, saying how many went', async () => {
+        const { store } = await fresh();
+        for (let at = 1; at <= 10; at++) await store.appendAudit({ at: at * 1000, actor: 'ops', role: 'operator', action: `a${at}`, status: 200, result: 'ok' });
+        expect(await store.pruneAudit(0, 100)).toBe(0);
+        expect(await store.pruneAudit(3_000, 100)).toBe(2); // a1, a2: too old
+        expect((await store.listAudit()).map((a) => a.action)).toEqual(['a10', 'a9', 'a8', 'a7', 'a6', 'a5', 'a4', 'a3']);
+        expect(await store.pruneAudit(0, 5)).toBe(3); // a3 to a5: beyond the newest five
+        expect((await store.listAudit()).map((a) => a.action)).toEqual(['a10', 'a9', 'a8', 'a7', 'a6']);
+        expect(await store.pruneAudit(8_500, 4)).toBe(3); // both at once: a6 (size), a7 and a8 (age)
+        expect((await store.listAudit()).map((a) => a.action)).toEqual(['a10', 'a9']);
+        expect(await store.pruneAudit(Number.MAX_SAFE_INTEGER, 0)).toBe(2);
+      });
+
+      it('upgrades an audit trail written before counts in place, losing no row', async () => {
+        const { store, storage } = await fresh();
+        await store.appendAudit({ at: 1, actor: 'ops', role: 'operator', action: 'pause', target: 'api', params: { reason: 'x' }, status: 200, result: 'paused' });
+        await store.appendAudit({ at: 2, actor: 'anonymous', role: 'none', action: 'pause-all', target: '*', status: 401, result: 'WD_ERR_UNAUTHORIZED' });
+        await store.close();
+        await toPreviousAuditSchema(storage);
+        const upgraded = await track(openStore(storage));
+        expect(await upgraded.listAudit()).toEqual([
+          { id: expect.any(Number), at: 2, actor: 'anonymous', role: 'none', action: 'pause-all', target: '*', status: 401, result: 'WD_ERR_UNAUTHORIZED' },
+          { id: expect.any(Number), at: 1, actor: 'ops', role: 'operator', action: 'pause', target: 'api', params: { reason: 'x' }, status: 200, result: 'paused' },
+        ]);
+        await upgraded.appendAudit({ at: 3, actor: 'anonymous', role: 'none', action: 'refused', status: 401, result: 'r', count: 7, source: '192.0.2.1' });
+        expect((await upgraded.listAudit(1))[0]).toMatchObject({ count: 7, source: '192.0.2.1' });
+        expect(await upgraded.pruneAudit(2, 100)).toBe(1);
       });
 
       it('stores controls per scope, each save replacing that scope', async () => {

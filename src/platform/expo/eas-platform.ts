@@ -78,6 +78,11 @@ export class EasPlatform {
     this.#env = { EXPO_TOKEN: options.expoToken, CI: '1' };
   }
 
+  /** The Expo project this drives (its directory): two apps may share one, on different branches. */
+  get projectDir(): string {
+    return this.#projectDir;
+  }
+
   /** The `limit` most recent update groups on `branch`, newest first (eas allows 1..50). */
   async listUpdates(branch: string, limit = 25, signal?: AbortSignal): Promise<UpdateGroup[]> {
     assertBranchName('branch', branch);

@@ -95,7 +95,7 @@ describe('release polls with a fingerprint', () => {
     let fence: LeaseFence | undefined;
     const { platform, runner, records } = await setup({ lease: () => fence });
     await runner.pollReleases();
-    expect(records.some((r) => r.msg === 'guard step failed; state unchanged')).toBe(true);
+    expect(records.some((r) => r.msg === 'guard step not written: the lease is gone')).toBe(true);
     expect(runner.state.phase).toBe('idle');
     fence = { shard: 's', owner: 'me', epoch: 1 };
     await runner.pollReleases();

@@ -1,0 +1,56 @@
+/**
+ * Caps on GET /api/v1/events (issue 16: 1,100 streams with one viewer token exhausted the daemon's
+ * files): per token 429, in all 503, both with Retry-After, and a closed stream frees its place.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AdminLimits } from '../../src/admin/limits.ts';
+import { rawConnect, streamRequest, waitFor, type RawConnection } from '../support/raw-http.ts';
+import { harness, OPERATOR, VIEWER, type Harness } from './harness.ts';
+
+let h: Harness | undefined;
+const sockets: RawConnection[] = [];
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.destroy();
+  await h?.close();
+  h = undefined;
+});
+
+async function listen(limits: Partial<AdminLimits>): Promise<number> {
+  h = await harness({ limits });
+  await h.app.listen({ host: '127.0.0.1', port: 0 });
+  return (h.app.server.address() as { port: number }).port;
+}
+
+async function stream(port: number, token: string): Promise<RawConnection> {
+  const c = await rawConnect(port, streamRequest(`Bearer ${token}`));
+  sockets.push(c);
+  await waitFor(() => c.status() !== undefined, 'an answer');
+  return c;
+}
+
+describe('event stream caps', () => {
+  it('refuses a token past its own cap with 429 WD_ERR_STREAM_LIMIT and Retry-After; other tokens go on', async () => {
+    const port = await listen({ eventStreamsPerToken: 2, eventStreams: 10 });
+    const first = await stream(port, VIEWER);
+    await stream(port, VIEWER);
+    const third = await stream(port, VIEWER);
+    expect(third.status()).toBe(429);
+    expect(third.received()).toMatch(/\r\nretry-after: 5\r\n/i);
+    expect(third.received()).toContain('"code":"WD_ERR_STREAM_LIMIT"');
+    await third.closed;
+    expect((await stream(port, OPERATOR)).status()).toBe(200);
+    first.destroy();
+    await waitFor(() => first.isClosed(), 'the first stream to close');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await stream(port, VIEWER)).status()).toBe(200);
+  });
+
+  it('refuses any token past the cap in all with 503 WD_ERR_SERVER_BUSY and Retry-After', async () => {
+    const port = await listen({ eventStreamsPerToken: 10, eventStreams: 3 });
+    for (let i = 0; i < 3; i++) expect((await stream(port, i % 2 ? VIEWER : OPERATOR)).status()).toBe(200);
+    const over = await stream(port, OPERATOR);
+    expect(over.status()).toBe(503);
+    expect(over.received()).toMatch(/\r\nretry-after: 5\r\n/i);
+    expect(over.received()).toContain('"code":"WD_ERR_SERVER_BUSY"');
+  });
+});
