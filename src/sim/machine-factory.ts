@@ -49,3 +49,17 @@ export class MachineFactory {
     };
   }
 }
+
+/** `fly scale count GROUP=N` on a machine list: machines beyond N go (with their standbys); `launch` adds missing ones. */
+export function scaleGroup(machines: readonly SimMachine[], group: string, count: number, launch: (n: number) => SimMachine[]): SimMachine[] {
+  const inGroup = machines.filter((m) => m.processGroup === group && m.standbyFor.length === 0);
+  const extra = new Set(inGroup.slice(count).map((m) => m.id));
+  const kept = machines.filter((m) => !extra.has(m.id) && !m.standbyFor.some((of) => extra.has(of)));
+  return count > inGroup.length ? [...kept, ...launch(count - inGroup.length)] : kept;
+}
+
+/** What Fly's proxy does to idle machines whose services have autostop on: the last `count` started ones stop. */
+export function stopIdleMachines(machines: readonly SimMachine[], count: number): { machines: SimMachine[]; stopped: string[] } {
+  const idle = new Set(machines.filter((m) => m.state === 'started' && m.standbyFor.length === 0).slice(-count).map((m) => m.id));
+  return { machines: machines.map((m) => (idle.has(m.id) ? { ...m, state: 'stopped' } : m)), stopped: [...idle] };
+}

@@ -1,5 +1,3 @@
-// Over 200 lines on purpose: this is the release lifecycle of one app (start, finish, end,
-// interrupt, restart) and the waiters on it; split across files, its rules would be harder to see.
 /**
  * The simulated platform state: apps, their machines and releases, and the image registry.
  * A deploy follows flyctl's order (internal/command/deploy/): the config is validated (mounts
@@ -17,54 +15,16 @@ import { defaultConfig, type ConfigOptions, type SimAppConfig } from './app-conf
 import { groupChanges, missingVolumes } from './deploy-effects.ts';
 import { releaseId, ulid } from './ids.ts';
 import { ImageRegistry, type PushOptions } from './image-registry.ts';
-import { MachineFactory } from './machine-factory.ts';
-import { isListening, isReady, type Profile } from './profile.ts';
-import type { Rng } from './prng.ts';
+import { MachineFactory, scaleGroup, stopIdleMachines } from './machine-factory.ts';
+import { isListening, isReady } from './profile.ts';
 import { addRelease, nextVersion, rollMachines, updateRelease } from './release-history.ts';
+import { ReleaseWaiters } from './release-waiters.ts';
 import { effectiveProfile, type SecretEffect } from './secret-effects.ts';
+import type { AppRecord, DeployRequest, WorldEvent, WorldOptions } from './world-types.ts';
 import { SIM_ERR_APP_EXISTS, SIM_ERR_APP_NOT_FOUND, SIM_ERR_DEPLOY_INVALID, SIM_ERR_IMAGE_NOT_FOUND, SIM_ERR_RELEASE_NOT_FOUND } from './sim-errors.ts';
-import type { DeployAccepted, DeployOutcome, DeployStrategy, SimImage, SimMachine, SimRelease, SimUser } from './sim-types.ts';
+import type { DeployAccepted, DeployOutcome, DeployStrategy, SimImage, SimRelease, SimUser } from './sim-types.ts';
 
-export interface WorldOptions {
-  deployMs: number;
-  now: () => number;
-  rng: Rng;
-  /**
-   * When true, a non-immediate release whose app fails its checks (down, unready) ends `failed`,
-   * as when flyctl's health-check wait times out; the machines still run the new image. Default
-   * false: such releases complete.
-   */
-  failUnhealthyReleases?: boolean;
-}
-
-export interface DeployRequest {
-  /** `--strategy`; undefined: the config's `[deploy] strategy`, else rolling. */
-  strategy?: DeployStrategy;
-  /** A local fly.toml, as flyctl loaded it; undefined: the newest release's config. */
-  config?: SimAppConfig;
-  skipReleaseCommand?: boolean;
-  updateOnly?: boolean;
-  outcome?: DeployOutcome;
-}
-
-export type WorldEvent =
-  | { type: 'deploy-started'; app: string; release: SimRelease; image: SimImage; machines: SimMachine[] }
-  | { type: 'deploy-finished'; app: string; release: SimRelease; image: SimImage; profile: Profile; machines: SimMachine[] }
-  | { type: 'deploy-ended'; app: string; release: SimRelease; machines: SimMachine[] };
-
-export interface AppRecord {
-  name: string;
-  machines: SimMachine[];
-  releases: SimRelease[];
-  /** The build the machines run. */
-  image: SimImage;
-  /** How the app behaves: its image's profile unless a secret says otherwise. */
-  profile: Profile;
-  version: number;
-  /** Secrets as set now (staged ones included); releases keep a copy. */
-  secrets: Record<string, string>;
-  secretEffects: SecretEffect[];
-}
+export type { AppRecord, DeployRequest, WorldEvent, WorldOptions } from './world-types.ts';
 
 export class SimWorld {
   readonly #opts: WorldOptions;
@@ -73,8 +33,7 @@ export class SimWorld {
   readonly #factory: MachineFactory;
   readonly #timers = new Map<string, NodeJS.Timeout>();
   readonly #listeners = new Set<(e: WorldEvent) => void>();
-  /** Resolvers waiting for a release to leave `running`, by release id. */
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #waiters = new ReleaseWaiters();
   /** Per app: deploys started while another deploy of the app was still `running` (see deployOverlaps). */
   readonly #overlaps = new Map<string, number>();
 
@@ -225,22 +184,19 @@ export class SimWorld {
     app.profile = effectiveProfile(app.image, release?.secrets ?? {}, app.secretEffects);
   }
 
-  /** `fly scale count GROUP=N`: destroys machines of the group beyond N, or launches more. */
+  /** `fly scale count GROUP=N`: destroys machines of the group beyond N (with their standbys), or launches more. */
   scale(appName: string, group: string, count: number): void {
     const app = this.#app(appName);
-    const inGroup = app.machines.filter((m) => m.processGroup === group && m.standbyFor.length === 0);
-    const extra = inGroup.slice(count).map((m) => m.id);
-    app.machines = app.machines.filter((m) => !extra.includes(m.id) && !m.standbyFor.some((of) => extra.includes(of)));
     const release = app.releases.find((r) => r.version === app.version);
-    if (release && count > inGroup.length) app.machines.push(...this.#factory.launch(release, group, count - inGroup.length, false, app.machines.length));
+    app.machines = scaleGroup(app.machines, group, count, (n) => (release ? this.#factory.launch(release, group, n, false, app.machines.length) : []));
   }
 
   /** Fly's proxy stops `count` idle machines of a service with autostop on (they start on the next request). */
   stopIdle(appName: string, count: number): string[] {
     const app = this.#app(appName);
-    const idle = app.machines.filter((m) => m.state === 'started' && m.standbyFor.length === 0).slice(-count);
-    app.machines = app.machines.map((m) => (idle.includes(m) ? { ...m, state: 'stopped' } : m));
-    return idle.map((m) => m.id);
+    const { machines, stopped } = stopIdleMachines(app.machines, count);
+    app.machines = machines;
+    return stopped;
   }
 
   deployOverlaps(app?: string): number {
@@ -254,17 +210,7 @@ export class SimWorld {
   async waitForRelease(app: string, id: string, timeoutMs: number): Promise<SimRelease> {
     const current = this.release(app, id);
     if (current.status !== 'running' || timeoutMs <= 0) return current;
-    await new Promise<void>((resolve) => {
-      const waiters = this.#waiters.get(id) ?? new Set<() => void>();
-      const done = () => {
-        clearTimeout(timer);
-        waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.min(timeoutMs, 2 ** 31 - 1));
-      waiters.add(done);
-      this.#waiters.set(id, waiters);
-    });
+    await this.#waiters.wait(id, timeoutMs);
     return this.#apps.get(app)?.releases.find((r) => r.id === id) ?? current;
   }
 
@@ -272,8 +218,7 @@ export class SimWorld {
   close(): void {
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
-    for (const waiters of this.#waiters.values()) for (const done of [...waiters]) done();
-    this.#waiters.clear();
+    this.#waiters.wakeAll();
   }
 
   #app(name: string): AppRecord {
@@ -322,7 +267,7 @@ export class SimWorld {
     app.profile = profile;
     app.version = current.version;
     this.#emit({ type: 'deploy-finished', app: app.name, release: current, image, profile, machines: app.machines });
-    this.#wake(id);
+    this.#waiters.wake(id);
   }
 
   #end(app: AppRecord, id: string, status: 'failed' | 'interrupted', error?: string): void {
@@ -331,12 +276,7 @@ export class SimWorld {
     app.releases = updateRelease(app.releases, id, { status, ...(error !== undefined ? { error } : {}) });
     const release = app.releases.find((r) => r.id === id);
     if (release) this.#emit({ type: 'deploy-ended', app: app.name, release, machines: app.machines });
-    this.#wake(id);
-  }
-
-  #wake(id: string): void {
-    for (const done of [...(this.#waiters.get(id) ?? [])]) done();
-    this.#waiters.delete(id);
+    this.#waiters.wake(id);
   }
 
   #newRelease(
