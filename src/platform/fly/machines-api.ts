@@ -166,9 +166,6 @@ export function machinesFingerprint(machines: readonly FlyMachine[]): string {
     .join('\n');
 }
 
-/** As flyctl sends it; see authorization.ts (kept under this name for existing callers). */
-export const authorizationHeader = flyAuthorization;
-
 export interface MachinesApiSettings {
   enabled: boolean;
   url?: string | undefined;

@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlyMachine } from '../../../src/platform/fly/parse-status.ts';
+import { flyAuthorization } from '../../../src/platform/fly/authorization.ts';
 import {
-  authorizationHeader,
   DEFAULT_MACHINES_API_URL,
   MACHINES_API_COOL_OFF_MS,
   MachinesApi,
@@ -34,7 +34,7 @@ describe('machinesFingerprint', () => {
   });
 });
 
-describe('authorizationHeader', () => {
+describe('the Machines API Authorization header (authorization.ts)', () => {
   it.each([
     ['fo1_abc', 'Bearer fo1_abc'],
     ['FlyV1 fm2_abc,fm2_def', 'FlyV1 fm2_abc,fm2_def'],
@@ -43,7 +43,7 @@ describe('authorizationHeader', () => {
     ['flyv1 fm2_abc', 'FlyV1 fm2_abc'],
     ['Bearer fm2_abc', 'FlyV1 fm2_abc'],
   ])('sends %s as flyctl would', (token, header) => {
-    expect(authorizationHeader(token)).toBe(header);
+    expect(flyAuthorization(token)).toBe(header);
   });
 });
 
