@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config/load.ts';
 import { resolveTargets } from './config/resolve.ts';
+import { deprecatedSettings } from './config/deprecations.ts';
 import { formatDuration } from './infra/duration.ts';
 import { hasCode } from './infra/errors.ts';
 import { CLIENT_USAGE, isClientCommand } from './client/usage.ts';
@@ -31,7 +32,7 @@ async function checkConfig(path: string | undefined): Promise<number> {
     lines.push(
       `    ${t.name} (app ${t.app}, ${t.environment}): ${t.probes.length} probe(s) [${t.probes.map((p) => p.name).join(', ')}], ` +
         `window ${formatDuration(t.guard.watchWindow)}, every ${formatDuration(t.guard.probeInterval)}, ` +
-        `fail after ${t.guard.failureThreshold}, rollback ${t.rollback.strategy}` +
+        `fail after ${t.guard.failureThreshold}, rollback ${t.rollback.strategy ?? 'with the app\'s own strategy'}` +
         (t.errorRate ? `, error rate from ${t.errorRate.source.type}` : '') +
         (t.latency ? ', latency' : '') +
         (t.migrations ? ', migration-aware' : '') +
@@ -42,6 +43,11 @@ async function checkConfig(path: string | undefined): Promise<number> {
   for (const m of config.mobile) lines.push(`  mobile ${m.name}: expo, branch ${m.branch} (manual OTA rollback)`);
   if (config.notifications.channels.length > 0) {
     lines.push(`  notifications: ${config.notifications.channels.map((c) => `${c.name} (${c.type})`).join(', ')}`);
+  }
+  const deprecated = deprecatedSettings(config);
+  if (deprecated.length > 0) {
+    lines.push('  deprecated settings (accepted, but ignored):');
+    for (const d of deprecated) lines.push(`    ${d.path}: ${d.replacement}`);
   }
   if (unsetEnv.length > 0) {
     lines.push('  environment variables not set here (needed at run time):');

@@ -9,6 +9,7 @@ import { adminOptions } from './admin/limits.ts';
 import { systemClock, type Clock } from './infra/clock.ts';
 import type { LoadedConfig } from './config/load.ts';
 import { resolveTargets } from './config/resolve.ts';
+import { deprecatedSettings } from './config/deprecations.ts';
 import { Watchdog } from './guard/watchdog.ts';
 import { createLogger, type Logger } from './infra/log.ts';
 import { PromMetrics } from './metrics/prom.ts';
@@ -94,6 +95,7 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
   process.on('unhandledRejection', unhandled);
   /** Everything after the store: platform, notifier, watchdog, admin server; then start. */
   async function wire() {
+    for (const d of deprecatedSettings(config)) logger.warn({ setting: d.path, why: d.replacement }, 'deprecated setting is ignored');
     const fly = config.platform.fly;
     const machinesApi = resolveMachinesApi(fly.machinesApi, fly);
     if (!options.platform && 'off' in machinesApi) {

@@ -4,12 +4,17 @@
  * strategy, then polls the app until health and readiness answer 200 (verified).
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import type { Simulator } from '../../src/sim/simulator.ts';
 
 const run = promisify(execFile);
+/** flyctl (and the fake fly) reads ./fly.toml, and the repository root holds the watchdog's own. */
+const EMPTY_DIR = mkdtempSync(join(tmpdir(), 'e2e-peer-fly-'));
 
 export interface PeerRollback {
   app: string;
@@ -79,6 +84,7 @@ async function rollBack(rollback: PeerRollback, o: PeerOptions, signal: AbortSig
   if (image === undefined) throw new Error(`no previous image known for ${rollback.app}`);
   await run(o.sim.flyBinary, ['deploy', '--image', image, '--app', rollback.app, '--strategy', 'immediate', '-y'], {
     env: o.sim.flyEnv(),
+    cwd: EMPTY_DIR,
     timeout: 60_000,
     signal,
   });

@@ -107,9 +107,19 @@ const verifyFields = {
   successes: z.int().min(1).max(100),
 };
 const rollbackFields = {
-  /** `immediate` by default: the running release is known bad, so replace every machine at once. */
+  /**
+   * flyctl's `--strategy` for rollback deploys. Unset (the default), none is passed and flyctl uses
+   * the app's own (its current release's `[deploy] strategy`, else rolling). A strategy passed is
+   * written into the rollback release's stored config (flyctl deploy/machines.go
+   * determineAppConfigForMachines), so the app's later `fly secrets set` restarts and config-less
+   * deploys use it too. `immediate` replaces every machine at once and waits for none of them to
+   * start or pass its checks: only the watchdog's verification tells whether the rollback worked.
+   */
   strategy: z.enum(['immediate', 'rolling', 'bluegreen', 'canary']),
-  /** flyctl `--wait-timeout`: how long each machine may take to pass its checks. */
+  /**
+   * flyctl `--wait-timeout`: how long a rolling, canary or bluegreen rollback waits for each machine
+   * to start and pass its checks. `immediate` waits for nothing; there it only sets a lease's length.
+   */
   waitTimeout: Duration,
   /** After a restart, how long to wait for an interrupted rollback deploy's release before issuing it again. */
   reissueAfter: Duration,
@@ -136,7 +146,7 @@ export const VerifySettings = z.strictObject({
   successes: verifyFields.successes.default(3),
 });
 export const RollbackSettings = z.strictObject({
-  strategy: rollbackFields.strategy.default('immediate'),
+  strategy: rollbackFields.strategy.optional(),
   waitTimeout: rollbackFields.waitTimeout.prefault('5m'),
   reissueAfter: rollbackFields.reissueAfter.prefault('1m'),
   cooldown: rollbackFields.cooldown.prefault('10m'),
@@ -195,7 +205,7 @@ export const FlySettings = z.strictObject({
       releases: Duration.prefault('30s'),
       status: Duration.prefault('30s'),
       logs: Duration.prefault('20s'),
-      /** Whole `fly deploy` call; keep it above rollback.waitTimeout × machines. */
+      /** Whole `fly deploy` call; keep it above rollback.waitTimeout × machines (rolling waits for each). */
       deploy: Duration.prefault('15m'),
     })
     .prefault({}),

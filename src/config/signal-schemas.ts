@@ -57,8 +57,8 @@ export const PlatformChecks = z.strictObject({
   type: z.literal('platform-checks').describe('Fly\'s own machine states and service checks, from `fly status --json`.'),
   app: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a Fly app name (lowercase letters, digits, "-")').optional()
     .describe('Fly app whose machines are checked; default the target\'s app.'),
-  autostop: z.boolean().default(false)
-    .describe('The app uses auto_stop_machines: stopped machines are then expected and never count as failed.'),
+  autostop: z.boolean().optional()
+    .describe('Deprecated and ignored: each machine\'s own autostop (config.services[].autostop in `fly status`) says whether a stopped machine is idle, and stopped standby machines are always left out.'),
 });
 export type PlatformChecks = z.infer<typeof PlatformChecks>;
 
@@ -66,9 +66,9 @@ export type PlatformChecks = z.infer<typeof PlatformChecks>;
 const prometheusConnection = {
   url: HttpUrl.describe('Prometheus base URL, e.g. http://127.0.0.1:9090 or https://api.fly.io/prometheus/<org-slug>; /api/v1/query is appended.'),
   bearerToken: z.string().min(1).optional()
-    .describe('API token; write ${FLY_API_TOKEN} to read it from the environment. Never logged.'),
-  authScheme: z.enum(['Bearer', 'FlyV1']).default('Bearer')
-    .describe('Authorization scheme: Bearer for `fly auth token`, FlyV1 for tokens from `fly tokens create`.'),
+    .describe('API token; write ${FLY_API_TOKEN} to read it from the environment. Sent as flyctl sends it: `FlyV1` for tokens from `fly tokens create` (a leading `FlyV1 ` or `Bearer ` is stripped first), `Bearer` for others. Never logged.'),
+  authScheme: z.enum(['Bearer', 'FlyV1']).optional()
+    .describe('Deprecated and ignored: the scheme follows from the token, as in flyctl.'),
   timeout: Duration.prefault('10s').describe('Limit for one query.'),
 };
 

@@ -35,7 +35,7 @@ export type Decision =
   | { kind: 'group-rollback-planned'; group: string; steps: GroupRollbackStep[] }
   | { kind: 'group-rollback-refused'; group: string; reason: string }
   | { kind: 'group-rollback-ended'; group: string; rolledBack: boolean; reason: string }
-  | { kind: 'rollback-started'; from: ReleaseRef; to: ReleaseRef; trigger: RollbackTrigger; strategy: string; requestedBy?: string; group?: string; forced?: boolean }
+  | { kind: 'rollback-started'; from: ReleaseRef; to: ReleaseRef; trigger: RollbackTrigger; /** flyctl's --strategy; absent: the app's own. */ strategy?: string; requestedBy?: string; group?: string; forced?: boolean }
   | { kind: 'rollback-approved'; by: string; from: ReleaseRef }
   | { kind: 'rollback-vetoed'; by: string; from: ReleaseRef | null }
   | { kind: 'rollback-deploy-retry'; attempt: number; maxAttempts: number; error: string; retryInMs: number }

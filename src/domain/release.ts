@@ -5,7 +5,17 @@ export type ReleaseStatus = 'pending' | 'running' | 'complete' | 'failed' | 'int
 
 export interface Release {
   version: number;
+  /**
+   * The image deployed, as `fly releases` reports it (a tag: registry.fly.io/app:deployment-…).
+   * '' when Fly recorded none (fly-go's Release.ImageRef may be empty): such a release names no
+   * build, so it is never a rollback target, and never the same build as another (see sameBuild).
+   */
   imageRef: string;
+  /**
+   * `sha256:…` of the build, when the app's machines of this release version reported one. Tags
+   * can be reused (`--image-label`): the digest, not the tag, is the identity of a build.
+   */
+  imageDigest?: string;
   status: ReleaseStatus;
   /** Epoch milliseconds. */
   createdAt: number;

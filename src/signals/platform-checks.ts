@@ -28,8 +28,10 @@ export interface MachinesAssessment {
 
 /** A measurement detail is one line; a large app's problem list is cut here. */
 const MAX_DETAIL_CHARS = 300;
-/** Not running and not expected to come back by itself; Fly's autostop gives `stopped` or `suspended`. */
+/** States a machine rests in when it does not run: Fly's autostop gives `stopped` or `suspended`. */
 const STOPPED_STATES = new Set(['stopped', 'suspended']);
+/** Check statuses that say the check ran; any other (Fly reports none yet) is a pending result. */
+const RESULT_STATUSES = new Set(['passing', 'warning', 'critical']);
 
 export class PlatformChecksProvider implements Provider<PlatformChecks> {
   readonly type = 'platform-checks';
@@ -53,7 +55,7 @@ export class PlatformChecksProvider implements Provider<PlatformChecks> {
     });
     try {
       const status = await platform.status(spec.app ?? this.#opts.app, signal);
-      const assessment = assessMachines(status.machines, spec.autostop);
+      const assessment = assessMachines(status.machines);
       return measurement(assessment.phase, assessment.detail, assessment.values);
     } catch (err) {
       if (signal.aborted) return measurement('inconclusive', 'platform status aborted');
@@ -64,15 +66,25 @@ export class PlatformChecksProvider implements Provider<PlatformChecks> {
 }
 
 /**
- * Judges the machines of one app. Pure.
- * - `failed`: a machine in state `failed`; a started machine with a `critical` check; unless
- *   `autostop`, a stopped machine (all of them stopped, too: a crashed worker looks exactly so).
- * - `inconclusive`: no machines, none started yet (with autostop: all stopped), or no started
- *   machine reports any check (the app defines none).
+ * Judges the machines of one app. Pure. What Fly stops by design is left out:
+ * - a stopped *standby* (config.standbys): flyctl gives every process group without services one
+ *   always-on machine and one stopped standby for it (deploy/machines_deploymachinesapp.go
+ *   deployCreateMachinesForGroups); it only starts when its machine fails;
+ * - an *idle* machine, stopped or suspended by Fly's proxy because its services have autostop on
+ *   (`fly launch` writes `auto_stop_machines = "stop"`); each machine says so in its own config.
+ *
+ * - `failed`: a machine in state `failed`; a started machine with a `critical` check; any other
+ *   stopped machine (all of them stopped, too: a crashed worker looks exactly so).
+ * - `inconclusive`: no machines, none started yet (or all idle), a check without a result yet, or
+ *   no started machine reports any check (the app defines none).
  * - `successful`: every check of every started machine is passing (or `warning`, which Fly itself
  *   does not treat as unhealthy).
  */
-export function assessMachines(machines: readonly MachineStatus[], autostop: boolean): MachinesAssessment {
+export function assessMachines(all: readonly MachineStatus[]): MachinesAssessment {
+  const resting = (m: MachineStatus) => STOPPED_STATES.has(m.state);
+  const standbys = all.filter((m) => (m.standbyFor?.length ?? 0) > 0 && resting(m));
+  const machines = all.filter((m) => !standbys.includes(m));
+  const idle = machines.filter((m) => resting(m) && (m.autostop === 'stop' || m.autostop === 'suspend'));
   const running = machines.filter((m) => m.state === 'started');
   const checks = running.flatMap((m) => m.checks.map((c) => ({ machine: m.id, ...c })));
   const count = (status: string) => checks.filter((c) => c.status === status).length;
@@ -82,6 +94,8 @@ export function assessMachines(machines: readonly MachineStatus[], autostop: boo
     checksPassing: count('passing'),
     checksWarning: count('warning'),
     checksCritical: count('critical'),
+    ...(standbys.length > 0 ? { standbys: standbys.length } : {}),
+    ...(idle.length > 0 ? { idle: idle.length } : {}),
   };
   const result = (phase: MachinesAssessment['phase'], detail: string): MachinesAssessment => ({
     phase,
@@ -91,27 +105,33 @@ export function assessMachines(machines: readonly MachineStatus[], autostop: boo
 
   const problems = [
     ...machines.filter((m) => m.state === 'failed').map((m) => `machine ${m.id} failed`),
-    ...(autostop ? [] : machines.filter((m) => STOPPED_STATES.has(m.state)).map((m) => `machine ${m.id} ${m.state}`)),
-    ...checks.filter((c) => c.status === 'critical').map((c) => `machine ${c.machine} check ${c.name} critical`),
+    ...machines.filter((m) => resting(m) && !idle.includes(m)).map((m) => `machine ${m.id} ${m.state}`),
+    ...checks.filter((c) => c.status === 'critical').map((c) => `machine ${c.machine} check ${c.name || '(unnamed)'} critical`),
   ];
   if (problems.length > 0) {
-    const of = running.length === 0 && !autostop ? ` (no machine of ${machines.length} started)` : '';
+    const of = running.length === 0 && idle.length === 0 ? ` (no machine of ${machines.length} started)` : '';
     return result('failed', `${problems.join('; ')}${of}`);
   }
-  if (machines.length === 0) return result('inconclusive', 'no machines');
-  if (running.length === 0) return result('inconclusive', `no machine started (${describeStates(machines)})`);
+  if (machines.length === 0) return result('inconclusive', standbys.length > 0 ? `no machines but ${plural(standbys.length, 'standby')}` : 'no machines');
+  if (running.length === 0) return result('inconclusive', `no machine started (${describeStates(machines, idle)})`);
   if (checks.length === 0) return result('inconclusive', `no checks reported by ${plural(running.length, 'started machine')}`);
+  const pending = checks.filter((c) => !RESULT_STATUSES.has(c.status)).length;
+  if (pending > 0) return result('inconclusive', `${pending} check${pending === 1 ? '' : 's'} of ${checks.length} ${pending === 1 ? 'has' : 'have'} no result yet`);
   const warnings = values.checksWarning > 0 ? `, ${values.checksWarning} warning` : '';
-  return result('successful', `${plural(running.length, 'machine')} started, ${plural(values.checksPassing, 'check')} passing${warnings}`);
+  const resting_ = [idle.length > 0 ? `${idle.length} idle` : '', standbys.length > 0 ? plural(standbys.length, 'standby') : ''].filter(Boolean).join(', ');
+  return result('successful', `${plural(running.length, 'machine')} started, ${plural(values.checksPassing, 'check')} passing${warnings}${resting_ ? ` (${resting_})` : ''}`);
 }
 
 function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+  return n === 1 ? `${n} ${noun}` : `${n} ${noun.replace(/y$/, 'ie')}s`;
 }
 
-/** `2 stopped, 1 created`. */
-function describeStates(machines: readonly MachineStatus[]): string {
+/** `2 stopped, 1 created`; idle machines as `2 idle`. */
+function describeStates(machines: readonly MachineStatus[], idle: readonly MachineStatus[]): string {
   const byState = new Map<string, number>();
-  for (const m of machines) byState.set(m.state, (byState.get(m.state) ?? 0) + 1);
+  for (const m of machines) {
+    const state = idle.includes(m) ? 'idle' : m.state || 'unknown';
+    byState.set(state, (byState.get(state) ?? 0) + 1);
+  }
   return [...byState].map(([state, n]) => `${n} ${state}`).join(', ');
 }

@@ -14,12 +14,15 @@ import { deadline } from './deadline.ts';
 import { describeTransportError } from './http-probe.ts';
 import { parsePromValue } from './prom-text.ts';
 import { readBounded } from '../infra/http/read-bounded.ts';
+import { flyAuthorization, flyTokenForms } from '../platform/fly/authorization.ts';
 
 export interface PromConnection {
   /** Base URL; `/api/v1/query` is appended. */
   url: string;
+  /** Sent as flyctl sends the Fly token (platform/fly/authorization.ts): `FlyV1` for macaroons, else `Bearer`. */
   bearerToken?: string | undefined;
-  authScheme: 'Bearer' | 'FlyV1';
+  /** Deprecated and ignored: the scheme follows from the token. */
+  authScheme?: 'Bearer' | 'FlyV1' | undefined;
   timeout: number;
 }
 
@@ -62,7 +65,7 @@ export class PromQLClient {
     this.#conn = conn;
     this.#secrets = secrets;
     this.#dispatcher = dispatcher;
-    secrets.add(conn.bearerToken);
+    for (const form of conn.bearerToken ? flyTokenForms(conn.bearerToken) : []) secrets.add(form);
   }
 
   async query(promql: string, signal: AbortSignal): Promise<PromQueryResult> {
@@ -111,8 +114,8 @@ export class PromQLClient {
   }
 
   #authorization(): Record<string, string> {
-    const { bearerToken, authScheme } = this.#conn;
-    return bearerToken ? { authorization: `${authScheme} ${bearerToken}` } : {};
+    const { bearerToken } = this.#conn;
+    return bearerToken ? { authorization: flyAuthorization(bearerToken) } : {};
   }
 }
 

@@ -8,7 +8,7 @@ import { FakeApp } from './fake-app.ts';
 import { LogBuffer } from './log-buffer.ts';
 import type { Profile } from './profile.ts';
 import { pick, type Rng } from './prng.ts';
-import type { LogEntry, LogLevel, SimImage, SimMachine } from './sim-types.ts';
+import type { LogEntry, LogLevel, SimImage, SimMachine, SimRelease } from './sim-types.ts';
 import { TrafficLoop } from './traffic.ts';
 
 export interface AppRuntimeOptions {
@@ -73,21 +73,32 @@ export class AppRuntime {
     }
   }
 
-  /** The process restarts on the new image: old one stops, new one starts with its profile. */
-  async deployFinished(image: SimImage, machines: readonly SimMachine[]): Promise<void> {
+  /**
+   * The process restarts on the new image: old one stops, new one starts with `profile` (the
+   * image's, unless the release's secrets make it behave otherwise).
+   */
+  async deployFinished(profile: Profile, machines: readonly SimMachine[]): Promise<void> {
     for (const m of machines) {
       this.log(m, 'app', 'info', ' INFO Sending signal SIGINT to main child process w/ PID 313');
       this.log(m, 'runner', 'info', 'Configuring firecracker');
     }
     if (this.#opts.resetCountersOnDeploy) this.metrics.reset();
     try {
-      await this.fakeApp.setProfile(image.profile);
+      await this.fakeApp.setProfile(profile);
     } catch (err) {
       // Someone took our port while we were down: the app stays down, and the logs say why.
       for (const m of machines) this.log(m, 'runner', 'error', `failed to start: ${(err as Error).message}`);
       return;
     }
-    for (const m of machines) this.#startupLines(m, image.profile);
+    for (const m of machines) this.#startupLines(m, profile);
+  }
+
+  /** A release that ended without its machines switching: a failed, reverted or interrupted deploy. */
+  deployEnded(release: SimRelease, machines: readonly SimMachine[]): void {
+    const machine = machines[0];
+    if (!machine) return;
+    const why = release.error ? `: ${release.error}` : '';
+    this.log(machine, 'runner', release.status === 'failed' ? 'error' : 'warn', `release v${release.version} ${release.status}${why}`);
   }
 
   log(machine: SimMachine, provider: LogEntry['provider'], level: LogLevel, message: string): void {

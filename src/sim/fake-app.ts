@@ -2,12 +2,19 @@
  * One simulated app process: an HTTP server on 127.0.0.1 whose behaviour follows the profile of
  * the image it runs. `down` really stops listening (clients get ECONNREFUSED) and a later profile
  * listens again on the same port, so the app's URL never changes.
+ *
+ * Reachability is apart from the profile: the URL stands for the app as the watchdog reaches it,
+ * and a partial partition cuts the watchdog off while the app is healthy and Fly's own checks
+ * (run inside Fly's network, machine-checks.ts) keep passing. `refuse` closes the port;
+ * `blackhole` accepts connections and never answers. Simulated traffic, which stands for users
+ * elsewhere, goes on either way.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppMetrics } from './app-metrics.ts';
 import { errorProbability, isListening, isReady, responseDelayMs, type Profile } from './profile.ts';
 import type { Rng } from './prng.ts';
+import type { Reachability } from './sim-types.ts';
 
 export interface FakeAppRequest {
   method: string;
@@ -31,6 +38,7 @@ export class FakeApp {
   #server: Server | undefined;
   #port: number;
   #profile: Profile = { kind: 'down' };
+  #reachability: Reachability = 'open';
   /** Profile changes run one after another: a close must finish before the port is reused. */
   #transition: Promise<void> = Promise.resolve();
   readonly #pendingTimers = new Set<NodeJS.Timeout>();
@@ -56,6 +64,16 @@ export class FakeApp {
     return this.#server !== undefined;
   }
 
+  get reachability(): Reachability {
+    return this.#reachability;
+  }
+
+  /** Cuts the watchdog off (or lets it back in) without changing how the app behaves. */
+  setReachability(reachability: Reachability): Promise<void> {
+    this.#reachability = reachability;
+    return this.setProfile(this.#profile);
+  }
+
   /** Resolves once every requested profile change has been applied (or has failed). */
   settled(): Promise<void> {
     return this.#transition.catch(() => undefined);
@@ -72,7 +90,7 @@ export class FakeApp {
     const next = this.#transition
       .catch(() => undefined)
       .then(async () => {
-        if (!isListening(profile)) {
+        if (!isListening(profile) || this.#reachability === 'refuse') {
           this.#profile = profile;
           return this.#stopListening();
         }
@@ -120,6 +138,8 @@ export class FakeApp {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
+    // Held until the connection is dropped (closeAllConnections on close or a profile change).
+    if (this.#reachability === 'blackhole') return;
     const started = performance.now();
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/metrics') {

@@ -77,7 +77,10 @@ export interface ParsedImageRef {
   tag: string;
 }
 
-/** Splits `registry.fly.io/app:tag` the way fly-go's MachineImageRef reports it. */
+/**
+ * Splits `registry.fly.io/app:tag` the way fly-go's MachineImageRef reports it. A reference by
+ * digest (`registry.fly.io/app@sha256:…`) has no tag: '' (omitted in JSON); a bare name means `latest`.
+ */
 export function splitImageRef(ref: string): ParsedImageRef {
   const slash = ref.indexOf('/');
   const hasRegistry = slash > 0 && /[.:]/.test(ref.slice(0, slash));
@@ -85,7 +88,6 @@ export function splitImageRef(ref: string): ParsedImageRef {
   const rest = hasRegistry ? ref.slice(slash + 1) : ref;
   const withoutDigest = rest.split('@')[0] ?? rest;
   const colon = withoutDigest.lastIndexOf(':');
-  return colon > 0
-    ? { registry, repository: withoutDigest.slice(0, colon), tag: withoutDigest.slice(colon + 1) }
-    : { registry, repository: withoutDigest, tag: 'latest' };
+  if (colon > 0) return { registry, repository: withoutDigest.slice(0, colon), tag: withoutDigest.slice(colon + 1) };
+  return { registry, repository: withoutDigest, tag: rest.includes('@') ? '' : 'latest' };
 }

@@ -15,11 +15,15 @@ export function nextVersion(history: readonly SimRelease[]): number {
   return (history[0]?.version ?? 0) + 1;
 }
 
-export function updateRelease(history: readonly SimRelease[], id: string, patch: Partial<Pick<SimRelease, 'status'>>): SimRelease[] {
+export function updateRelease(history: readonly SimRelease[], id: string, patch: Partial<Pick<SimRelease, 'status' | 'error'>>): SimRelease[] {
   return history.map((r) => (r.id === id ? { ...r, ...patch } : r));
 }
 
-/** Every machine is replaced with the release's image: new instance, new release metadata. */
+/**
+ * Every machine is updated to the release's build and config: new instance, new release
+ * metadata. A stopped or suspended machine (a standby, an idle one) is updated without being
+ * started (flyctl deploy/machines_launchinput.go shouldSkipLaunch).
+ */
 export function rollMachines(
   machines: readonly SimMachine[],
   release: SimRelease,
@@ -29,10 +33,11 @@ export function rollMachines(
   return machines.map((m) => ({
     ...m,
     imageRef: release.imageRef,
+    imageDigest: release.imageDigest,
     releaseId: release.id,
     releaseVersion: release.version,
+    config: release.config,
     instanceId: newInstanceId(),
     updatedAt: now,
-    state: 'started',
   }));
 }

@@ -6,12 +6,16 @@ import { AppRuntime } from './app-runtime.ts';
 import type { ControlBackend } from './control-server.ts';
 import type { AddAppBody, DeployBody } from './control-schema.ts';
 import { FaultQueue } from './fault-queue.ts';
-import { imageDigest } from './ids.ts';
-import { machineChecks } from './machine-checks.ts';
+import { machineViews } from './machine-view.ts';
 import { parseProfile } from './profile.ts';
+import { secretEffect } from './secret-effects.ts';
 import { deriveSeed, mulberry32, type Rng } from './prng.ts';
 import { SIM_ERR_APP_NOT_FOUND } from './sim-errors.ts';
-import type { AppStatusView, AppSummary, DeployAccepted, Fault, FaultCommand, FaultMode, Invocation, LogEntry, MachineView, SimImage, SimRelease, SimUser } from './sim-types.ts';
+import type {
+  AppStatusView, AppSummary, DeployAccepted, DeployOutcome, Fault, FaultCommand, FaultMode, Invocation, LogEntry, MachineView, Reachability, SimImage,
+  SimRelease, SimUser,
+} from './sim-types.ts';
+import type { PushOptions } from './image-registry.ts';
 import { DEFAULT_BASELINE_ERROR_RATE, DEFAULT_REQUEST_RATE } from './traffic.ts';
 import { SimWorld } from './world.ts';
 
@@ -54,7 +58,8 @@ export class SimBackend implements ControlBackend {
       const runtime = this.#runtimes.get(e.app);
       if (e.type === 'deploy-started') runtime?.deployStarted(e.image, e.machines);
       // Not awaited: the fake app's switch is chained internally and waitForRelease waits for it.
-      if (e.type === 'deploy-finished') void runtime?.deployFinished(e.image, e.machines);
+      if (e.type === 'deploy-finished') void runtime?.deployFinished(e.profile, e.machines);
+      if (e.type === 'deploy-ended') runtime?.deployEnded(e.release, e.machines);
     });
   }
 
@@ -69,7 +74,11 @@ export class SimBackend implements ControlBackend {
   }
 
   async addApp(name: string, opts: Omit<AddAppBody, 'name'>): Promise<AppSummary> {
-    const record = this.world.createApp(name, opts.profile ?? 'healthy', opts.machines ?? 1, userFor(CI_USER));
+    const record = this.world.createApp(name, opts.profile ?? 'healthy', opts.machines ?? 1, userFor(CI_USER), {
+      ...(opts.shape ? { shape: opts.shape } : {}),
+      ...(opts.autostop ? { autostop: opts.autostop } : {}),
+      ...(opts.extraGroups ? { extraGroups: opts.extraGroups } : {}),
+    });
     const runtime = new AppRuntime({
       name,
       ...(opts.port !== undefined ? { port: opts.port } : {}),
@@ -109,10 +118,48 @@ export class SimBackend implements ControlBackend {
   }
 
   startDeploy(app: string, body: DeployBody): DeployAccepted {
-    const user = body.user ?? (body.via === 'fly' ? (this.#opts.cliUser ?? DEFAULT_CLI_USER) : CI_USER);
-    const release = this.world.startDeploy(app, body.image, userFor(user), body.strategy ?? 'rolling');
-    const image = this.world.image(body.image);
-    return { release, imageId: image?.id ?? '', machines: this.world.app(app).machines.map((m) => m.id) };
+    const { image, ...accepted } = this.world.startDeploy(app, body.image, this.#user(body), {
+      ...(body.strategy ? { strategy: body.strategy } : {}),
+      ...(body.config ? { config: body.config } : {}),
+      ...(body.skipReleaseCommand ? { skipReleaseCommand: true } : {}),
+      ...(body.updateOnly ? { updateOnly: true } : {}),
+      ...(body.outcome ? { outcome: body.outcome } : {}),
+    });
+    return { ...accepted, imageId: image.id };
+  }
+
+  /** A config-only release (`fly secrets set`): same image, today's secrets. */
+  restart(app: string, body: { user?: string; via?: 'fly' | 'api'; outcome?: DeployOutcome }): SimRelease {
+    return this.world.restart(app, this.#user(body), body.outcome);
+  }
+
+  setSecrets(app: string, set: Record<string, string>, unset: readonly string[]): void {
+    this.world.setSecrets(app, set, unset);
+  }
+
+  /** While `name` (= `value`) is among a release's secrets, the app runs as `profile`. */
+  addSecretEffect(app: string, name: string, profile: string, value?: string): void {
+    this.world.addSecretEffect(app, secretEffect(name, profile, value));
+  }
+
+  endRelease(app: string, id: string, status: 'failed' | 'interrupted', error?: string): SimRelease {
+    return this.world.endRelease(app, id, status, error);
+  }
+
+  setReachability(app: string, reachability: Reachability): Promise<void> {
+    return this.runtime(app).fakeApp.setReachability(reachability);
+  }
+
+  scale(app: string, group: string, count: number): void {
+    this.world.scale(app, group, count);
+  }
+
+  stopIdle(app: string, count: number): string[] {
+    return this.world.stopIdle(app, count);
+  }
+
+  #user(body: { user?: string | undefined; via?: 'fly' | 'api' | undefined }): SimUser {
+    return userFor(body.user ?? (body.via === 'fly' ? (this.#opts.cliUser ?? DEFAULT_CLI_USER) : CI_USER));
   }
 
   release(app: string, id: string): SimRelease {
@@ -132,14 +179,7 @@ export class SimBackend implements ControlBackend {
 
   machines(app: string): MachineView[] {
     const record = this.world.app(app);
-    const now = this.now();
-    return record.machines.map((m) => ({
-      ...m,
-      // A `down` image's process exits and is not restarted (the runner logs say so).
-      state: record.image.profile.kind === 'down' ? 'stopped' : m.state,
-      imageDigest: this.world.image(m.imageRef)?.digest ?? imageDigest(m.imageRef),
-      checks: machineChecks(record.image.profile, this.#checksRng, now, m.privateIp),
-    }));
+    return machineViews(record.machines, record.profile, this.#checksRng, this.now());
   }
 
   logs(app: string, afterSeq: number): LogEntry[] {
@@ -160,25 +200,32 @@ export class SimBackend implements ControlBackend {
     image.profile = parseProfile(profileSpec);
     image.profileSpec = profileSpec;
     for (const [name, runtime] of this.#runtimes) {
-      if (this.world.app(name).image.ref === ref) await runtime.fakeApp.setProfile(image.profile);
+      const app = this.world.app(name);
+      if (app.image !== image) continue;
+      this.world.refreshProfile(name);
+      await runtime.fakeApp.setProfile(this.world.app(name).profile);
     }
   }
 
-  pushImage(app: string, profile: string, ref?: string): SimImage {
-    return this.world.pushImage(app, profile, ref);
+  pushImage(app: string, profile: string, opts: PushOptions = {}): SimImage {
+    return this.world.pushImage(app, profile, opts);
   }
 
   images(): SimImage[] {
     return this.world.images();
   }
 
-  recordInvocation(argv: string[], command: string | undefined): FaultMode | undefined {
-    this.#invocations.push({ argv: [...argv], at: this.now() });
+  resolveImage(ref: string): SimImage | undefined {
+    return this.world.image(ref);
+  }
+
+  recordInvocation({ argv, command, cwd, env }: { argv: string[]; command?: string | undefined; cwd?: string | undefined; env?: Record<string, string> | undefined }): FaultMode | undefined {
+    this.#invocations.push({ argv: [...argv], at: this.now(), ...(cwd !== undefined ? { cwd } : {}), ...(env ? { env: { ...env } } : {}) });
     return command === undefined ? undefined : this.#faults.take(command);
   }
 
   invocations(): Invocation[] {
-    return this.#invocations.map((i) => ({ argv: [...i.argv], at: i.at }));
+    return this.#invocations.map((i) => ({ ...i, argv: [...i.argv], ...(i.env ? { env: { ...i.env } } : {}) }));
   }
 
   clearInvocations(): void {

@@ -10,6 +10,8 @@ export const SIM_ERR_APP_EXISTS = createError<[string]>('SIM_ERR_APP_EXISTS', 'A
 export const SIM_ERR_IMAGE_NOT_FOUND = createError<[string]>('SIM_ERR_IMAGE_NOT_FOUND', 'Could not find image "%s"', 404);
 export const SIM_ERR_RELEASE_NOT_FOUND = createError<[string]>('SIM_ERR_RELEASE_NOT_FOUND', 'Could not find release "%s"', 404);
 export const SIM_ERR_PROFILE_INVALID = createError<[string, string]>('SIM_ERR_PROFILE_INVALID', 'Invalid behaviour profile "%s": %s', 400);
+/** The deploy's config cannot be applied (flyctl fails before creating a release); the message is flyctl's. */
+export const SIM_ERR_DEPLOY_INVALID = createError<[string]>('SIM_ERR_DEPLOY_INVALID', '%s', 422);
 export const SIM_ERR_BAD_REQUEST = createError<[string]>('SIM_ERR_BAD_REQUEST', '%s', 400);
 
 export function errorCode(err: unknown): string | undefined {

@@ -8,70 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { buildControlServer } from './control-server.ts';
 import { rfc3339 } from './format/go-render.ts';
 import { CI_USER, SimBackend } from './sim-backend.ts';
-import type { FaultCommand, FaultMode } from './sim-types.ts';
+import type { DeployOutcome, FaultCommand, FaultMode, Invocation, MachineView, Reachability } from './sim-types.ts';
+import type { AddAppOptions, HarnessDeployOptions, SimReleaseSummary, Simulator, SimulatorOptions } from './simulator-types.ts';
 
-export interface SimulatorOptions {
-  /** How long a release stays `running` before it completes (default 100 ms). */
-  deployMs?: number;
-  /** Simulated requests per second per app (default 20). */
-  requestRate?: number;
-  /** Error probability of simulated traffic on a healthy app (default 0.005). */
-  baselineErrorRate?: number;
-  seed?: number;
-  controlPort?: number;
-  now?: () => number;
-  /** Releases whose image fails checks (down, unready) end `failed`, not `complete`. Default false. */
-  failUnhealthyReleases?: boolean;
-  /** Zero an app's counters when it restarts on a new image, as a real process would. Default false. */
-  resetCountersOnDeploy?: boolean;
-  /** E-mail recorded as the user of deploys made through the fake fly. */
-  cliUser?: string;
-  /** How often simulated traffic moves each app's counters (default 250 ms; benchmarks with many apps use more). */
-  trafficTickMs?: number;
-}
-
-export interface SimReleaseSummary {
-  version: number;
-  imageRef: string;
-  status: string;
-  createdAt: string;
-  user: string;
-}
-
-export interface Simulator {
-  /** Pass as FLY_API_BASE_URL to the fake fly. */
-  readonly controlUrl: string;
-  /** Absolute path of src/sim/bin/fly. */
-  readonly flyBinary: string;
-  /** Creates an app already running `profile` as release v1 (status complete); starts its fake server. */
-  addApp(name: string, opts?: { profile?: string; port?: number; machines?: number; requestRate?: number }): Promise<{ name: string; url: string; imageRef: string }>;
-  /** http://127.0.0.1:PORT, stable across down/up. */
-  appUrl(name: string): string;
-  /** Mints a new deployment image for `app` with a behaviour profile (like `docker push`). */
-  buildImage(app: string, profile: string): string;
-  /** Changes a pushed image's behaviour wherever it runs (e.g. an old image broken by a migration). */
-  setImageProfile(imageRef: string, profile: string): Promise<void>;
-  /**
-   * Deploys as CI would (not through the fake fly, not logged as a fly invocation); resolves when
-   * the release is finished and the app serves it, unless wait=false.
-   */
-  deploy(app: string, imageRef: string, opts?: { wait?: boolean; user?: string }): Promise<{ version: number; status: string }>;
-  /** Newest first, at most 25. */
-  releases(app: string): SimReleaseSummary[];
-  currentImage(app: string): string;
-  /** Fake-fly calls, oldest first. */
-  invocations(): Array<{ argv: string[]; at: number }>;
-  /** Deploys of `app` (or, without it, of any app) started while another deploy of that app was still running. */
-  deployOverlaps(app?: string): number;
-  injectFault(f: { command: FaultCommand; mode: FaultMode; times?: number }): void;
-  close(): Promise<void>;
-  /** Env for spawning the fake fly: control URL, a token, and this Node first on PATH. */
-  flyEnv(token?: string): Record<string, string>;
-  /** The app's Prometheus text, readable even while the app is down. */
-  metricsText(app: string): string;
-  setRequestRate(app: string, ratePerSec: number): void;
-  clearInvocations(): void;
-}
+export type { AddAppOptions, HarnessDeployOptions, SimReleaseSummary, Simulator, SimulatorOptions } from './simulator-types.ts';
 
 const FLY_BINARY = fileURLToPath(new URL('./bin/fly', import.meta.url));
 
@@ -107,7 +47,7 @@ class LocalSimulator implements Simulator {
     this.#closeServer = closeServer;
   }
 
-  async addApp(name: string, opts: { profile?: string; port?: number; machines?: number; requestRate?: number } = {}) {
+  async addApp(name: string, opts: AddAppOptions = {}) {
     const app = await this.#backend.addApp(name, opts);
     return { name: app.name, url: app.url, imageRef: app.imageRef };
   }
@@ -116,36 +56,89 @@ class LocalSimulator implements Simulator {
     return this.#backend.runtime(name).fakeApp.url;
   }
 
-  buildImage(app: string, profile: string): string {
-    return this.#backend.pushImage(app, profile).ref;
+  buildImage(app: string, profile: string, opts: { label?: string; releaseCommandFails?: boolean } = {}): string {
+    return this.#backend.pushImage(app, profile, opts).ref;
+  }
+
+  imageDigest(imageRef: string): string {
+    const image = this.#backend.resolveImage(imageRef);
+    if (!image) throw new Error(`no image ${imageRef}`);
+    return image.digest;
   }
 
   setImageProfile(imageRef: string, profile: string): Promise<void> {
     return this.#backend.setImageProfile(imageRef, profile);
   }
 
-  async deploy(app: string, imageRef: string, opts: { wait?: boolean; user?: string } = {}) {
-    const { release } = this.#backend.startDeploy(app, { image: imageRef, user: opts.user ?? CI_USER, via: 'api' });
-    if (opts.wait === false) return { version: release.version, status: release.status };
-    const done = await this.#backend.waitForRelease(app, release.id, Number.POSITIVE_INFINITY);
-    return { version: done.version, status: done.status };
+  async deploy(app: string, imageRef: string, opts: HarnessDeployOptions = {}) {
+    const current = this.#backend.releases(app)[0]?.config;
+    const { release } = this.#backend.startDeploy(app, {
+      image: imageRef,
+      user: opts.user ?? CI_USER,
+      via: 'api',
+      ...(opts.strategy ? { strategy: opts.strategy } : {}),
+      ...(opts.config && current ? { config: { ...current, ...opts.config } } : {}),
+      ...(opts.skipReleaseCommand ? { skipReleaseCommand: true } : {}),
+      ...(opts.updateOnly ? { updateOnly: true } : {}),
+      ...(opts.outcome ? { outcome: opts.outcome } : {}),
+    });
+    return this.#settle(app, release.id, opts.wait);
+  }
+
+  configRelease(app: string, opts: { wait?: boolean; user?: string; outcome?: DeployOutcome } = {}) {
+    const release = this.#backend.restart(app, { user: opts.user ?? CI_USER, via: 'api', ...(opts.outcome ? { outcome: opts.outcome } : {}) });
+    return this.#settle(app, release.id, opts.wait);
+  }
+
+  setSecrets(app: string, set: Record<string, string>, unset: string[] = []): void {
+    this.#backend.setSecrets(app, set, unset);
+  }
+
+  onSecret(app: string, name: string, profile: string, value?: string): void {
+    this.#backend.addSecretEffect(app, name, profile, value);
+  }
+
+  setReachability(app: string, reachability: Reachability): Promise<void> {
+    return this.#backend.setReachability(app, reachability);
+  }
+
+  scale(app: string, group: string, count: number): void {
+    this.#backend.scale(app, group, count);
+  }
+
+  stopIdle(app: string, count: number): string[] {
+    return this.#backend.stopIdle(app, count);
+  }
+
+  machines(app: string): MachineView[] {
+    return this.#backend.machines(app);
   }
 
   releases(app: string): SimReleaseSummary[] {
     return this.#backend.releases(app).map((r) => ({
       version: r.version,
       imageRef: r.imageRef,
+      imageDigest: r.imageDigest,
       status: r.status,
       createdAt: rfc3339(r.createdAt),
       user: r.user.email,
+      ...(r.error !== undefined ? { error: r.error } : {}),
     }));
+  }
+
+  /** A stuck release never leaves `running`: waiting for it resolves once its machines switched. */
+  async #settle(app: string, id: string, wait: boolean | undefined): Promise<{ version: number; status: string }> {
+    const release = this.#backend.release(app, id);
+    if (wait === false) return { version: release.version, status: release.status };
+    const done = await this.#backend.waitForRelease(app, id, Number.POSITIVE_INFINITY);
+    return { version: done.version, status: done.status };
   }
 
   currentImage(app: string): string {
     return this.#backend.world.app(app).image.ref;
   }
 
-  invocations() {
+  invocations(): Invocation[] {
     return this.#backend.invocations();
   }
 

@@ -30,8 +30,10 @@ describe('parseConfig', () => {
       environment: 'production',
       guard: { watchWindow: 600_000, probeInterval: 10_000, failureThreshold: 3 },
       verify: { timeout: 300_000, successes: 3 },
-      rollback: { strategy: 'immediate', waitTimeout: 300_000 },
+      rollback: { waitTimeout: 300_000 },
     });
+    // No --strategy by default: the app's own, and nothing written into its stored config.
+    expect(api?.rollback.strategy).toBeUndefined();
     expect(api?.probes[0]).toMatchObject({ type: 'http', method: 'GET', expectStatus: [200], timeout: 5000 });
     expect(config.store.sqlite).toBe('data/watchdog.db');
   });

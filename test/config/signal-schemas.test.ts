@@ -16,10 +16,14 @@ describe('signal schemas', () => {
     expect(SmokeTest.parse({ name: 'e2e', type: 'smoke', command: ['npm', 'test'] })).toEqual({
       name: 'e2e', type: 'smoke', command: ['npm', 'test'], timeout: 300_000, retries: 1, retryDelay: 5_000, interval: 300_000,
     });
-    expect(PlatformChecks.parse({ name: 'fly-checks', type: 'platform-checks' })).toEqual({ name: 'fly-checks', type: 'platform-checks', autostop: false });
+    expect(PlatformChecks.parse({ name: 'fly-checks', type: 'platform-checks' })).toEqual({ name: 'fly-checks', type: 'platform-checks' });
+    // Deprecated: still accepted, so an old config loads; ignored (config/deprecations.ts warns).
+    expect(PlatformChecks.parse({ name: 'fly-checks', type: 'platform-checks', autostop: true })).toMatchObject({ autostop: true });
     expect(PrometheusCounters.parse({ type: 'prometheus', url: 'https://api.fly.io/prometheus/personal', requests: 'a', errors: 'b' }))
-      .toMatchObject({ authScheme: 'Bearer', timeout: 10_000 });
-    expect(PrometheusLatency.parse({ type: 'prometheus', url: 'http://127.0.0.1:9090', query: 'q' })).toMatchObject({ authScheme: 'Bearer', timeout: 10_000 });
+      .toMatchObject({ timeout: 10_000 });
+    expect(PrometheusLatency.parse({ type: 'prometheus', url: 'http://127.0.0.1:9090', query: 'q' })).toMatchObject({ timeout: 10_000 });
+    // Deprecated: accepted so old configs load, and ignored (the scheme follows from the token).
+    expect(PrometheusLatency.parse({ type: 'prometheus', url: 'http://127.0.0.1:9090', query: 'q', authScheme: 'FlyV1' })).toMatchObject({ authScheme: 'FlyV1' });
     expect(ScrapeCounters.parse({ type: 'scrape', urls: ['http://127.0.0.1:9091'] }))
       .toMatchObject({ metric: 'http_requests_total', statusLabel: 'status', errorStatus: '5..', timeout: 5_000 });
     expect(Connectivity.parse({})).toEqual({ url: 'https://api.fly.io', timeout: 5_000 });

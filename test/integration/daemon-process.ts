@@ -3,10 +3,22 @@
  * lines are collected for assertions; its admin API is how tests observe it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+
+/**
+ * Makes `dir` look like a checkout of the watchdog, where `npm start` runs it: the watchdog's own
+ * fly.toml (app rollback-watchdog, a watchdog_data mount) in the daemon's working directory.
+ * flyctl, and the simulator's fake fly, read ./fly.toml; a rollback must not deploy it.
+ */
+export function asCheckout(dir: string): string {
+  copyFileSync(new URL('../../fly.toml', import.meta.url), join(dir, 'fly.toml'));
+  return dir;
+}
 
 export interface TargetStatus {
   name: string;
@@ -36,9 +48,12 @@ export class DaemonProcess {
   #exited = false;
 
   readonly configPath: string;
+  /** The daemon's working directory (default the test's). */
+  readonly cwd: string | undefined;
 
-  constructor(configPath: string) {
+  constructor(configPath: string, cwd?: string) {
     this.configPath = configPath;
+    this.cwd = cwd;
   }
 
   /** The daemon's process id (for /proc/PID), once started. */
@@ -56,6 +71,7 @@ export class DaemonProcess {
       ? ['/bin/sh', ['-c', `ulimit -n ${options.nofile} && exec "$0" "$@"`, process.execPath, ...argv]]
       : [process.execPath, argv];
     const child = spawn(command, args, {
+      ...(this.cwd !== undefined ? { cwd: this.cwd } : {}),
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -57,7 +57,9 @@ describe('guarding deploys end to end', () => {
     const done = await s.daemon.waitForTarget(APP, (t) => ['rolled-back', 'rollback-failed', 'held'].includes(t.phase), 20_000, 'rollback');
     expect(done.phase).toBe('rolled-back');
     expect(flyDeploys(s)).toHaveLength(1);
-    expect(flyDeploys(s)[0]!.argv).toEqual(expect.arrayContaining(['--image', goodImage, '--app', APP, '--strategy', 'immediate']));
+    expect(flyDeploys(s)[0]!.argv).toEqual(expect.arrayContaining(['--image', goodImage, '--app', APP, '--skip-release-command', '--update-only']));
+    // No --strategy unless configured: the app's own is used and its stored config is left alone.
+    expect(flyDeploys(s)[0]!.argv).not.toContain('--strategy');
     expect(s.sim.currentImage(APP)).toBe(goodImage);
     // The simulator's release list ends with the rollback release, running the healthy image.
     expect(s.sim.releases(APP)[0]).toMatchObject({ imageRef: goodImage, status: 'complete' });

@@ -13,7 +13,7 @@ import { PostgresStore } from '../../src/store/postgres-store.ts';
 import { pollUntil } from '../support/poll.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
-import { DaemonProcess, type TargetStatus } from './daemon-process.ts';
+import { asCheckout, DaemonProcess, type TargetStatus } from './daemon-process.ts';
 import { TOKEN } from './stack.ts';
 
 export interface ReplicaStackOptions {
@@ -49,7 +49,8 @@ export interface Lease {
 const SCHEMA = 'rollback_watchdog';
 
 export class ReplicaStack {
-  readonly dir = mkdtempSync(join(tmpdir(), 'wd-ha-'));
+  /** Every replica runs here, beside the watchdog's own fly.toml, as from a checkout. */
+  readonly dir = asCheckout(mkdtempSync(join(tmpdir(), 'wd-ha-')));
   sim!: Simulator;
   pg!: PostgresServer;
   /** The test's own connection, for reading leases and commands. */
@@ -82,7 +83,7 @@ export class ReplicaStack {
         if (proxy) url.port = String(proxy.port);
         const path = join(stack.dir, `replica-${i}.yaml`);
         writeFileSync(path, stack.config(i, url.toString()));
-        stack.replicas.push(new DaemonProcess(path));
+        stack.replicas.push(new DaemonProcess(path, stack.dir));
       }
       // Together, as a rolling deploy of the watchdog would start them; migrations run under a lock.
       await Promise.all(stack.replicas.map((r) => r.start(30_000)));
@@ -130,7 +131,7 @@ shutdownGrace: 5s
 defaults:
   guard: { watchWindow: 2s, probeInterval: 200ms, failureThreshold: 3 }
   verify: { timeout: 10s, successes: 2 }
-  rollback: { strategy: immediate, waitTimeout: 10s, reissueAfter: 3s, retryBackoff: 500ms, deployAttempts: 3 }
+  rollback: { waitTimeout: 10s, reissueAfter: 3s, retryBackoff: 500ms, deployAttempts: 3 }
 ${o.extraYaml ?? ''}
 targets:${targets}
 `;

@@ -32,7 +32,7 @@ describe.skipIf(skipPostgres)('a replica cut off from PostgreSQL mid-rollback', 
     await stack?.close();
   });
 
-  it('fences, is taken over, the rollback finishes once with no overlapping deploy; healed, it rejoins', async () => {
+  it('fences (its flyctl interrupted), is taken over, the rollback is issued again and finishes with no overlapping deploy; healed, it rejoins', async () => {
     await stack.waitForShare(10, REPLICAS, 60_000);
     const target = APPS[7]!;
     await pollUntil(async () => (await stack.replicas[0]!.target(target)).phase === 'stable', { timeoutMs: 20_000, what: `${target} stable` });
@@ -94,10 +94,13 @@ describe.skipIf(skipPostgres)('a replica cut off from PostgreSQL mid-rollback', 
       pollUntil(async () => DONE.includes((await stack.replicas[heir]!.target(target)).phase), { timeoutMs: 40_000, intervalMs: 200, what: 'the rollback finished by the new owner' }),
     );
     for (const i of others) expect(await stack.replicas[i]!.target(target)).toMatchObject({ phase: 'rolled-back', rollback: { from: bad.version, to: 1 } });
-    // It carried on from the stored state: found the cut replica's release instead of deploying again.
-    expect(stack.replicas[heir]!.decisions(target)).toContain('rollback-recovered');
-    expect(stack.rollbackReleases(target)).toHaveLength(1);
-    expect(stack.flyDeploys(target)).toBe(1);
+    // It carried on from the stored state and found the cut replica's release. The fence killed
+    // that flyctl (SIGTERM), and flyctl marks its release interrupted when cancelled (main.go
+    // newContext, deploy/machines_deploymachinesapp.go DeployMachinesApp): so the heir issued the
+    // rollback again, after the first had ended, never beside it.
+    expect(stack.replicas[heir]!.decisions(target)).toEqual(expect.arrayContaining(['rollback-recovered', 'rollback-reissued']));
+    expect(stack.rollbackReleases(target).map((r) => r.status)).toEqual(['complete', 'interrupted']);
+    expect(stack.flyDeploys(target)).toBe(2);
     expect(stack.sim.currentImage(target)).toBe(good);
     for (const app of APPS) expect(stack.sim.deployOverlaps(app), app).toBe(0);
     // The survivors guard everything meanwhile.
@@ -124,8 +127,8 @@ describe.skipIf(skipPostgres)('a replica cut off from PostgreSQL mid-rollback', 
     } finally {
       await closing.close();
     }
-    expect(stack.flyDeploys(target)).toBe(1);
-    expect(stack.rollbackReleases(target)).toHaveLength(1);
+    expect(stack.flyDeploys(target)).toBe(2);
+    expect(stack.rollbackReleases(target)).toHaveLength(2);
     for (const app of APPS) expect(stack.sim.deployOverlaps(app), app).toBe(0);
   }, 120_000);
 });

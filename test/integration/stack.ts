@@ -1,13 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimulator, type Simulator } from '../../src/sim/simulator.ts';
-import { DaemonProcess } from './daemon-process.ts';
+import { startSimulator, type AddAppOptions, type Simulator } from '../../src/sim/simulator.ts';
+import { asCheckout, DaemonProcess } from './daemon-process.ts';
 
 export const TOKEN = 'fo1_integration_token_do_not_log';
 
 export interface StackOptions {
   apps: string[];
+  /** Per app, how the simulator creates it (default a healthy web app). */
+  appOptions?: Record<string, AddAppOptions>;
   /** Simulated `fly deploy` duration (default 200 ms). */
   deployMs?: number;
   /** Environment for the first daemon process (e.g. a failpoint). */
@@ -27,9 +29,12 @@ export interface StackOptions {
   relistEvery?: string;
 }
 
-/** Simulator + config file + the real daemon process; `close()` tears all of it down. */
+/**
+ * Simulator + config file + the real daemon process; `close()` tears all of it down. The daemon
+ * runs in a directory that looks like a checkout of the watchdog (its own fly.toml beside it).
+ */
 export class Stack {
-  readonly dir = mkdtempSync(join(tmpdir(), 'wd-it-'));
+  readonly dir = asCheckout(mkdtempSync(join(tmpdir(), 'wd-it-')));
   sim!: Simulator;
   daemon!: DaemonProcess;
   configPath = '';
@@ -37,10 +42,10 @@ export class Stack {
   static async start(options: StackOptions): Promise<Stack> {
     const stack = new Stack();
     stack.sim = await startSimulator({ deployMs: options.deployMs ?? 200, requestRate: 20, seed: 7 });
-    for (const app of options.apps) await stack.sim.addApp(app, { profile: 'healthy' });
+    for (const app of options.apps) await stack.sim.addApp(app, { profile: 'healthy', ...options.appOptions?.[app] });
     stack.configPath = join(stack.dir, 'watchdog.yaml');
     writeFileSync(stack.configPath, stack.config(options));
-    stack.daemon = await new DaemonProcess(stack.configPath).start(15_000, options.env);
+    stack.daemon = await new DaemonProcess(stack.configPath, stack.dir).start(15_000, options.env);
     return stack;
   }
 
@@ -75,7 +80,7 @@ shutdownGrace: 5s
 defaults:
   guard: { watchWindow: ${g.watchWindow}, probeInterval: ${g.probeInterval}, failureThreshold: ${g.failureThreshold} }
   verify: { timeout: ${options.verify?.timeout ?? '10s'}, successes: ${options.verify?.successes ?? 2} }
-  rollback: { strategy: immediate, waitTimeout: 10s, reissueAfter: 3s, retryBackoff: ${options.rollback?.retryBackoff ?? '500ms'}, deployAttempts: ${options.rollback?.deployAttempts ?? 3} }
+  rollback: { waitTimeout: 10s, reissueAfter: 3s, retryBackoff: ${options.rollback?.retryBackoff ?? '500ms'}, deployAttempts: ${options.rollback?.deployAttempts ?? 3} }
 ${options.extraYaml ?? ''}
 targets:${targets}
 `;
@@ -88,7 +93,7 @@ targets:${targets}
 
   /** Starts a fresh daemon process on the same config and store (a restart). */
   async restart(): Promise<DaemonProcess> {
-    this.daemon = await new DaemonProcess(this.configPath).start();
+    this.daemon = await new DaemonProcess(this.configPath, this.dir).start();
     return this.daemon;
   }
 

@@ -22,27 +22,34 @@ describe('assessMachines', () => {
     ['a check is only warning', [machine('m1', 'started', [passing(), { name: 'disk', status: 'warning', output: '' }])], 'successful', '1 machine started, 1 check passing, 1 warning'],
     ['a started machine has a critical check', [machine('m1', 'started'), machine('m2', 'started', [passing(), critical()])], 'failed', 'machine m2 check servicecheck-01-http-8080 critical'],
     ['a machine failed', [machine('m1', 'started'), machine('m2', 'failed', [])], 'failed', 'machine m2 failed'],
-    ['a machine stopped while another runs', [machine('m1', 'started'), machine('m2', 'stopped', [])], 'failed', 'machine m2 stopped'],
+    ['a machine without autostop stopped while another runs', [machine('m1', 'started'), machine('m2', 'stopped', [])], 'failed', 'machine m2 stopped'],
     ['every machine stopped (a crashed worker)', [machine('m1', 'stopped', [critical()]), machine('m2', 'stopped', [])], 'failed', 'machine m1 stopped; machine m2 stopped (no machine of 2 started)'],
     ['no machine reports a check', [machine('m1', 'started', [])], 'inconclusive', 'no checks reported by 1 started machine'],
+    ['a check has no result yet', [machine('m1', 'started', [passing(), { name: 'alive', status: '', output: '' }])], 'inconclusive', '1 check of 2 has no result yet'],
     ['there are no machines', [], 'inconclusive', 'no machines'],
     ['machines are still being created', [machine('m1', 'created', [])], 'inconclusive', 'no machine started (1 created)'],
-  ])('when %s then %s', (_what, machines, phase, detail) => {
-    expect(assessMachines(machines, false)).toMatchObject({ phase, detail });
+  ])('when %s', (_what, machines, phase, detail) => {
+    expect(assessMachines(machines)).toMatchObject({ phase, detail });
   });
 
+  const idle = (id: string, state: string, autostop: MachineStatus['autostop']) => ({ ...machine(id, state, []), autostop });
+  const standby = (id: string, of: string, state = 'stopped') => ({ ...machine(id, state, []), standbyFor: [of] });
+
   it.each([
-    ['some machines autostopped', [machine('m1', 'started'), machine('m2', 'stopped', [])], 'successful'],
-    ['all machines autostopped', [machine('m1', 'stopped', []), machine('m2', 'suspended', [])], 'inconclusive'],
-    ['a machine failed', [machine('m1', 'failed', [])], 'failed'],
-    ['a started machine is critical', [machine('m1', 'started', [critical()])], 'failed'],
-  ])('with autostop, when %s then %s', (_what, machines, phase) => {
-    expect(assessMachines(machines, true).phase).toBe(phase);
+    ['a machine stopped by autostop while another runs', [{ ...machine('m1', 'started'), autostop: 'stop' as const }, idle('m2', 'stopped', 'stop')], 'successful', '1 machine started, 1 check passing (1 idle)'],
+    ['a machine suspended by autostop', [machine('m1', 'started'), idle('m2', 'suspended', 'suspend')], 'successful', '1 machine started, 1 check passing (1 idle)'],
+    ['every machine stopped by autostop', [idle('m1', 'stopped', 'stop'), idle('m2', 'suspended', 'suspend')], 'inconclusive', 'no machine started (2 idle)'],
+    ['a machine stopped while its services say autostop off', [machine('m1', 'started'), idle('m2', 'stopped', 'off')], 'failed', 'machine m2 stopped'],
+    ['a worker and its stopped standby (flyctl gives groups without services one)', [machine('m1', 'started'), standby('m2', 'm1')], 'successful', '1 machine started, 1 check passing (1 standby)'],
+    ['a worker whose machine stopped, beside its standby', [machine('m1', 'stopped', []), standby('m2', 'm1')], 'failed', 'machine m1 stopped (no machine of 1 started)'],
+    ['a standby started because its machine failed', [machine('m1', 'failed', []), standby('m2', 'm1', 'started')], 'failed', 'machine m1 failed'],
+  ])('when %s', (_what, machines, phase, detail) => {
+    expect(assessMachines(machines)).toMatchObject({ phase, detail });
   });
 
   it('keeps counts as values and the detail one bounded line', () => {
     const many = Array.from({ length: 50 }, (_, i) => machine(`machine-${i}`, 'started', [critical(`check-with-a-long-name-${i}`)]));
-    const result = assessMachines(many, false);
+    const result = assessMachines(many);
     expect(result.values).toEqual({ machines: 50, started: 50, checksPassing: 0, checksWarning: 0, checksCritical: 50 });
     expect(result.detail.length).toBeLessThanOrEqual(300);
   });

@@ -49,17 +49,28 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const never = new AbortController().signal;
-const connection = (over: Partial<{ url: string; timeout: number; bearerToken: string; authScheme: 'Bearer' | 'FlyV1' }> = {}) => ({
-  url: `${server.url}/prometheus/personal`, authScheme: 'Bearer' as const, timeout: 2000, bearerToken: TOKEN, ...over,
+const connection = (over: Partial<{ url: string; timeout: number; bearerToken: string }> = {}) => ({
+  url: `${server.url}/prometheus/personal`, timeout: 2000, bearerToken: TOKEN, ...over,
 });
 
 describe('PromQLClient', () => {
-  it('queries <url>/api/v1/query with the token in the chosen scheme', async () => {
-    const client = new PromQLClient(connection({ authScheme: 'FlyV1', url: `${server.url}/prometheus/personal/` }), new SecretRegistry());
+  it('queries <url>/api/v1/query with a macaroon as FlyV1', async () => {
+    const client = new PromQLClient(connection({ url: `${server.url}/prometheus/personal/` }), new SecretRegistry());
     expect(await client.query('scalar', never)).toEqual({ ok: true, samples: [{ labels: {}, value: 0.25 }] });
     const seen = server.requests.at(-1);
     expect(seen?.url).toBe('/prometheus/personal/api/v1/query?query=scalar');
     expect(seen?.headers.authorization).toBe(`FlyV1 ${TOKEN}`);
+  });
+
+  it('sends a token pasted with its scheme, as `fly tokens create` prints it, with that scheme once', async () => {
+    const client = new PromQLClient(connection({ bearerToken: `FlyV1 ${TOKEN}` }), new SecretRegistry());
+    await client.query('scalar', never);
+    expect(server.requests.at(-1)?.headers.authorization).toBe(`FlyV1 ${TOKEN}`);
+  });
+
+  it('sends a `fly auth token` token as Bearer', async () => {
+    await new PromQLClient(connection({ bearerToken: 'fo1_user-token-0123456789' }), new SecretRegistry()).query('scalar', never);
+    expect(server.requests.at(-1)?.headers.authorization).toBe('Bearer fo1_user-token-0123456789');
   });
 
   it('sends no Authorization header without a token', async () => {
@@ -94,7 +105,7 @@ describe('PromQLClient', () => {
 
   it('when a 401 echoes the token then the detail has it masked', async () => {
     const result = await new PromQLClient(connection(), new SecretRegistry()).query('401', never);
-    expect(result).toMatchObject({ ok: false, phase: 'error', detail: `Prometheus answered 401: invalid token: Bearer ${MASK}` });
+    expect(result).toMatchObject({ ok: false, phase: 'error', detail: `Prometheus answered 401: invalid token: FlyV1 ${MASK}` });
     expect(JSON.stringify(result)).not.toContain(TOKEN);
   });
 

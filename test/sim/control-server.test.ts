@@ -19,6 +19,17 @@ describe('control server', () => {
     await server.close();
   });
 
+  it.each([
+    ['Bearer fo1_token', 200],
+    ['FlyV1 fm2_macaroon,fm2_other', 200],
+    ['FlyV1 FlyV1 fm2_macaroon', 401],
+    ['Bearer Bearer fo1_token', 401],
+    ['FlyV1 fo1_token', 401],
+    ['fm2_macaroon', 401],
+  ])('the Machines API takes `%s` as fly-go would send it: %i', async (authorization, status) => {
+    expect((await server.inject({ url: '/v1/apps/api/machines', headers: { authorization } })).statusCode).toBe(status);
+  });
+
   it('lists apps and releases', async () => {
     const apps = await server.inject({ url: '/apps' });
     expect(apps.json()).toEqual([expect.objectContaining({ name: 'api', version: 1, profile: 'healthy' })]);
@@ -31,7 +42,8 @@ describe('control server', () => {
     const deploy = await server.inject({ method: 'POST', url: '/apps/api/deploys', payload: { image: image.ref, strategy: 'immediate' } });
     expect(deploy.statusCode).toBe(201);
     const { release, imageId } = deploy.json<DeployAccepted>();
-    expect(release).toMatchObject({ version: 2, status: 'running', strategy: 'immediate' });
+    // immediate waits for no machine: the release is complete as soon as it is accepted.
+    expect(release).toMatchObject({ version: 2, status: 'complete', strategy: 'immediate' });
     expect(imageId).toBe(image.id);
     const done = await server.inject({ url: `/apps/api/deploys/${release.id}?waitMs=5000` });
     expect(done.json()).toMatchObject({ version: 2, status: 'complete' });

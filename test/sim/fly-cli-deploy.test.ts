@@ -27,7 +27,9 @@ describe('fake fly: deploy', () => {
     expect(exitCode).toBe(0);
     expect(stderr).toMatch(new RegExp(`^Searching for image '${v1.replace(/[.]/g, '\\.')}' remotely\\.\\.\\.\\nimage found: img_[0-9a-z]{16}\\n$`));
     expect(stdout).toContain("Updating existing machines in 'api' with immediate strategy\n");
-    expect(stdout.match(/^Machine [0-9a-f]{14} is now in a good state$/gm)).toHaveLength(2);
+    // immediate waits for no machine (updateUsingImmediateStrategy): told, not in a good state.
+    expect(stdout.match(/^Machine [0-9a-f]{14} update succeeded$/gm)).toHaveLength(2);
+    expect(stdout).not.toContain('good state');
     expect(stdout).toContain('Visit your newly deployed app at https://api.fly.dev/\n');
     const last = stdout.trimEnd().split('\n').at(-1) ?? '';
     expect(JSON.parse(last)).toEqual({ id: expect.any(String), version: 3, image_ref: v1 });
@@ -43,10 +45,12 @@ describe('fake fly: deploy', () => {
     expect(sim.invocations().filter((i) => i.argv[0] === 'deploy')).toHaveLength(1);
   });
 
-  it('prints no release JSON without FLY_EMIT_RELEASE_JSON', async () => {
+  it('prints no release JSON without FLY_EMIT_RELEASE_JSON; without --strategy, uses the one the last deploy stored', async () => {
     const { exitCode, stdout } = await runFly(sim, ['deploy', '-i', v1, '-a', 'api', '-y']);
     expect(exitCode).toBe(0);
-    expect(stdout).toContain("with rolling strategy");
+    // The previous test's `--strategy immediate` went into its release's config
+    // (deploy/machines.go determineAppConfigForMachines), and config-less deploys read it.
+    expect(stdout).toContain("with immediate strategy");
     expect(stdout).not.toContain('"image_ref"');
   });
 
@@ -81,7 +85,7 @@ describe('fake fly: deploy', () => {
     }
   });
 
-  it('fails after --wait-timeout like a health-check timeout, leaving the release running', async () => {
+  it('fails after --wait-timeout like a health-check timeout, and ends the release failed as flyctl does', async () => {
     const slow = await startSimulator({ deployMs: 3000, requestRate: 0 });
     try {
       await slow.addApp('api');
@@ -89,7 +93,7 @@ describe('fake fly: deploy', () => {
       const { exitCode, stderr } = await runFly(slow, ['deploy', '--image', image, '-a', 'api', '--wait-timeout', '300ms']);
       expect(exitCode).toBe(1);
       expect(stderr).toMatch(/\nError: timeout reached waiting for health checks to pass for machine [0-9a-f]{14}\n$/);
-      expect(slow.releases('api')[0]?.status).toBe('running');
+      expect(slow.releases('api')[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/^timeout reached/) });
     } finally {
       await slow.close();
     }

@@ -29,7 +29,7 @@ describe('startSimulator', () => {
     expect(app.url).toBe(sim.appUrl('api'));
     expect(app.imageRef).toBe(sim.currentImage('api'));
     expect(await status(`${app.url}/api/v1/health`)).toBe(200);
-    expect(sim.releases('api')).toEqual([{ version: 1, imageRef: app.imageRef, status: 'complete', createdAt: expect.any(String), user: 'ci@example.com' }]);
+    expect(sim.releases('api')).toEqual([{ version: 1, imageRef: app.imageRef, imageDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), status: 'complete', createdAt: expect.any(String), user: 'ci@example.com' }]);
   });
 
   it('follows deploys: down refuses on the same URL, a later healthy image answers again', async () => {

@@ -40,7 +40,7 @@ describe('SimWorld', () => {
   it('runs a deploy: vN+1 running, then complete after deployMs with the machines switched', async () => {
     world.createApp('api', 'healthy', 1, CI);
     const image = world.pushImage('api', 'errors:20');
-    const release = world.startDeploy('api', image.ref, CI);
+    const release = world.startDeploy('api', image.ref, CI).release;
     expect(release).toMatchObject({ version: 2, status: 'running', imageRef: image.ref });
     expect(world.app('api').version).toBe(1);
     expect(world.app('api').machines[0]?.releaseVersion).toBe(1);
@@ -56,9 +56,9 @@ describe('SimWorld', () => {
 
   it('rolls back by deploying the old image as a new release', async () => {
     const v1 = world.createApp('api', 'healthy', 1, CI).image.ref;
-    world.startDeploy('api', world.pushImage('api', 'down').ref, CI);
+    world.startDeploy('api', world.pushImage('api', 'down').ref, CI).release;
     await vi.advanceTimersByTimeAsync(DEPLOY_MS);
-    const rollback = world.startDeploy('api', v1, userFor('watchdog@example.com'));
+    const rollback = world.startDeploy('api', v1, userFor('watchdog@example.com')).release;
     await vi.advanceTimersByTimeAsync(DEPLOY_MS);
     expect(world.releases('api').map((r) => [r.version, r.status, r.imageRef === v1])).toEqual([
       [3, 'complete', true],
@@ -71,7 +71,7 @@ describe('SimWorld', () => {
 
   it('refuses an image that is not in the registry without creating a release', () => {
     world.createApp('api', 'healthy', 1, CI);
-    expect(() => world.startDeploy('api', 'registry.fly.io/api:deployment-NOPE', CI)).toThrow(
+    expect(() => world.startDeploy('api', 'registry.fly.io/api:deployment-NOPE', CI).release).toThrow(
       expect.objectContaining({ code: 'SIM_ERR_IMAGE_NOT_FOUND' }),
     );
     expect(() => world.startDeploy('ghost', 'x', CI)).toThrow(expect.objectContaining({ code: 'SIM_ERR_APP_NOT_FOUND' }));
@@ -80,8 +80,8 @@ describe('SimWorld', () => {
 
   it('interrupts a running deploy when a newer one starts', async () => {
     world.createApp('api', 'healthy', 1, CI);
-    const first = world.startDeploy('api', world.pushImage('api', 'errors:50').ref, CI);
-    const second = world.startDeploy('api', world.pushImage('api', 'healthy').ref, CI);
+    const first = world.startDeploy('api', world.pushImage('api', 'errors:50').ref, CI).release;
+    const second = world.startDeploy('api', world.pushImage('api', 'healthy').ref, CI).release;
     expect(world.release('api', first.id).status).toBe('interrupted');
     await vi.advanceTimersByTimeAsync(DEPLOY_MS);
     expect(world.release('api', second.id).status).toBe('complete');
@@ -90,7 +90,7 @@ describe('SimWorld', () => {
 
   it('waitForRelease resolves on completion, or with the running release on timeout', async () => {
     world.createApp('api', 'healthy', 1, CI);
-    const release = world.startDeploy('api', world.pushImage('api', 'healthy').ref, CI);
+    const release = world.startDeploy('api', world.pushImage('api', 'healthy').ref, CI).release;
     const early = world.waitForRelease('api', release.id, 10);
     await vi.advanceTimersByTimeAsync(10);
     expect((await early).status).toBe('running');
@@ -103,7 +103,7 @@ describe('SimWorld', () => {
     world.createApp('api', 'healthy', 1, CI);
     const image = world.pushImage('api', 'healthy').ref;
     for (let i = 0; i < 30; i++) {
-      world.startDeploy('api', image, CI);
+      world.startDeploy('api', image, CI).release;
       await vi.advanceTimersByTimeAsync(DEPLOY_MS);
     }
     const versions = world.releases('api').map((r) => r.version);
@@ -117,7 +117,7 @@ describe('SimWorld', () => {
     makeWorld({ failUnhealthyReleases: true });
     world.createApp('api', 'healthy', 1, CI);
     const down = world.pushImage('api', 'down').ref;
-    const release = world.startDeploy('api', down, CI);
+    const release = world.startDeploy('api', down, CI).release;
     await vi.advanceTimersByTimeAsync(DEPLOY_MS);
     expect(world.release('api', release.id).status).toBe('failed');
     expect(world.app('api').image.ref).toBe(down);

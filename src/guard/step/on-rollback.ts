@@ -171,7 +171,7 @@ export function startRollback(state: TargetState, plan: RollbackPlan & { to: Rel
         from: plan.from,
         to: plan.to,
         trigger: plan.trigger,
-        strategy: ctx.target.rollback.strategy,
+        ...(ctx.target.rollback.strategy && { strategy: ctx.target.rollback.strategy }),
         ...(plan.requestedBy && { requestedBy: plan.requestedBy }),
         ...(tags.group && { group: tags.group }),
         ...(tags.forced && { forced: true }),

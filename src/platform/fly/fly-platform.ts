@@ -1,7 +1,8 @@
 /**
  * Platform implementation that drives flyctl. Each method is one flyctl invocation through
  * runCli (timeout, minimal env, masked output) followed by a pure parser, so a method either
- * returns fully validated data or throws a coded error (CliError or WD_ERR_PLATFORM_*).
+ * returns fully validated data or throws a coded error (CliError or WD_ERR_PLATFORM_*). Every
+ * flyctl runs in an empty private directory, never the daemon's own (see private-work-dir.ts).
  *
  * One poll is one flyctl per target, so calls share a bounded number of slots (exec/limiter.ts)
  * and are started by the spawn helper (exec/spawn-helper.ts), not by the daemon's own thread.
@@ -22,6 +23,8 @@ import { runCliViaHelper } from '../../infra/exec/spawn-helper.ts';
 import { CliError } from '../../infra/errors.ts';
 import { assertAppName, assertImageRef, assertInteger, assertStrategy } from './validate-args.ts';
 import { MachinesApi } from './machines-api.ts';
+import { privateWorkDir } from './private-work-dir.ts';
+import { ReleaseDigests } from './release-digests.ts';
 
 export interface FlyPlatformOptions {
   /** flyctl executable, looked up on PATH. Default `fly`. */
@@ -70,6 +73,7 @@ export class FlyPlatform implements Platform {
   readonly #limiter: Limiter;
   readonly #exec: RunCli;
   readonly #machines: MachinesApi | undefined;
+  readonly #digests = new ReleaseDigests();
 
   constructor(options: FlyPlatformOptions) {
     this.#binary = options.binary ?? 'fly';
@@ -85,7 +89,12 @@ export class FlyPlatform implements Platform {
     // Registering here too means the token is masked even if the caller forgot to.
     this.#secrets.add(options.apiToken);
     if (options.machinesApi && options.apiToken) {
-      this.#machines = new MachinesApi({ ...options.machinesApi, token: options.apiToken, secrets: this.#secrets });
+      this.#machines = new MachinesApi({
+        ...options.machinesApi,
+        token: options.apiToken,
+        secrets: this.#secrets,
+        onMachines: (app, machines) => this.#digests.record(app, machines),
+      });
     }
     this.#env = {
       FLY_API_TOKEN: options.apiToken,
@@ -93,13 +102,18 @@ export class FlyPlatform implements Platform {
       // An update check would add latency and output we don't expect.
       FLY_NO_UPDATE_CHECK: '1',
       FLY_EMIT_RELEASE_JSON: '1',
+      // Without it, non-interactive flyctl sends its usage metrics before exiting, synchronously
+      // (internal/metrics/db.go FlushMetrics): seconds added to every call.
+      FLY_SEND_METRICS: '0',
+      // Nothing else: runCli passes PATH and HOME only, so the daemon's FLY_REGION (set on Fly
+      // machines), which flyctl reads and `fly logs` filters by, never reaches it.
     };
   }
 
   async listReleases(app: string, signal?: AbortSignal): Promise<Release[]> {
     assertAppName(app);
     const result = await this.#run(['releases', '--app', app, '--json'], this.#timeouts.releases, signal, 'routine');
-    return parseReleases(completeStdout(result, 'fly releases --json'));
+    return this.#digests.attach(app, parseReleases(completeStdout(result, 'fly releases --json')));
   }
 
   /** Undefined when no Machines API is configured, or while it cools off after failing; see MachinesApi.fingerprint. */
@@ -110,24 +124,37 @@ export class FlyPlatform implements Platform {
   async status(app: string, signal?: AbortSignal): Promise<AppStatus> {
     assertAppName(app);
     const result = await this.#run(['status', '--app', app, '--json'], this.#timeouts.status, signal, 'urgent');
-    return parseStatus(completeStdout(result, 'fly status --json'));
+    const status = parseStatus(completeStdout(result, 'fly status --json'));
+    this.#digests.record(app, status.machines);
+    return status;
   }
 
   /**
-   * Deploys `imageRef` and waits for machines to pass checks (no `--detach`: its success would
-   * mean nothing). Throws CliError on non-zero exit; its `output` holds the failed deploy's tail.
+   * Deploys `imageRef` (a tag, or `registry.fly.io/app@sha256:…` to pin a build; see
+   * domain/build-identity.ts imageRefByDigest). Throws CliError on non-zero exit; its `output`
+   * holds the failed deploy's tail. Never `--detach`, whose success would mean nothing; but with
+   * `immediate` flyctl waits for no machine either (deploy/machines_deploymachinesapp.go
+   * updateUsingImmediateStrategy): success then only means the machines were told.
+   *
+   * A rollback puts an image back and changes nothing else about the app:
+   * - `--skip-release-command`: the current config's `[deploy] release_command` (a migration)
+   *   would run in the old image, and its failure aborts the deploy;
+   * - `--update-only`: otherwise a deploy creates machines for every process group that has none,
+   *   groups scaled to zero on purpose included (deployMachinesApp → deployCreateMachinesForGroups);
+   * - `--strategy` only when asked for: it is written into the new release's config.
    */
   async deployImage(app: string, imageRef: string, options: DeployOptions): Promise<DeployResult> {
     assertAppName(app);
     assertImageRef(imageRef);
-    assertStrategy(options.strategy);
+    if (options.strategy !== undefined) assertStrategy(options.strategy);
     // --wait-timeout is printed in whole seconds; less than 1 s would become `0s`.
     assertInteger('waitTimeoutMs', options.waitTimeoutMs, 1000);
-    if (options.waitTimeoutMs >= this.#timeouts.deploy) {
+    if (options.strategy !== 'immediate' && options.waitTimeoutMs >= this.#timeouts.deploy) {
       this.#logger?.warn({ app, waitTimeoutMs: options.waitTimeoutMs, timeoutMs: this.#timeouts.deploy },
         'deploy timeout is not longer than --wait-timeout; flyctl may be killed before it reports');
     }
-    const args = ['deploy', '--image', imageRef, '--app', app, '--yes', '--strategy', options.strategy,
+    const args = ['deploy', '--image', imageRef, '--app', app, '--yes', '--update-only', '--skip-release-command',
+      ...(options.strategy !== undefined ? ['--strategy', options.strategy] : []),
       '--wait-timeout', formatGoDuration(options.waitTimeoutMs)];
     const result = await this.#run(args, this.#timeouts.deploy, options.signal, 'urgent');
     const release = parseDeployOutput(result.stdout);
@@ -159,11 +186,13 @@ export class FlyPlatform implements Platform {
   async #run(args: string[], timeoutMs: number, signal: AbortSignal | undefined, lane: Lane, allowTimeout = false): Promise<CliResult> {
     const queuedAt = performance.now();
     let waitedMs = 0;
-    const start = () => {
+    const start = async () => {
       waitedMs = Math.round(performance.now() - queuedAt);
+      const cwd = await privateWorkDir();
       return this.#exec(this.#binary, args, {
         timeoutMs,
         env: this.#env,
+        cwd,
         secrets: this.#secrets,
         allowTimeout,
         ...(signal ? { signal } : {}),

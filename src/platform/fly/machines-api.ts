@@ -14,7 +14,9 @@ import { Limiter } from '../../infra/exec/limiter.ts';
 import { truncate } from '../../infra/exec/text.ts';
 import { validate } from './parse-output.ts';
 import { FlyMachine, toMachineStatus } from './parse-status.ts';
+import type { MachineStatus } from '../types.ts';
 import { assertAppName } from './validate-args.ts';
+import { flyAuthorization, flyTokenForms } from './authorization.ts';
 
 export const DEFAULT_MACHINES_API_URL = 'https://api.machines.dev';
 
@@ -44,6 +46,8 @@ export interface MachinesApiOptions {
   secrets: SecretRegistry;
   /** For the cool-off; default Date.now. */
   now?: () => number;
+  /** Hears every machine list read (FlyPlatform remembers each release's digest from it). */
+  onMachines?: (app: string, machines: MachineStatus[]) => void;
 }
 
 export class MachinesApi {
@@ -53,6 +57,7 @@ export class MachinesApi {
   readonly #secrets: SecretRegistry;
   readonly #limiter = new Limiter({ maxConcurrent: MAX_CONCURRENT, maxQueued: MAX_QUEUED });
   readonly #now: () => number;
+  readonly #onMachines: MachinesApiOptions['onMachines'];
   /** When the API last failed as a whole, while it has not answered since. */
   #failedAt: number | undefined;
   /** A request is trying the API again after its cool-off. */
@@ -60,13 +65,13 @@ export class MachinesApi {
 
   constructor(options: MachinesApiOptions) {
     this.#base = options.url.replace(/\/+$/, '');
-    this.#authorization = authorizationHeader(options.token);
+    this.#authorization = flyAuthorization(options.token);
     this.#timeoutMs = options.timeoutMs;
     this.#secrets = options.secrets;
     this.#now = options.now ?? Date.now;
+    this.#onMachines = options.onMachines;
     // As sent, and each macaroon of a `FlyV1 a,b` token: an error may quote any of them.
-    const token = options.token.trim();
-    for (const value of [options.token, token, ...token.replace(/^FlyV1 /, '').split(',')]) this.#secrets.add(value);
+    for (const value of flyTokenForms(options.token)) this.#secrets.add(value);
   }
 
   /**
@@ -128,7 +133,9 @@ export class MachinesApi {
     } catch {
       throw new WD_ERR_PLATFORM_API_FAILED(`${what}: answer is not JSON`);
     }
-    return machinesFingerprint(validate(what, data, FlyMachineList) ?? []);
+    const machines = validate(what, data, FlyMachineList) ?? [];
+    this.#onMachines?.(app, machines.map(toMachineStatus));
+    return machinesFingerprint(machines);
   }
 }
 
@@ -157,18 +164,6 @@ export function machinesFingerprint(machines: readonly FlyMachine[]): string {
     .map((m) => `${m.id} v${m.releaseVersion ?? '?'} ${m.imageRef}`)
     .sort()
     .join('\n');
-}
-
-/**
- * As flyctl sends it (fly-go tokens.go): tokens from `fly tokens create` are macaroons that
- * already start with `FlyV1 ` (or are bare `fm1…`/`fm2_…` ones); others, like `fly auth token`,
- * are Bearer tokens.
- */
-export function authorizationHeader(token: string): string {
-  const trimmed = token.trim();
-  if (trimmed.startsWith('FlyV1 ')) return trimmed;
-  if (/^fm\d[ra]?_/.test(trimmed)) return `FlyV1 ${trimmed}`;
-  return `Bearer ${trimmed}`;
 }
 
 export interface MachinesApiSettings {

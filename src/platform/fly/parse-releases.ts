@@ -13,8 +13,9 @@ export const FlyRelease = z.object({
   Description: z.string().nullish(),
   // Go marshals time.Time as RFC3339 with up to 9 fractional digits.
   CreatedAt: z.iso.datetime({ offset: true }),
-  // Required: a release we cannot name the image of is useless as a rollback target.
-  ImageRef: z.string().min(1),
+  // fly-go Release.ImageRef is a plain string and may be "": such a release is kept (the list is
+  // still true) with imageRef '', which names no build and so is never a rollback target.
+  ImageRef: z.string(),
   // fly-go embeds User by value, but tolerate null in case a token-created release has none.
   User: z.object({ Email: z.string().nullish() }).nullish(),
 });

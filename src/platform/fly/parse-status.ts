@@ -1,9 +1,13 @@
 /**
  * `fly status --app A --json` (fly-facts §3): top-level keys are PascalCase, `Machines` are fly-go
- * `Machine` structs with snake_case keys where empty fields are omitted (except `image_ref`).
+ * `Machine` structs (machine_types.go) with snake_case keys where empty fields are omitted (except
+ * `image_ref` and `cordoned`). Only what the watchdog reads is validated, and leniently where
+ * fly-go allows a value to be missing: a machine on an unreachable host has `incomplete_config`
+ * instead of `config` and maybe no `image_ref`, and a check may have no name or status yet. None
+ * of that may reject the whole document.
  */
 import { z } from 'zod';
-import type { AppStatus, MachineStatus } from '../types.ts';
+import type { AppStatus, Autostop, MachineStatus } from '../types.ts';
 import { parseJsonOutput } from './parse-output.ts';
 
 export const FlyImageRef = z.object({
@@ -15,31 +19,43 @@ export const FlyImageRef = z.object({
 export type FlyImageRef = z.infer<typeof FlyImageRef>;
 
 export const FlyCheck = z.object({
-  name: z.string(),
-  status: z.string(),
+  name: z.string().nullish(),
+  status: z.string().nullish(),
   output: z.string().nullish(),
 });
 
-export const FlyMachine = z
-  .object({
-    id: z.string().min(1),
-    state: z.string(),
-    region: z.string(),
-    image_ref: FlyImageRef.nullish(),
-    config: z
-      .object({
-        image: z.string().nullish(),
-        metadata: z.object({ fly_release_version: z.string().regex(/^\d+$/).nullish() }).nullish(),
-      })
-      .nullish(),
-    checks: z.array(FlyCheck).nullish(),
-  })
-  .superRefine((machine, ctx) => {
-    // Without an image we cannot tell whether the machine runs the release under watch.
-    if (!formatImageRef(machine.image_ref) && !machine.config?.image) {
-      ctx.addIssue({ code: 'custom', path: ['image_ref', 'repository'], message: 'missing, and no config.image' });
-    }
-  });
+/**
+ * fly-go MachineAutostop: the API answers booleans for off/stop and a string for suspend; the
+ * strings "off" and "stop" are accepted too. Anything else counts as off, the conservative reading
+ * (a stopped machine is then not taken for an idle one).
+ */
+const FlyAutostop = z.union([z.boolean(), z.string()]).nullish().transform((value): Autostop => {
+  if (value === true || value === 'stop') return 'stop';
+  return value === 'suspend' ? 'suspend' : 'off';
+});
+
+const FlyMachineConfig = z.object({
+  image: z.string().nullish(),
+  metadata: z
+    .object({
+      fly_release_version: z.string().regex(/^\d+$/).nullish(),
+      fly_process_group: z.string().nullish(),
+    })
+    .nullish(),
+  services: z.array(z.object({ autostop: FlyAutostop })).nullish(),
+  standbys: z.array(z.string()).nullish(),
+});
+type FlyMachineConfig = z.infer<typeof FlyMachineConfig>;
+
+export const FlyMachine = z.object({
+  id: z.string().min(1),
+  state: z.string().nullish(),
+  region: z.string().nullish(),
+  image_ref: FlyImageRef.nullish(),
+  config: FlyMachineConfig.nullish(),
+  incomplete_config: FlyMachineConfig.nullish(),
+  checks: z.array(FlyCheck).nullish(),
+});
 export type FlyMachine = z.infer<typeof FlyMachine>;
 
 export const FlyStatus = z.object({
@@ -62,16 +78,29 @@ export function parseStatus(stdout: string): AppStatus {
   };
 }
 
+const AUTOSTOP_ORDER: readonly Autostop[] = ['off', 'stop', 'suspend'];
+
 export function toMachineStatus(m: FlyMachine): MachineStatus {
-  const version = m.config?.metadata?.fly_release_version;
+  // fly-go Machine.GetConfig: Config, or IncompleteConfig when the host could not give it.
+  const config: FlyMachineConfig | undefined = m.config ?? m.incomplete_config ?? undefined;
+  const version = config?.metadata?.fly_release_version;
+  const group = config?.metadata?.fly_process_group;
+  const digest = m.image_ref?.digest;
+  const services = config?.services ?? [];
+  const standbys = config?.standbys ?? [];
+  // The least of the services' settings is the one Fly's proxy applies to the machine.
+  const autostop = services.length === 0 ? undefined : AUTOSTOP_ORDER[Math.min(...services.map((s) => AUTOSTOP_ORDER.indexOf(s.autostop)))];
   return {
     id: m.id,
-    state: m.state,
-    region: m.region,
-    // superRefine guarantees one of the two is present.
-    imageRef: formatImageRef(m.image_ref) ?? m.config?.image ?? '',
+    state: m.state ?? '',
+    region: m.region ?? '',
+    imageRef: formatImageRef(m.image_ref) ?? config?.image ?? '',
+    ...(digest ? { imageDigest: digest } : {}),
     ...(version ? { releaseVersion: Number(version) } : {}),
-    checks: (m.checks ?? []).map((c) => ({ name: c.name, status: c.status, output: c.output ?? '' })),
+    ...(group ? { processGroup: group } : {}),
+    ...(standbys.length > 0 ? { standbyFor: [...standbys] } : {}),
+    ...(autostop ? { autostop } : {}),
+    checks: (m.checks ?? []).map((c) => ({ name: c.name ?? '', status: c.status ?? '', output: c.output ?? '' })),
   };
 }
 

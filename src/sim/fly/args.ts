@@ -5,7 +5,7 @@
  */
 import { parseGoDuration } from './go-duration.ts';
 
-export type CommandId = 'releases' | 'deploy' | 'status' | 'logs' | 'machine-list' | 'version';
+export type CommandId = 'releases' | 'deploy' | 'status' | 'logs' | 'machine-list' | 'secrets-set' | 'secrets-unset' | 'secrets-deploy' | 'version';
 
 type FlagType = 'bool' | 'string' | 'duration';
 interface FlagSpec {
@@ -19,6 +19,8 @@ interface CommandSpec {
   paths: string[][];
   flags: FlagSpec[];
   maxArgs: number;
+  /** cobra.MinimumNArgs. */
+  minArgs?: number;
 }
 
 const flag = (name: string, type: FlagType, short?: string): FlagSpec => ({ name, type, ...(short ? { short } : {}) });
@@ -36,10 +38,19 @@ const COMMANDS: CommandSpec[] = [
       flag('image', 'string', 'i'), flag('yes', 'bool', 'y'), flag('now', 'bool'), flag('detach', 'bool'),
       flag('strategy', 'string'), flag('wait-timeout', 'duration'), flag('release-command-timeout', 'duration'),
       flag('max-unavailable', 'string'), flag('skip-release-command', 'bool'), flag('image-label', 'string'),
-      flag('remote-only', 'bool'), flag('local-only', 'bool'), flag('ha', 'bool'),
+      flag('remote-only', 'bool'), flag('local-only', 'bool'), flag('ha', 'bool'), flag('update-only', 'bool'),
     ],
+    // `fly deploy [WORKING_DIRECTORY]` (command.ChangeWorkingDirectoryToFirstArgIfPresent).
     maxArgs: 1,
   },
+  // flyctl internal/command/secrets/: set/unset take sharedFlags, deploy the same without --stage.
+  ...(['set', 'unset', 'deploy'] as const).map((word): CommandSpec => ({
+    id: `secrets-${word}`,
+    paths: [['secrets', word]],
+    flags: [...APP_FLAGS, flag('detach', 'bool'), flag('dns-checks', 'bool'), ...(word === 'deploy' ? [] : [flag('stage', 'bool')])],
+    maxArgs: word === 'deploy' ? 0 : Number.POSITIVE_INFINITY,
+    ...(word === 'deploy' ? {} : { minArgs: 1 }),
+  })),
   { id: 'status', paths: [['status'], ['apps', 'status']], flags: [...APP_FLAGS, JSON_FLAG, flag('all', 'bool')], maxArgs: 0 },
   {
     id: 'logs',
@@ -155,6 +166,10 @@ export function parseFlyArgs(argv: readonly string[]): ParsedArgs {
     }
   }
   const args = positionals.slice(found?.length ?? 0);
+  const min = found?.spec.minArgs ?? 0;
+  if (args.length < min && flags.help !== true) {
+    throw new FlyUsageError(`requires at least ${min} arg(s), only received ${args.length}`);
+  }
   if (found && args.length > found.spec.maxArgs) {
     if (found.spec.maxArgs === 0) throw new FlyUsageError(`unknown command "${args[0]}" for "flyctl ${found.spec.paths[0]?.join(' ')}"`);
     throw new FlyUsageError(`accepts at most ${found.spec.maxArgs} arg(s), received ${args.length}`);

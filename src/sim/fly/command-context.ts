@@ -1,11 +1,15 @@
-/** What every fake-fly command gets, and the one error type that becomes `Error: <msg>`, exit 1. */
+/** What every fake-fly command gets (and, re-exported, the one error type that becomes `Error: <msg>`). */
 import type { ParsedArgs } from './args.ts';
 import type { ControlClient } from './control-client.ts';
+import type { LocalConfig } from './local-config.ts';
 
 export interface CommandContext {
   client: ControlClient;
   app: string;
   flags: ParsedArgs['flags'];
+  args: string[];
+  /** The fly.toml flyctl loaded from its working directory (or -c), if any. */
+  localConfig: LocalConfig | undefined;
   env: Readonly<Record<string, string | undefined>>;
   out: (text: string) => void;
   err: (text: string) => void;
@@ -14,6 +18,4 @@ export interface CommandContext {
   sleep: (ms: number) => Promise<void>;
 }
 
-export class FlyCommandError extends Error {
-  override readonly name = 'FlyCommandError';
-}
+export { FlyCommandError } from './command-error.ts';

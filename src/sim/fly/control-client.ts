@@ -4,7 +4,17 @@
  * server's message and SIM_ERR_* code; an unreachable server becomes a Go-style transport message.
  */
 import { rawRequest, type RawResponse } from './raw-http.ts';
-import type { AppStatusView, AppSummary, DeployAccepted, DeployStrategy, FaultMode, LogEntry, MachineView, SimRelease } from '../sim-types.ts';
+import type { SimAppConfig } from '../app-config.ts';
+import type { AppStatusView, AppSummary, DeployAccepted, DeployOutcome, DeployStrategy, FaultMode, LogEntry, MachineView, SimRelease } from '../sim-types.ts';
+
+export interface DeployArgs {
+  image: string;
+  strategy?: DeployStrategy;
+  config?: SimAppConfig;
+  skipReleaseCommand?: boolean;
+  updateOnly?: boolean;
+  outcome?: DeployOutcome;
+}
 
 export class ControlError extends Error {
   override readonly name = 'ControlError';
@@ -33,8 +43,8 @@ export class ControlClient {
     this.#token = token;
   }
 
-  reportInvocation(argv: string[], command: string | undefined): Promise<InvocationReport> {
-    return this.#request('POST', '/invocations', { argv, ...(command ? { command } : {}) });
+  reportInvocation(argv: string[], command: string | undefined, seen: { cwd: string; env: Record<string, string> }): Promise<InvocationReport> {
+    return this.#request('POST', '/invocations', { argv, ...(command ? { command } : {}), ...seen });
   }
 
   app(app: string): Promise<AppSummary> {
@@ -45,8 +55,25 @@ export class ControlClient {
     return this.#request('GET', `/apps/${encodeURIComponent(app)}/releases`);
   }
 
-  deploy(app: string, image: string, strategy: DeployStrategy): Promise<DeployAccepted> {
-    return this.#request('POST', `/apps/${encodeURIComponent(app)}/deploys`, { image, strategy, via: 'fly' });
+  resolveImage(app: string, ref: string): Promise<{ id: string; ref: string; digest: string }> {
+    return this.#request('GET', `/apps/${encodeURIComponent(app)}/images/resolve?ref=${encodeURIComponent(ref)}`);
+  }
+
+  deploy(app: string, args: DeployArgs): Promise<DeployAccepted> {
+    return this.#request('POST', `/apps/${encodeURIComponent(app)}/deploys`, { ...args, via: 'fly' });
+  }
+
+  /** flyctl sets its release's final status itself (machines_deploymachinesapp.go DeployMachinesApp). */
+  endRelease(app: string, id: string, status: 'failed' | 'interrupted', error?: string): Promise<SimRelease> {
+    return this.#request('POST', `/apps/${encodeURIComponent(app)}/deploys/${encodeURIComponent(id)}/end`, { status, ...(error !== undefined ? { error } : {}) });
+  }
+
+  setSecrets(app: string, set: Record<string, string>, unset: string[]): Promise<void> {
+    return this.#request('POST', `/apps/${encodeURIComponent(app)}/secrets`, { set, unset });
+  }
+
+  restart(app: string): Promise<SimRelease> {
+    return this.#request('POST', `/apps/${encodeURIComponent(app)}/restarts`, { via: 'fly' });
   }
 
   /** Long-polls until the release leaves `running` or `waitMs` passes. */

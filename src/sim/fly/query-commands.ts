@@ -38,8 +38,11 @@ export async function runMachineList(ctx: CommandContext): Promise<number> {
  */
 export async function runLogs(ctx: CommandContext): Promise<number> {
   const { flags } = ctx;
-  const region = typeof flags.region === 'string' ? flags.region : undefined;
-  const machine = typeof flags.machine === 'string' ? flags.machine : typeof flags.instance === 'string' ? flags.instance : undefined;
+  // flyctl logs.go: the region filter defaults to FLY_REGION (internal/config/config.go), which
+  // is set on every Fly machine; a machine filter clears it.
+  const machineFlag = typeof flags.machine === 'string' ? flags.machine : typeof flags.instance === 'string' ? flags.instance : undefined;
+  const region = typeof flags.region === 'string' ? flags.region : machineFlag ? undefined : ctx.env.FLY_REGION || undefined;
+  const machine = machineFlag;
   const ansi = ctx.env.FLY_SIM_LOG_ANSI === '1';
   const wanted = (e: LogEntry) => (!region || e.region === region) && (!machine || e.instance === machine);
   let after = 0;

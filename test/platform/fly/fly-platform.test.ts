@@ -1,4 +1,4 @@
-import { copyFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FlyPlatform, type FlyPlatformOptions } from '../../../src/platform/fly/fly-platform.ts';
@@ -25,6 +25,8 @@ beforeAll(async () => {
   flyBin = await fake.script('fly', `
 printf '%s\\n' "$@" > "${d}/argv.txt"
 env > "${d}/env.txt"
+pwd > "${d}/cwd.txt"
+ls -A > "${d}/cwd-contents.txt"
 mode=$(cat "${d}/mode" 2>/dev/null)
 case "$mode" in
   fail) echo "Error: failed to get app: token $FLY_API_TOKEN is not authorized" >&2; exit 1 ;;
@@ -71,7 +73,12 @@ describe('FlyPlatform argv', () => {
     [
       'deployImage',
       (p: FlyPlatform) => p.deployImage('renderflow-api', IMAGE, { strategy: 'immediate', waitTimeoutMs: 300_000 }),
-      ['deploy', '--image', IMAGE, '--app', 'renderflow-api', '--yes', '--strategy', 'immediate', '--wait-timeout', '5m0s'],
+      ['deploy', '--image', IMAGE, '--app', 'renderflow-api', '--yes', '--update-only', '--skip-release-command', '--strategy', 'immediate', '--wait-timeout', '5m0s'],
+    ],
+    [
+      'deployImage with the app\'s own strategy',
+      (p: FlyPlatform) => p.deployImage('renderflow-api', IMAGE, { waitTimeoutMs: 300_000 }),
+      ['deploy', '--image', IMAGE, '--app', 'renderflow-api', '--yes', '--update-only', '--skip-release-command', '--wait-timeout', '5m0s'],
     ],
   ])('%s runs the expected flyctl command', async (_name, call, expected) => {
     await call(platform());
@@ -80,16 +87,34 @@ describe('FlyPlatform argv', () => {
 
   it('passes the token and Fly settings in a minimal env', async () => {
     process.env.WD_TEST_UNRELATED = 'leak';
+    // flyctl reads FLY_REGION (internal/config/config.go), and `fly logs` then shows that region only.
+    process.env.FLY_REGION = 'ams';
     try {
       await platform().status('renderflow-api');
     } finally {
       delete process.env.WD_TEST_UNRELATED;
+      delete process.env.FLY_REGION;
     }
     const env = (await fake.read('env.txt')).split('\n');
     expect(env).toEqual(expect.arrayContaining([
       `FLY_API_TOKEN=${TOKEN}`, 'FLY_API_BASE_URL=http://127.0.0.1:9/', 'FLY_NO_UPDATE_CHECK=1', 'FLY_EMIT_RELEASE_JSON=1',
+      // Else flyctl sends its usage metrics synchronously before it exits (internal/metrics/db.go).
+      'FLY_SEND_METRICS=0',
     ]));
     expect(env.join('\n')).not.toContain('WD_TEST_UNRELATED');
+    expect(env.join('\n')).not.toContain('FLY_REGION');
+  });
+
+  it('runs every flyctl in one empty private directory, never the daemon\'s own (flyctl reads ./fly.toml)', async () => {
+    const p = platform();
+    await p.status('renderflow-api');
+    const first = (await fake.read('cwd.txt')).trim();
+    await p.listReleases('renderflow-api');
+    await platform().recentLogs('renderflow-api', 5);
+    expect((await fake.read('cwd.txt')).trim()).toBe(first);
+    expect(first).not.toBe(process.cwd());
+    expect(await fake.read('cwd-contents.txt')).toBe('');
+    expect((await stat(first)).mode & 0o777).toBe(0o700);
   });
 });
 
@@ -97,6 +122,15 @@ describe('FlyPlatform results', () => {
   it('listReleases parses releases newest first', async () => {
     const releases = await platform().listReleases('renderflow-api');
     expect(releases.map((r) => r.version)).toEqual([42, 41, 40]);
+  });
+
+  it('listReleases carries the digest the machines of each release reported', async () => {
+    const p = platform();
+    expect((await p.listReleases('renderflow-api'))[0]).not.toHaveProperty('imageDigest');
+    await p.status('renderflow-api'); // machines of v42, digest sha256:5f1c…
+    const [v42, v41] = await p.listReleases('renderflow-api');
+    expect(v42).toMatchObject({ version: 42, imageDigest: 'sha256:5f1c2a9e8b7d6c4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f' });
+    expect(v41).not.toHaveProperty('imageDigest');
   });
 
   it('status parses machines', async () => {

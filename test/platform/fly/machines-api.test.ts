@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlyMachine } from '../../../src/platform/fly/parse-status.ts';
+import { flyAuthorization } from '../../../src/platform/fly/authorization.ts';
 import {
-  authorizationHeader,
   DEFAULT_MACHINES_API_URL,
   MACHINES_API_COOL_OFF_MS,
   MachinesApi,
@@ -34,14 +34,16 @@ describe('machinesFingerprint', () => {
   });
 });
 
-describe('authorizationHeader', () => {
+describe('the Machines API Authorization header (authorization.ts)', () => {
   it.each([
     ['fo1_abc', 'Bearer fo1_abc'],
     ['FlyV1 fm2_abc,fm2_def', 'FlyV1 fm2_abc,fm2_def'],
     ['fm2_abc', 'FlyV1 fm2_abc'],
     ['fm1r_abc', 'FlyV1 fm1r_abc'],
+    ['flyv1 fm2_abc', 'FlyV1 fm2_abc'],
+    ['Bearer fm2_abc', 'FlyV1 fm2_abc'],
   ])('sends %s as flyctl would', (token, header) => {
-    expect(authorizationHeader(token)).toBe(header);
+    expect(flyAuthorization(token)).toBe(header);
   });
 });
 
@@ -139,7 +141,7 @@ describe('MachinesApi failures', () => {
     ['a 500', (res: import('node:http').ServerResponse) => res.writeHead(500).end('{"error":"oops"}'), /answered 500: oops$/],
     ['a 401 that quotes the token', (res: import('node:http').ServerResponse) => res.writeHead(401).end(JSON.stringify({ error: `token ${TOKEN} is not authorized` })), /answered 401: token \[REDACTED\] is not authorized$/],
     ['HTML', (res: import('node:http').ServerResponse) => res.end('<html>502</html>'), /answer is not JSON$/],
-    ['the wrong shape', (res: import('node:http').ServerResponse) => res.end('[{"id":"m1"}]'), /\[0\]\.state/],
+    ['the wrong shape', (res: import('node:http').ServerResponse) => res.end('[{"id":7}]'), /\[0\]\.id/],
   ])('fails on %s, naming the request and never the token', async (_what, respond, message) => {
     answer = respond;
     const err = await api().fingerprint('api').catch((e: Error) => e);

@@ -55,9 +55,16 @@ describe('parseReleases', () => {
     expect(parseReleases(encode(releases))[0]?.createdAt).toBe(Date.UTC(2025, 7, 12, 16, 21, 0, 123));
   });
 
+  it('keeps a release whose ImageRef is empty (fly-go Release.ImageRef is a plain string), with imageRef \'\'', () => {
+    const releases = raw();
+    (releases[1] as Record<string, unknown>).ImageRef = '';
+    const parsed = parseReleases(encode(releases));
+    expect(parsed.map((r) => r.version)).toEqual([42, 41, 40]);
+    expect(parsed[1]).toMatchObject({ version: 41, imageRef: '' });
+  });
+
   it.each([
     ['ImageRef missing', (r: Record<string, unknown>) => delete r.ImageRef, '[1].ImageRef'],
-    ['ImageRef empty', (r: Record<string, unknown>) => (r.ImageRef = ''), '[1].ImageRef'],
     ['Version a string', (r: Record<string, unknown>) => (r.Version = '41'), '[1].Version'],
     ['CreatedAt not RFC3339', (r: Record<string, unknown>) => (r.CreatedAt = '2h5m ago'), '[1].CreatedAt'],
     ['Status null', (r: Record<string, unknown>) => (r.Status = null), '[1].Status'],

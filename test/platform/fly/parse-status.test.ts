@@ -27,7 +27,9 @@ describe('parseStatus', () => {
         state: 'started',
         region: 'iad',
         imageRef: IMAGE,
+        imageDigest: 'sha256:5f1c2a9e8b7d6c4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f',
         releaseVersion: 42,
+        processGroup: 'app',
         checks: [{ name: 'servicecheck-00-http-8080', status: 'passing', output: '200 OK' }],
       },
       expect.objectContaining({ id: '148ed726c56628', region: 'ord', checks: [expect.objectContaining({ status: 'critical' })] }),
@@ -56,10 +58,55 @@ describe('parseStatus', () => {
     expect(parseStatus(encode(s)).machines).toHaveLength(2);
   });
 
+  it('reads a machine on an unreachable host from incomplete_config, and one without any image as imageRef \'\'', () => {
+    // fly-go machine_types.go: Config is unset when host_status isn't "ok"; IncompleteConfig holds what is known.
+    const s = raw();
+    s.Machines.push(
+      { id: 'm3', state: 'started', region: 'ams', image_ref: {}, incomplete_config: { image: IMAGE, metadata: { fly_release_version: '41' } }, host_status: 'unreachable', cordoned: false },
+      { id: 'm4', image_ref: {}, host_status: 'unknown', cordoned: false },
+    );
+    const machines = parseStatus(encode(s)).machines;
+    expect(machines[2]).toMatchObject({ id: 'm3', state: 'started', imageRef: IMAGE, releaseVersion: 41 });
+    expect(machines[3]).toEqual({ id: 'm4', state: '', region: '', imageRef: '', checks: [] });
+  });
+
+  it('keeps checks without a name or a status (fly-go omits empty ones)', () => {
+    const s = raw();
+    s.Machines[0].checks = [{ output: 'starting' }, { name: 'alive' }];
+    expect(parseStatus(encode(s)).machines[0]?.checks).toEqual([
+      { name: '', status: '', output: 'starting' },
+      { name: 'alive', status: '', output: '' },
+    ]);
+  });
+
+  it('reads the digest, the process group, standbys and the autostop of the machine\'s services', () => {
+    const s = raw();
+    Object.assign(s.Machines[0].config, {
+      services: [{ internal_port: 8080, autostop: true }, { internal_port: 9090, autostop: 'suspend' }],
+    });
+    Object.assign(s.Machines[1].config, { standbys: ['e784079b449483'] });
+    s.Machines[1].config.metadata.fly_process_group = 'worker';
+    const [first, second] = parseStatus(encode(s)).machines;
+    expect(first).toMatchObject({ imageDigest: 'sha256:5f1c2a9e8b7d6c4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f', processGroup: 'app', autostop: 'stop' });
+    expect(second).toMatchObject({ processGroup: 'worker', standbyFor: ['e784079b449483'] });
+    expect(second).not.toHaveProperty('autostop');
+  });
+
   it.each([
-    ['a machine without any image', (s: Json) => { s.Machines[1].image_ref = {}; delete s.Machines[1].config.image; }, 'Machines[1].image_ref.repository'],
+    [[{ autostop: false }], 'off'],
+    [[{ autostop: true }], 'stop'],
+    [[{ autostop: 'suspend' }], 'suspend'],
+    [[{ autostop: 'stop' }, { autostop: 'off' }], 'off'],
+    [[{ autostop: 'suspend' }, { autostop: true }], 'stop'],
+    [[{}], 'off'],
+  ])('services %j: autostop %s (the most restrictive, as Fly\'s proxy takes it)', (services, autostop) => {
+    const s = raw();
+    s.Machines[0].config.services = services;
+    expect(parseStatus(encode(s)).machines[0]?.autostop).toBe(autostop);
+  });
+
+  it.each([
     ['a non-numeric release version', (s: Json) => (s.Machines[0].config.metadata.fly_release_version = 'v42'), 'Machines[0].config.metadata.fly_release_version'],
-    ['a check without status', (s: Json) => delete s.Machines[0].checks[0].status, 'Machines[0].checks[0].status'],
     ['Version missing', (s: Json) => delete s.Version, 'Version'],
     ['Deployed as a string', (s: Json) => (s.Deployed = 'true'), 'Deployed'],
   ])('when %s then OUTPUT_INVALID naming the path', (_label, mutate, path) => {

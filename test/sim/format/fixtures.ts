@@ -1,4 +1,5 @@
 /** Records shared by the formatter tests. */
+import { defaultConfig } from '../../../src/sim/app-config.ts';
 import type { LogEntry, MachineView, SimRelease } from '../../../src/sim/sim-types.ts';
 
 export const T0 = Date.UTC(2025, 7, 12, 16, 21, 0);
@@ -12,7 +13,10 @@ export function release(version: number, overrides: Partial<SimRelease> = {}): S
     user: { id: 'usr_1', name: 'ci', email: 'ci@example.com' },
     createdAt: T0 + version * 60_000,
     imageRef: `registry.fly.io/api:deployment-0000000000000000000000000${version}`,
+    imageDigest: `sha256:${String(version).padStart(64, '0')}`,
     strategy: 'rolling',
+    config: defaultConfig('api'),
+    secrets: {},
     ...overrides,
   };
 }
@@ -31,6 +35,9 @@ export function machine(id: string, overrides: Partial<MachineView> = {}): Machi
     releaseId: 'rel3',
     releaseVersion: 3,
     imageDigest: 'sha256:abc',
+    processGroup: 'app',
+    standbyFor: [],
+    config: defaultConfig('api'),
     checks: [{ name: 'servicecheck-00-http-8080', status: 'passing', output: 'ok', updatedAt: T0 }],
     ...overrides,
   };
