@@ -13,6 +13,7 @@ import {
   WD_ERR_NOT_HELD,
   WD_ERR_RELEASE_JUDGED_BAD,
   WD_ERR_RELEASE_UNKNOWN,
+  WD_ERR_RELEASE_WITHOUT_IMAGE,
   WD_ERR_ROLLBACK_IN_PROGRESS,
 } from '../infra/errors.ts';
 
@@ -44,5 +45,7 @@ export function refusalError(target: string, refusal: Refusal): Error {
     }
     case 'already-current':
       return new WD_ERR_ALREADY_CURRENT(target, `v${refusal.version}'s image (${refusal.imageRef})`);
+    case 'no-image':
+      return new WD_ERR_RELEASE_WITHOUT_IMAGE(target, refusal.version);
   }
 }

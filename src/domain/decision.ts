@@ -85,6 +85,8 @@ export type Refusal =
   | { code: 'image-unknown'; imageRef: string }
   | { code: 'no-known-good'; current: number }
   | { code: 'release-judged-bad'; version: number; badVersion: number; reason?: string }
-  | { code: 'already-current'; version: number; imageRef: string };
+  | { code: 'already-current'; version: number; imageRef: string }
+  /** Fly recorded no image for the release: there is nothing to redeploy. */
+  | { code: 'no-image'; version: number };
 
 export type RefusalCode = Refusal['code'];

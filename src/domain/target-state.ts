@@ -39,6 +39,8 @@ export interface ReleaseView extends Release {
 export interface ReleaseRef {
   version: number;
   imageRef: string;
+  /** The build's digest, when the machines reported one (tags can be reused; see build-identity.ts). */
+  imageDigest?: string;
 }
 
 /** Running counts for one probe within one guard or verification. */

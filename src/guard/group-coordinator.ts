@@ -6,6 +6,7 @@
  * restart in the middle carries the same plan on: members already back are skipped, a member
  * whose rollback is under way is waited for, and no member is rolled back twice.
  */
+import { sameBuild } from '../domain/build-identity.ts';
 import type { GroupRollbackStep, ReleaseRef, TargetPhase } from '../domain/target-state.ts';
 import type { Clock } from '../infra/clock.ts';
 import type { Logger } from '../infra/log.ts';
@@ -118,11 +119,10 @@ export class GroupCoordinator {
   /** One member's part: skipped when already done, waited for when under way, else started. */
   async #carryOut(member: TargetRunner, group: string, step: GroupRollbackStep, reason: string): Promise<TargetPhase | string> {
     const s = member.state;
-    const toImage = step.to.imageRef;
-    const under = s.rollback && s.rollback.to.imageRef === toImage;
+    const under = s.rollback && sameBuild(s.rollback.to, step.to);
     if (s.phase === 'rolled-back' && under) return 'rolled-back';
     if ((s.phase === 'rolling-back' || s.phase === 'verifying') && under) return this.#settled(member);
-    if (s.current?.imageRef === toImage && s.phase !== 'failing' && s.phase !== 'held') return 'rolled-back';
+    if (s.current && sameBuild(s.current, step.to) && s.phase !== 'failing' && s.phase !== 'held') return 'rolled-back';
     const outcome = await member.apply({ type: 'group-rollback', group, to: step.to, reason });
     if (!outcome.applied) return `refused: ${outcome.refusal.code}`;
     return this.#settled(member);

@@ -94,6 +94,7 @@ export const WD_ERR_IMAGE_UNKNOWN = createError<[string, string]>('WD_ERR_IMAGE_
 export const WD_ERR_RELEASE_JUDGED_BAD = createError<[string]>('WD_ERR_RELEASE_JUDGED_BAD', '%s; pass force: true to roll back to it anyway', 409);
 export const WD_ERR_NO_KNOWN_GOOD = createError<[string]>('WD_ERR_NO_KNOWN_GOOD', '%s', 409);
 export const WD_ERR_NO_CURRENT_RELEASE = createError<[string]>('WD_ERR_NO_CURRENT_RELEASE', 'Target %s has no current release yet: nothing to roll back from', 409);
+export const WD_ERR_RELEASE_WITHOUT_IMAGE = createError<[string, number]>('WD_ERR_RELEASE_WITHOUT_IMAGE', 'Target %s: Fly recorded no image for release v%d, so there is nothing to redeploy; name another release', 409);
 export const WD_ERR_ALREADY_CURRENT = createError<[string, string]>('WD_ERR_ALREADY_CURRENT', 'Target %s already runs %s; pass force: true to redeploy it', 409);
 export const WD_ERR_NOT_HELD = createError<[string, string]>('WD_ERR_NOT_HELD', 'Target %s is not held (phase %s): nothing to approve or veto', 409);
 export const WD_ERR_NO_ROLLBACK_TARGET = createError<[string]>('WD_ERR_NO_ROLLBACK_TARGET', '%s', 409);

@@ -8,6 +8,7 @@
  */
 import type { ResolvedTarget } from '../../config/resolve.ts';
 import type { Probe } from '../../config/schema.ts';
+import type { BuildRef } from '../../domain/build-identity.ts';
 import type { Measurement } from '../../domain/measurement.ts';
 import type { ErrorRateSnapshot, TargetState } from '../../domain/target-state.ts';
 import type { Clock } from '../../infra/clock.ts';
@@ -87,7 +88,7 @@ export class RoundScheduler {
     if (phase === 'guarding' || phase === 'verifying') {
       const measurements = await this.#probeRound(signal);
       const rollback = state().rollback;
-      if (phase === 'verifying' && rollback) measurements.push(await this.#checkMachines(rollback.to.imageRef, signal));
+      if (phase === 'verifying' && rollback) measurements.push(await this.#checkMachines(rollback.to, signal));
       if (signal.aborted) return;
       const gated = await this.#gateOnConnectivity(measurements, signal);
       const platformHealthy = phase === 'guarding' ? await this.#platformView(gated, signal) : undefined;
@@ -125,8 +126,8 @@ export class RoundScheduler {
     return results;
   }
 
-  async #checkMachines(imageRef: string, signal: AbortSignal): Promise<Measurement> {
-    const m = await machinesOnImage(this.#deps.platform, this.#deps.target.app, imageRef, this.#deps.clock, signal);
+  async #checkMachines(build: BuildRef, signal: AbortSignal): Promise<Measurement> {
+    const m = await machinesOnImage(this.#deps.platform, this.#deps.target.app, build, this.#deps.clock, signal);
     if (m.phase === 'error') this.#deps.metrics.incPlatformError('status');
     return m;
   }

@@ -10,6 +10,7 @@ import { readMigrationMarker } from '../../signals/migration-marker.ts';
 import { type MigrationSource } from '../../config/signal-schemas.ts';
 import type { Measurement } from '../../domain/measurement.ts';
 import type { Store } from '../../store/types.ts';
+import { sameBuild, type BuildRef } from '../../domain/build-identity.ts';
 import type { IncidentEvidence } from '../../domain/incident.ts';
 import { MACHINES_CHECK } from '../step/context.ts';
 
@@ -29,14 +30,14 @@ export function errorCode(err: unknown): string | undefined {
  * A deploy can report success while a machine stays on another image, so verification also asks
  * the platform which image every started machine runs.
  */
-export async function machinesOnImage(platform: Platform, app: string, imageRef: string, clock: Clock, signal: AbortSignal): Promise<Measurement> {
+export async function machinesOnImage(platform: Platform, app: string, build: BuildRef, clock: Clock, signal: AbortSignal): Promise<Measurement> {
   const started = clock.now();
   const m = (phase: Measurement['phase'], detail: string): Measurement => ({ check: MACHINES_CHECK, phase, at: clock.now(), durationMs: clock.now() - started, detail });
   try {
     const status = await platform.status(app, signal);
     const running = status.machines.filter((machine) => machine.state === 'started');
     if (running.length === 0) return m('failed', 'no started machine');
-    const stray = running.filter((machine) => machine.imageRef !== imageRef);
+    const stray = running.filter((machine) => !sameBuild(machine, build));
     if (stray.length > 0) return m('failed', `${stray.length} of ${running.length} machines on another image (${stray.map((x) => x.id).join(', ')})`);
     return m('successful', `all ${running.length} started machines run the rollback image`);
   } catch (err) {

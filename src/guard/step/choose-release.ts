@@ -1,3 +1,4 @@
+import { sameBuild } from '../../domain/build-identity.ts';
 import type { ReleaseRef, ReleaseView } from '../../domain/target-state.ts';
 
 /**
@@ -7,8 +8,7 @@ import type { ReleaseRef, ReleaseView } from '../../domain/target-state.ts';
  * the platform did not finish. Undefined means "no known-good release": hold, don't guess.
  */
 export function chooseRollbackRelease(history: readonly ReleaseView[], failing: ReleaseRef): ReleaseView | undefined {
-  const badImages = new Set(history.filter((r) => r.verdict === 'bad').map((r) => r.imageRef));
-  badImages.add(failing.imageRef);
+  const bad = [failing, ...history.filter((r) => r.verdict === 'bad')];
   return [...history]
     .sort((a, b) => b.version - a.version)
     .find(
@@ -17,6 +17,7 @@ export function chooseRollbackRelease(history: readonly ReleaseView[], failing: 
         r.origin === 'deploy' &&
         r.verdict === 'good' &&
         r.status === 'complete' &&
-        !badImages.has(r.imageRef),
+        r.imageRef !== '' && // Fly recorded no image: nothing to redeploy
+        !bad.some((b) => sameBuild(b, r)),
     );
 }

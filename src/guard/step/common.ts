@@ -10,7 +10,7 @@ export const ROLLBACK_PHASES: ReadonlySet<TargetPhase> = new Set(['rolling-back'
 /** Phases in which no second rollback may start: one is already out. */
 export const BUSY_PHASES: ReadonlySet<TargetPhase> = new Set(['rolling-back', 'verifying']);
 
-export const ref = (r: ReleaseRef): ReleaseRef => ({ version: r.version, imageRef: r.imageRef });
+export const ref = (r: ReleaseRef): ReleaseRef => ({ version: r.version, imageRef: r.imageRef, ...(r.imageDigest && { imageDigest: r.imageDigest }) });
 
 /** Moves to `phase`; `since` restarts only on a real change of phase. */
 export function enter(state: TargetState, phase: TargetPhase, now: number, patch: Partial<TargetState> = {}): TargetState {

@@ -2,6 +2,7 @@
  * Rolling back a group: which members shipped with the failing release, and where each goes back
  * to. Pure: the coordinator in watchdog.ts carries the plan out, one member at a time.
  */
+import { sameBuild } from '../../domain/build-identity.ts';
 import { chooseRollbackRelease } from './choose-release.ts';
 import type { ReleaseRef, ReleaseView } from '../../domain/target-state.ts';
 
@@ -58,7 +59,7 @@ export function planGroupRollback(
     const to = chooseRollbackRelease(history, ref(oldest));
     if (!to || !current) return { ok: false, reason: `${member} has no known-good release from before the ship (v${oldest.version})` };
     // Already back on that image (a group rollback interrupted by a restart): nothing to redo.
-    if (current.imageRef === to.imageRef) continue;
+    if (sameBuild(current, to)) continue;
     steps.push({ target: member, from: ref(current), to: ref(to) });
   }
   return { ok: true, steps };

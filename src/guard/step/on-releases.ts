@@ -1,4 +1,5 @@
 /** Reacting to a fresh release list: our own rollback releases, interrupted deploys, new deploys. */
+import { sameBuild } from '../../domain/build-identity.ts';
 import type { Decision, Write } from '../../domain/decision.ts';
 import { isInProgress, type ReleaseView, type TargetState } from '../../domain/target-state.ts';
 import { closeIncident, enter, ref, ROLLBACK_PHASES } from './common.ts';
@@ -42,7 +43,7 @@ export function onReleases(state: TargetState, releases: readonly ReleaseView[],
   next = { ...closed.state, lastSeenVersion: candidate.version, rollback: undefined, plan: undefined, hold: undefined, reason: undefined, guard: undefined, groupRollback: undefined };
 
   // An image already judged bad is back (CI or a person redeployed it): no new guard, it is bad.
-  const judgedBad = ctx.history.find((r) => r.imageRef === candidate.imageRef && r.verdict === 'bad' && r.version !== candidate.version);
+  const judgedBad = ctx.history.find((r) => r.verdict === 'bad' && r.version !== candidate.version && sameBuild(r, candidate));
   if (judgedBad) {
     const why = `image already judged bad in v${judgedBad.version}${judgedBad.verdictReason ? ` (${judgedBad.verdictReason})` : ''}`;
     out.decisions.push({ kind: 'known-bad-image', version: candidate.version, imageRef: candidate.imageRef, badVersion: judgedBad.version, why });
@@ -90,7 +91,7 @@ function notLive(state: TargetState, r: ReleaseView): StepResult {
  */
 function sameImageAsBefore(candidate: ReleaseView, releases: readonly ReleaseView[]): boolean {
   const before = releases.find((r) => r.version < candidate.version && r.status === 'complete');
-  return before !== undefined && candidate.imageRef !== '' && before.imageRef === candidate.imageRef;
+  return before !== undefined && sameBuild(before, candidate);
 }
 
 /**
@@ -104,7 +105,7 @@ function markOwnRollbackRelease(state: TargetState, releases: readonly ReleaseVi
   // Once the rollback has ended, a later release of the same image is someone's deploy, not ours.
   const active = state.phase === 'rolling-back' || state.phase === 'verifying';
   const mine = releases.filter(
-    (r) => r.version === rb.rollbackVersion || (r.version > rb.from.version && r.imageRef === rb.to.imageRef && (active || r.version <= state.lastSeenVersion)),
+    (r) => r.version === rb.rollbackVersion || (r.version > rb.from.version && sameBuild(r, rb.to) && (active || r.version <= state.lastSeenVersion)),
   );
   const writes: Write[] = [];
   const decisions: Decision[] = [];

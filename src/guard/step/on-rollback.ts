@@ -10,6 +10,7 @@ import { chooseRollbackRelease } from './choose-release.ts';
 import { enter, ref } from './common.ts';
 import { result, chain, unchanged, type GuardEvent, type StepContext, type StepResult } from './context.ts';
 import { checkRails, deployRetryDelay } from './rails.ts';
+import { rollbackImage } from './rollback-image.ts';
 import { impactStartedAt } from './tally.ts';
 
 /** Automatic-rollback timestamps older than this are forgotten (longer than any sane cap period). */
@@ -177,7 +178,7 @@ export function startRollback(state: TargetState, plan: RollbackPlan & { to: Rel
         ...(tags.forced && { forced: true }),
       },
     ],
-    effects: [{ type: 'deploy', imageRef: plan.to.imageRef, toVersion: plan.to.version }],
+    effects: [{ type: 'deploy', imageRef: rollbackImage(plan.to, ctx.history), toVersion: plan.to.version }],
   });
 }
 
@@ -240,7 +241,7 @@ function reissue(state: TargetState, rb: RollbackProgress, why: Extract<Decision
     { ...state, rollback: { ...rb, issuedAt: ctx.now, retryAt: undefined, attempts: rb.attempts + 1 } },
     {
       decisions: [why],
-      effects: [{ type: 'deploy', imageRef: rb.to.imageRef, toVersion: rb.to.version }],
+      effects: [{ type: 'deploy', imageRef: rollbackImage(rb.to, ctx.history), toVersion: rb.to.version }],
     },
   );
 }

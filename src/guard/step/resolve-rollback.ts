@@ -2,6 +2,7 @@
  * Turns an operator's rollback request into the release to return to, or the reason it cannot be
  * done. Pure: the target's releases and current release in, a choice or a coded refusal out.
  */
+import { sameBuild } from '../../domain/build-identity.ts';
 import type { Refusal } from '../../domain/decision.ts';
 import type { ReleaseRef, ReleaseView } from '../../domain/target-state.ts';
 import { chooseRollbackRelease } from './choose-release.ts';
@@ -26,8 +27,9 @@ export function resolveRollback(request: RollbackRequest, releases: readonly Rel
   if (!current) return { ok: false, refusal: { code: 'no-current-release' } };
   const chosen = pick(request, releases, current);
   if ('code' in chosen) return { ok: false, refusal: chosen };
-  const judgedBad = releases.find((r) => r.imageRef === chosen.imageRef && r.verdict === 'bad');
-  const alreadyCurrent = current.imageRef === chosen.imageRef;
+  if (chosen.imageRef === '') return { ok: false, refusal: { code: 'no-image', version: chosen.version } };
+  const judgedBad = releases.find((r) => r.verdict === 'bad' && sameBuild(r, chosen));
+  const alreadyCurrent = sameBuild(current, chosen);
   if (!request.force) {
     if (judgedBad) {
       return { ok: false, refusal: { code: 'release-judged-bad', version: chosen.version, badVersion: judgedBad.version, ...(judgedBad.verdictReason && { reason: judgedBad.verdictReason }) } };

@@ -38,4 +38,17 @@ describe('chooseRollbackRelease', () => {
     const history = [release(6, { verdict: 'good' }), release(5), release(4, { verdict: 'unknown' })];
     expect(chooseRollbackRelease(history, failing)).toBeUndefined();
   });
+
+  it('skips a release Fly recorded no image for: there is nothing to redeploy', () => {
+    const history = [release(5), release(4, { verdict: 'good', imageRef: '' }), release(3, { verdict: 'good' })];
+    expect(chooseRollbackRelease(history, failing)?.version).toBe(3);
+  });
+
+  it('compares builds by digest where known: a reused tag is not the bad build, a retagged bad build is', () => {
+    const sha = (c: string) => `sha256:${c.repeat(64)}`;
+    const reusedTag = [release(5), release(4, { verdict: 'bad', imageRef: image(3), imageDigest: sha('b') }), release(3, { verdict: 'good', imageDigest: sha('a') })];
+    expect(chooseRollbackRelease(reusedTag, failing)?.version).toBe(3);
+    const retagged = [release(5), release(4, { verdict: 'bad', imageDigest: sha('a') }), release(3, { verdict: 'good', imageDigest: sha('a') }), release(2, { verdict: 'good' })];
+    expect(chooseRollbackRelease(retagged, failing)?.version).toBe(2);
+  });
 });
