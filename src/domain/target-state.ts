@@ -25,8 +25,9 @@ export type ReleaseOrigin = 'deploy' | 'rollback';
 /** A platform release plus what the watchdog has concluded about it. */
 export interface ReleaseView extends Release {
   /**
-   * Whether a started machine runs this release, when the poller had to ask (a release that
-   * ended failed or interrupted, or one stuck in running): undefined when nobody asked.
+   * Whether the release reached the machines (some machine is on it, started or not), when the
+   * poller had to ask (a release that ended failed or interrupted, or one stuck in running):
+   * undefined when nobody asked or the machines could not be read.
    */
   live?: boolean;
   verdict: Verdict;

@@ -14,7 +14,7 @@ import { pollUntil } from '../support/poll.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { asCheckout, DaemonProcess, type TargetStatus } from './daemon-process.ts';
-import { TOKEN } from './stack.ts';
+import { daemonConfig } from './daemon-config.ts';
 
 export interface ReplicaStackOptions {
   apps: string[];
@@ -101,40 +101,15 @@ export class ReplicaStack {
 
   config(i: number, databaseUrl: string): string {
     const o = this.options;
-    const targets = o.apps
-      .map(
-        (app) => `
-  - name: ${app}
-    environment: test
-    probes:
-      - { name: health, url: "${this.sim.appUrl(app)}/api/v1/health", timeout: 500ms }
-      - { name: ready, url: "${this.sim.appUrl(app)}/api/v1/ready", timeout: 500ms }`,
-      )
-      .join('');
-    return `
-store:
-  postgres: ${JSON.stringify(databaseUrl)}
-  postgresSchema: ${SCHEMA}
-  replication: { leaseTtl: ${o.leaseTtl ?? '3s'}, commandPoll: ${o.commandPoll ?? '200ms'}, replicaId: ${ReplicaStack.id(i)} }
-admin: { host: 127.0.0.1, port: 0 }
-log: { level: info, pretty: false }  # debug logs every probe and flyctl call: too much JSON from three daemons
-platform:
-  fly:
-    binary: ${JSON.stringify(this.sim.flyBinary)}
-    apiToken: ${TOKEN}
-    apiBaseUrl: ${JSON.stringify(this.sim.controlUrl)}
-    # As in production: polls read the Machines API and list releases only when it changed.
-    machinesApi: { url: ${JSON.stringify(this.sim.controlUrl)} }
-    timeouts: { releases: 5s, status: 5s, logs: 5s, deploy: 30s }
-detection: { pollSchedule: "${o.pollSchedule?.(i) ?? `${(4 * i) % 12}-59/12 * * * * *`}" }
-shutdownGrace: 5s
-defaults:
-  guard: { watchWindow: 2s, probeInterval: 200ms, failureThreshold: 3 }
-  verify: { timeout: 10s, successes: 2 }
-  rollback: { waitTimeout: 10s, reissueAfter: 3s, retryBackoff: 500ms, deployAttempts: 3 }
-${o.extraYaml ?? ''}
-targets:${targets}
-`;
+    const replication = `{ leaseTtl: ${o.leaseTtl ?? '3s'}, commandPoll: ${o.commandPoll ?? '200ms'}, replicaId: ${ReplicaStack.id(i)} }`;
+    return daemonConfig(this.sim, {
+      apps: o.apps,
+      store: `{ postgres: ${JSON.stringify(databaseUrl)}, postgresSchema: ${SCHEMA}, replication: ${replication} }`,
+      pollSchedule: o.pollSchedule?.(i) ?? `${(4 * i) % 12}-59/12 * * * * *`,
+      // debug logs every probe and flyctl call: too much JSON from three daemons
+      logLevel: 'info',
+      ...(o.extraYaml && { extraYaml: o.extraYaml }),
+    });
   }
 
   /**

@@ -107,7 +107,7 @@ export class ReleasePoller {
   }
 
   /**
-   * Whether machines run the newest new release, when its status alone cannot say: it ended
+   * Whether the newest new release reached the machines, when its status alone cannot say: it ended
    * failed or interrupted (Fly may have kept the previous image, e.g. a reverted bluegreen deploy),
    * or it has been `running` for longer than `guard.stuckAfter` (its deploy may have died).
    */
@@ -119,7 +119,9 @@ export class ReleasePoller {
     const stuck = (newest.status === 'running' || newest.status === 'pending') && clock.now() - newest.createdAt >= target.guard.stuckAfter;
     if (!ended && !stuck) return undefined;
     try {
-      const machines = (await platform.status(target.app, stopped)).machines.filter((m) => m.state === 'started');
+      // Any machine the deploy reached counts, started or not: a build that crashes leaves its
+      // machines stopped, and that is exactly the release the guard must judge.
+      const machines = (await platform.status(target.app, stopped)).machines.filter((m) => m.state !== 'destroyed' && m.state !== 'destroying');
       const runs = (m: MachineStatus) => (m.releaseVersion !== undefined ? m.releaseVersion === newest.version : m.imageRef === newest.imageRef);
       return { version: newest.version, live: machines.some(runs) };
     } catch (err) {

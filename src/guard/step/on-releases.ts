@@ -64,7 +64,7 @@ export function onReleases(state: TargetState, releases: readonly ReleaseView[],
 /** Statuses of a deploy that did not complete: Fly may have kept the previous image running. */
 const NOT_COMPLETED: ReadonlySet<string> = new Set(['failed', 'interrupted']);
 
-/** Still `running` long after it was created while machines run it: the deploy that made it died. */
+/** Still `running` long after it was created, and on the machines: the deploy that made it died. */
 function stuck(r: ReleaseView, ctx: StepContext): boolean {
   return r.live === true && ctx.now - r.createdAt >= ctx.target.guard.stuckAfter;
 }
