@@ -80,13 +80,15 @@ async function expectRolledBackOnce(s: Stack, good: string): Promise<void> {
   expect(t.phase).toBe('rolled-back');
   expect(flyDeploys(s)).toHaveLength(1);
   expect(s.sim.currentImage(APP)).toBe(good);
-  // Every step waited for the lock instead of failing (and being dropped).
-  expect(s.daemon.records.filter((r) => r.msg === 'guard step failed; state unchanged')).toEqual([]);
+  // Every write waited for the lock instead of failing: no step dropped, no evidence lost.
+  const failedWrites = s.daemon.records.filter((r) => r.msg === 'guard step failed; state unchanged' || JSON.stringify(r.err ?? '').includes('database is locked'));
+  expect(failedWrites.map((r) => r.msg)).toEqual([]);
   // Still up: it answers, and stops cleanly on SIGTERM (exit 0) rather than having died on its own.
   expect((await s.daemon.api('/healthz')).status).toBe(200);
   expect(await s.daemon.kill('SIGTERM')).toBe(0);
   const { incident, timeline } = await storedIncident(s);
   expect(incident).toMatchObject({ status: 'closed', outcome: 'rolled-back' });
+  expect(incident?.evidence.map((e) => e.kind)).toContain('fly-logs');
   expect(timeline).toEqual(expect.arrayContaining(['release-failed', 'rollback-started', 'rollback-deployed', 'rollback-verified']));
 }
 
