@@ -5,13 +5,22 @@
  */
 import { request } from 'undici';
 
+export interface Samples {
+  /** Answer times in ms of the requests answered 200. */
+  latencies: number[];
+  /** The others, by what went wrong (a status, an error code). */
+  failures: Record<string, number>;
+}
+
 export interface Sampler {
-  /** Stops sending, waits for the answers still out, and returns every latency in ms (a failure is Infinity). */
-  stop(): Promise<number[]>;
+  /** Stops sending, waits for the answers still out, and returns what they took. */
+  stop(): Promise<Samples>;
 }
 
 export function sampleLatency(url: string, everyMs: number): Sampler {
   const latencies: number[] = [];
+  const failures: Record<string, number> = {};
+  const failed = (why: string) => (failures[why] = (failures[why] ?? 0) + 1);
   const pending = new Set<Promise<void>>();
   const send = () => {
     const started = performance.now();
@@ -19,9 +28,10 @@ export function sampleLatency(url: string, everyMs: number): Sampler {
       try {
         const res = await request(url);
         await res.body.text();
-        latencies.push(res.statusCode === 200 ? performance.now() - started : Number.POSITIVE_INFINITY);
-      } catch {
-        latencies.push(Number.POSITIVE_INFINITY);
+        if (res.statusCode === 200) latencies.push(performance.now() - started);
+        else failed(`HTTP ${res.statusCode}`);
+      } catch (err) {
+        failed((err as { code?: string }).code ?? (err as Error).message);
       }
     })();
     pending.add(one);
@@ -33,7 +43,7 @@ export function sampleLatency(url: string, everyMs: number): Sampler {
     async stop() {
       clearInterval(timer);
       await Promise.all(pending);
-      return latencies;
+      return { latencies, failures };
     },
   };
 }
