@@ -68,6 +68,7 @@ export interface Daemon {
 export async function startDaemon({ config, secrets }: LoadedConfig, options: DaemonOptions = {}): Promise<Daemon> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.log.level, pretty: config.log.pretty, secrets });
+  const readiness = new Readiness({ logger, now: () => clock.now() });
   // PostgreSQL, replication and Expo are loaded only when configured: a single SQLite daemon
   // never pays for their modules (pg alone is about 10 MB of RSS).
   const store: Store = config.store.postgres
@@ -77,7 +78,13 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
         // A write whose connection went silent (a network cut) fails instead of waiting forever.
         queryTimeoutMs: 40_000,
       })
-    : new SqliteStore(config.store.sqlite);
+    : new SqliteStore(config.store.sqlite, {
+        // Writes wait out another process's lock off the event loop; /readyz says so meanwhile.
+        lockWait: {
+          stalled: (detail) => readiness.fail('store-locked', 'store', detail),
+          recovered: () => readiness.clear('store-locked', 'store'),
+        },
+      });
   const coordination = config.store.postgres
     ? new (await import('./ha/pg-coordination.ts')).PgCoordination(config.store.postgres, {
         schema: config.store.postgresSchema,
@@ -85,7 +92,6 @@ export async function startDaemon({ config, secrets }: LoadedConfig, options: Da
         onError: (err) => logger.warn({ err }, 'idle lease connection failed'),
       })
     : undefined;
-  const readiness = new Readiness({ logger, now: () => clock.now() });
   // The last resort: a promise nobody handled is logged (masked, as JSON) and the daemon reports
   // itself not ready, rather than dying in the middle of a rollback.
   const unhandled = (reason: unknown) => {

@@ -123,6 +123,8 @@ export const WD_ERR_DAEMON_ANSWER_INVALID = createError<[string]>('WD_ERR_DAEMON
 
 // Store.
 export const WD_ERR_STORE_SCHEMA = createError<[string]>('WD_ERR_STORE_SCHEMA', 'Store schema problem: %s', 500);
+/** Another process held the SQLite file's lock longer than a call may wait for it (src/store/sqlite-lock-wait.ts). */
+export const WD_ERR_STORE_LOCKED = createError<[string, number]>('WD_ERR_STORE_LOCKED', '%s given up after waiting %d s for a lock another process holds on the SQLite file', 503);
 // Several replicas (docs/ha.md).
 /** A guard write was refused because this replica no longer holds the shard's lease (fencing). */
 export const WD_ERR_LEASE_LOST = createError<[string, number]>('WD_ERR_LEASE_LOST', 'This replica no longer holds the lease on %s (epoch %d); the write was refused', 503);

@@ -12,7 +12,13 @@ export type NotReadyReason =
   /** The releases of a target could not be listed for several polls in a row: new deploys go unseen. */
   | 'releases-unreadable'
   /** An error nothing handled: the process may be in a state nobody planned for; restart it. */
-  | 'unexpected-error';
+  | 'unexpected-error'
+  /**
+   * Another process has held the store's lock for seconds (a backup, a `sqlite3` shell): decisions
+   * and audit entries wait to be written (nothing acts before its decision is stored). Cleared when
+   * a write goes through.
+   */
+  | 'store-locked';
 
 export interface Trouble {
   reason: NotReadyReason;

@@ -118,7 +118,7 @@ export class PromMetrics implements WatchdogMetrics {
     });
     this.#notReady = new Gauge({
       name: 'rollback_watchdog_not_ready',
-      help: 'Scopes (targets, the process) holding each reason /readyz fails: guard-steps-failing, releases-unreadable, unexpected-error.',
+      help: 'Scopes (targets, the store, the process) holding each reason /readyz fails: guard-steps-failing, releases-unreadable, store-locked, unexpected-error.',
       labelNames: ['reason'],
       registers,
     });
