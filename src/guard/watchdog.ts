@@ -42,7 +42,6 @@ export class Watchdog {
   readonly #stopping = new AbortController();
   readonly #feed: LiveFeed;
   #task: ScheduledTask | undefined;
-  #polling: Promise<void> | undefined;
   #commandLoop: Promise<void> | undefined;
 
   private constructor(deps: WatchdogDeps, controls: Record<string, Controls>) {
@@ -133,18 +132,15 @@ export class Watchdog {
     }
     // node-cron writes its own warnings (a missed run, an overlap) to the console: they go through
     // the masked JSON logger instead.
-    this.#task = cron.schedule(this.#deps.pollSchedule, () => this.pollAll(), { name: 'poll-releases', noOverlap: true, logger: cronLogger(this.#deps.logger) });
+    // Each target's poll joins its own poll under way, so a slow one never holds up the others:
+    // the schedule fires and forgets.
+    this.#task = cron.schedule(this.#deps.pollSchedule, () => void this.pollAll(), { name: 'poll-releases', logger: cronLogger(this.#deps.logger) });
     await this.pollAll();
   }
 
-  /** Polls every target this process guards; a poll already running is joined rather than doubled. */
-  pollAll(): Promise<void> {
-    this.#polling ??= Promise.all(this.#fleet.all().map((r) => r.pollReleases()))
-      .then(() => undefined)
-      .finally(() => {
-        this.#polling = undefined;
-      });
-    return this.#polling;
+  /** Polls every target this process guards; a target's poll already running is joined rather than doubled. */
+  async pollAll(): Promise<void> {
+    await Promise.all(this.#fleet.all().map((r) => r.pollReleases()));
   }
 
   /** A deploy was announced (e.g. by CI): look now instead of at the next poll, wherever it is guarded. */
@@ -262,7 +258,6 @@ export class Watchdog {
     await Promise.race([this.#groups.drain(), this.#deps.clock.sleep(graceMs)]);
     await this.#commandLoop;
     await this.#fleet.stop(graceMs);
-    await this.#polling;
     // Leases last: the runners have stopped, so another replica may take over right away.
     await this.#leases?.releaseAll();
   }

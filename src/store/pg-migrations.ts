@@ -104,6 +104,8 @@ const MIGRATIONS: readonly ((s: string) => string)[] = [
   (s) => `
     ALTER TABLE ${s}.audit ADD COLUMN count integer NOT NULL DEFAULT 1, ADD COLUMN source text;
     CREATE INDEX audit_by_at ON ${s}.audit (at);`,
+  // Issue 15: a release's build digest, once its machines reported one (tags can be reused).
+  (s) => `ALTER TABLE ${s}.releases ADD COLUMN image_digest text;`,
 ];
 
 /** The schema version this build writes. */

@@ -8,12 +8,14 @@ export function queries(s: string) {
   return {
     // One statement for the whole list: atomic by itself, and one round trip however many releases.
     syncReleases: `
-      INSERT INTO ${s}.releases (target, version, image_ref, status, created_at, created_by, description, first_seen_at)
-      SELECT $1::text, r.version, r.image_ref, r.status, r.created_at, r.created_by, r.description, $2::bigint
-      FROM unnest($3::integer[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[])
-        AS r (version, image_ref, status, created_at, created_by, description)
-      ON CONFLICT (target, version) DO UPDATE SET status = excluded.status
-      WHERE ${s}.releases.status IS DISTINCT FROM excluded.status`,
+      INSERT INTO ${s}.releases (target, version, image_ref, status, created_at, created_by, description, first_seen_at, image_digest)
+      SELECT $1::text, r.version, r.image_ref, r.status, r.created_at, r.created_by, r.description, $2::bigint, r.image_digest
+      FROM unnest($3::integer[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[])
+        AS r (version, image_ref, status, created_at, created_by, description, image_digest)
+      ON CONFLICT (target, version) DO UPDATE
+        SET status = excluded.status, image_digest = coalesce(excluded.image_digest, ${s}.releases.image_digest)
+      WHERE ${s}.releases.status IS DISTINCT FROM excluded.status
+        OR ${s}.releases.image_digest IS DISTINCT FROM coalesce(excluded.image_digest, ${s}.releases.image_digest)`,
     // For a transition that decides nothing (Transition.progressOnly); lasts until its COMMIT.
     asyncCommit: `SET LOCAL synchronous_commit = off`,
     listReleases: `SELECT * FROM ${s}.releases WHERE target = $1 ORDER BY version DESC LIMIT $2`,

@@ -92,6 +92,7 @@ export class PostgresStore implements Store {
       unique.map((r) => r.createdAt),
       unique.map((r) => clean(r.user)),
       unique.map((r) => clean(r.description)),
+      unique.map((r) => (r.imageDigest === undefined ? null : clean(r.imageDigest))),
     ]);
   }
 

@@ -20,6 +20,7 @@ export interface ReleaseRow {
   verdict_at: number | null;
   first_seen_at: number;
   migration_marker: number | null;
+  image_digest: string | null;
 }
 
 export function toRecord(row: ReleaseRow): ReleaseRecord {
@@ -36,6 +37,7 @@ export function toRecord(row: ReleaseRow): ReleaseRecord {
     ...(row.verdict_reason !== null && { verdictReason: row.verdict_reason }),
     ...(row.verdict_at !== null && { verdictAt: row.verdict_at }),
     ...(row.migration_marker !== null && { migrationMarker: row.migration_marker }),
+    ...(row.image_digest !== null && row.image_digest !== undefined && { imageDigest: row.image_digest }),
     firstSeenAt: row.first_seen_at,
   };
 }

@@ -66,6 +66,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX incidents_by_target ON incidents (target, opened_at);`,
   `ALTER TABLE releases ADD COLUMN migration_marker REAL;`,
   AUDIT_COUNT_MIGRATION,
+  // A release's build digest, once its machines reported one (tags can be reused).
+  `ALTER TABLE releases ADD COLUMN image_digest TEXT;`,
 ];
 
 /**

@@ -11,23 +11,30 @@ import type { ReleaseRecord } from './types.ts';
 /** A prepared statement for `sql`, from the store's cache. */
 export type Prepared = (sql: string) => StatementSync;
 
-/** Inserts releases not seen before and refreshes the status of known ones; unchanged rows are not rewritten. */
+/**
+ * Inserts releases not seen before and refreshes the status of known ones, and their digest once
+ * known (a digest is never forgotten); unchanged rows are not rewritten.
+ */
 export function upsertReleases(prepared: Prepared, target: string, releases: readonly Release[], now: number): void {
   const upsert = prepared(
-    `INSERT INTO releases (target, version, image_ref, status, created_at, user, description, first_seen_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (target, version) DO UPDATE SET status = excluded.status WHERE releases.status IS NOT excluded.status`,
+    `INSERT INTO releases (target, version, image_ref, status, created_at, user, description, first_seen_at, image_digest)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (target, version) DO UPDATE SET status = excluded.status, image_digest = coalesce(excluded.image_digest, releases.image_digest)
+     WHERE releases.status IS NOT excluded.status OR releases.image_digest IS NOT coalesce(excluded.image_digest, releases.image_digest)`,
   );
-  for (const r of releases) upsert.run(target, r.version, r.imageRef, r.status, r.createdAt, r.user, r.description, now);
+  for (const r of releases) upsert.run(target, r.version, r.imageRef, r.status, r.createdAt, r.user, r.description, now, r.imageDigest ?? null);
 }
 
-/** True when every release is stored with its current status already: upserting them changes nothing. */
+/** True when every release is stored with its current status and digest already: upserting them changes nothing. */
 export function allReleasesStored(prepared: Prepared, target: string, releases: readonly Release[]): boolean {
   if (releases.length === 0) return true;
   const oldest = Math.min(...releases.map((r) => r.version));
-  const rows = prepared('SELECT version, status FROM releases WHERE target = ? AND version >= ?').all(target, oldest) as unknown as { version: number; status: string }[];
-  const stored = new Map(rows.map((r) => [r.version, r.status]));
-  return releases.every((r) => stored.get(r.version) === r.status);
+  const rows = prepared('SELECT version, status, image_digest FROM releases WHERE target = ? AND version >= ?').all(target, oldest) as unknown as { version: number; status: string; image_digest: string | null }[];
+  const stored = new Map(rows.map((r) => [r.version, r]));
+  return releases.every((r) => {
+    const row = stored.get(r.version);
+    return row !== undefined && row.status === r.status && (r.imageDigest === undefined || row.image_digest === r.imageDigest);
+  });
 }
 
 /** Newest first. */

@@ -31,9 +31,18 @@ export class FakePlatform implements Platform {
   /** listReleases calls so far (a flyctl process each, on Fly). */
   listCalls = 0;
 
-  async listReleases(app: string): Promise<Release[]> {
+  /** listReleases calls per app. */
+  readonly listCallsOf = new Map<string, number>();
+  /** Apps whose listReleases never answers (until its signal aborts), as a flyctl that hangs. */
+  readonly hangListsOf = new Set<string>();
+
+  async listReleases(app: string, signal?: AbortSignal): Promise<Release[]> {
     this.listCalls++;
+    this.listCallsOf.set(app, (this.listCallsOf.get(app) ?? 0) + 1);
     if (this.failListWith) throw this.failListWith;
+    if (this.hangListsOf.has(app)) {
+      await new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    }
     return structuredClone(this.releases.get(app) ?? []);
   }
 

@@ -35,11 +35,14 @@ describe.skipIf(skipPostgres)('PostgreSQL', () => {
   storeContract(
     'PostgresStore',
     (storage) => PostgresStore.open(server.url, { schema: `contract_${storage}` }),
-    // Back to the schema before issue 16: the audit table without count and source, one version lower.
+    // Back to the schema before issue 16: the audit table without count and source, the releases
+    // without a digest, two versions lower.
     (storage) =>
       withClient(server.url, async (c) => {
         const s = `contract_${storage}`;
-        await c.query(`ALTER TABLE ${s}.audit DROP COLUMN count, DROP COLUMN source; DROP INDEX ${s}.audit_by_at; DELETE FROM ${s}.schema_migrations WHERE version = ${PG_SCHEMA_VERSION}`);
+        await c.query(
+          `ALTER TABLE ${s}.releases DROP COLUMN image_digest; ALTER TABLE ${s}.audit DROP COLUMN count, DROP COLUMN source; DROP INDEX ${s}.audit_by_at; DELETE FROM ${s}.schema_migrations WHERE version >= ${PG_SCHEMA_VERSION - 1}`,
+        );
       }),
   );
 

@@ -115,6 +115,17 @@ export function storeContract(name: string, openStore: OpenStore, toPreviousAudi
         expect(v1).toEqual({ target: 'api', ...rel(1, 'failed'), origin: 'deploy', verdict: 'good', verdictReason: 'window passed', verdictAt: 20, firstSeenAt: 10 });
       });
 
+      it("stores a release's digest once its machines report one, and never forgets it", async () => {
+        const { store } = await fresh();
+        const digest = `sha256:${'a'.repeat(64)}`;
+        await store.syncReleases('api', [rel(1)], 0);
+        expect((await store.listReleases('api'))[0]).not.toHaveProperty('imageDigest');
+        await store.syncReleases('api', [{ ...rel(1), imageDigest: digest }], 1);
+        expect((await store.listReleases('api'))[0]?.imageDigest).toBe(digest);
+        await store.syncReleases('api', [rel(1)], 2); // a listing without the machines' view
+        expect((await store.listReleases('api'))[0]?.imageDigest).toBe(digest);
+      });
+
       it('keeps fractional migration markers exactly', async () => {
         const { store } = await fresh();
         await store.syncReleases('api', [rel(1)], 0);

@@ -44,6 +44,8 @@ export class ReleasePoller {
   #listing: ReleaseListing | undefined;
   #listedOnce = false;
   #failedInARow = 0;
+  /** The scheduled poll under way, which another scheduled poll joins rather than doubles. */
+  #scheduled: Promise<void> | undefined;
 
   constructor(deps: ReleasePollerDeps) {
     this.#deps = deps;
@@ -54,15 +56,27 @@ export class ReleasePoller {
     return this.#listedOnce;
   }
 
-  async poll(options: { fresh?: boolean } = {}): Promise<void> {
+  /**
+   * A scheduled poll joins one already under way for this target, so a target whose poll is slow
+   * (flyctl at its timeout, a locked store) never holds up another's; a fresh poll always lists.
+   */
+  poll(options: { fresh?: boolean } = {}): Promise<void> {
+    if (options.fresh) return this.#poll(true);
+    this.#scheduled ??= this.#poll(false).finally(() => {
+      this.#scheduled = undefined;
+    });
+    return this.#scheduled;
+  }
+
+  async #poll(fresh: boolean): Promise<void> {
     const { platform, store, clock, stopped, metrics, target } = this.#deps;
     if (stopped.aborted) return;
     // A fresh poll does not wait for the machines: it lists at once, and records no fingerprint,
     // so the next scheduled poll lists once more and takes one.
-    const fingerprint = options.fresh ? undefined : await this.#fingerprint();
+    const fingerprint = fresh ? undefined : await this.#fingerprint();
     if (stopped.aborted) return;
     const question = { last: this.#listing, fingerprint, phase: this.#deps.state().phase, now: clock.now(), relistAfterMs: this.#deps.relistAfterMs };
-    if (!options.fresh && !mustListReleases(question)) {
+    if (!fresh && !mustListReleases(question)) {
       metrics.incReleasePoll?.('unchanged');
       return;
     }
@@ -87,8 +101,10 @@ export class ReleasePoller {
       const byVersion = new Map(stored.map((r) => [r.version, r]));
       const views: ReleaseView[] = releases.map((r) => {
         const s = byVersion.get(r.version);
+        const imageDigest = r.imageDigest ?? s?.imageDigest;
         return {
           ...r,
+          ...(imageDigest && { imageDigest }),
           ...(live?.version === r.version && live.live !== undefined && { live: live.live }),
           verdict: s?.verdict ?? 'pending',
           origin: s?.origin ?? 'deploy',
