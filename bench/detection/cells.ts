@@ -51,7 +51,7 @@ export interface SuiteSize {
 
 export const DEFAULT_SIZE: Readonly<SuiteSize> = Object.freeze({ healthy: 10_000, bad: 1_000, hardDown: 200 });
 
-const STANDARD_NOISE = ['independent', 'wandering', 'bursts-30', 'bursts-100', 'drift', 'combined'];
+const STANDARD_NOISE = ['independent', 'wandering', 'bursts-30', 'bursts-100', 'drift', 'combined', 'combined+outages'];
 const STANDARD_TRAFFIC = [1, 20, 200];
 
 /** Every cell of the suite, in report order. */

@@ -72,24 +72,34 @@ export function createEnvironment(u: Uniform, noise: NoiseModel, requestsPerSeco
     }
   }
 
+  const weightedBurst = noise.bursts.map(() => 0);
+  const wanders = noise.wanderLogSd > 0;
+  const swings = noise.dailyAmplitude !== 0;
   return {
     now: () => now,
     next(ticks, rateOf) {
       let meanRequests = 0;
       let weightedRate = 0;
-      const weightedBurst = noise.bursts.map(() => 0);
+      weightedBurst.fill(0);
       let hardDown = false;
+      // Bursts that cannot touch this call's span are skipped without a per-tick look.
+      const end = now + ticks * TICK_SECONDS;
+      const burstsNear = burstStarts.some((start) => start < end);
+      // Over one call (a minute at most) the daily swing moves by well under 1%: one value will do.
+      const swing = swings ? 1 + noise.dailyAmplitude * Math.sin((2 * Math.PI * (now + dayPhase)) / DAY_SECONDS) : 1;
+      const loadScale = requestsPerSecond * TICK_SECONDS * swing;
       for (let i = 0; i < ticks; i++) {
         logLoad = LOAD_AUTOCORRELATION_PER_5S * logLoad + loadInnovation * normal();
-        if (noise.wanderLogSd > 0) logWander = wanderRho * logWander + wanderInnovation * normal();
-        const swing = noise.dailyAmplitude === 0 ? 1 : 1 + noise.dailyAmplitude * Math.sin((2 * Math.PI * (now + dayPhase)) / DAY_SECONDS);
-        const load = requestsPerSecond * TICK_SECONDS * Math.exp(logLoad - loadCorrection) * swing;
+        if (wanders) logWander = wanderRho * logWander + wanderInnovation * normal();
+        const load = loadScale * Math.exp(logLoad - loadCorrection);
         const own = rateOf(now);
         hardDown ||= own >= 1;
         meanRequests += load;
-        weightedRate += load * Math.min(1, own * swing * Math.exp(logWander - wanderCorrection));
-        for (let k = 0; k < noise.bursts.length; k++) {
-          weightedBurst[k] = (weightedBurst[k] as number) + (load * burstOverlap(k, now, now + TICK_SECONDS)) / TICK_SECONDS;
+        weightedRate += load * Math.min(1, own * swing * (wanders ? Math.exp(logWander - wanderCorrection) : 1));
+        if (burstsNear) {
+          for (let k = 0; k < noise.bursts.length; k++) {
+            weightedBurst[k] = (weightedBurst[k] as number) + (load * burstOverlap(k, now, now + TICK_SECONDS)) / TICK_SECONDS;
+          }
         }
         now += TICK_SECONDS;
       }

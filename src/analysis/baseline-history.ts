@@ -55,6 +55,10 @@ export const DEFAULT_BASELINE_POLICY: Readonly<BaselinePolicy> = Object.freeze({
   maxBlocks: 200,
 });
 
+/** The default policy with another retention (the config's baselineRetention). */
+export const baselinePolicyWithRetention = (retentionMs: number | undefined): BaselinePolicy =>
+  retentionMs === undefined ? DEFAULT_BASELINE_POLICY : { ...DEFAULT_BASELINE_POLICY, retentionMs };
+
 export const emptyBaselineHistory = (): BaselineHistory => ({ blocks: [] });
 
 /** Counts the guard read since its previous reading, ending at `at`. */

@@ -10,9 +10,9 @@
  * half an hour by the long-run φ; one number would make the test either slow or fooled.
  * - `short`: within groups of ≥ 5 minutes, the Pearson χ² of their minutes around the group's own
  *   rate (from each block's Σ errors²/requests), over its degrees of freedom.
- * - `long`: differences between the rates of groups two apart (a lag-2 variant of von Neumann's
- *   mean square successive difference), not deviations from the overall mean, so a daily swing (a
- *   slow trend) cancels.
+ * - `long`: differences between the rates of nearby groups (von Neumann's mean square successive
+ *   difference, at lag 2 for short groups), not deviations from the overall mean, so a daily swing
+ *   (a slow trend) cancels.
  * Both set outliers aside — groups or differences beyond `outlierFactor` times a median-based scale —
  * because bursts are handled by the per-look cap and one burst must not blind the whole test.
  */
@@ -150,11 +150,13 @@ function shortScale(groups: readonly Group[], rate: number, o: DispersionOptions
 function longScale(groups: readonly Group[], rate: number, o: DispersionOptions): number {
   if (groups.length < o.minGroups) return 1;
   const squares: number[] = [];
-  // Lag 2, not 1: neighbouring groups still share part of a wander (by about a tenth at 5 minutes
-  // for a 50-second correlation), which would shrink their differences; groups two apart do not.
-  for (let i = 2; i < groups.length; i++) {
-    const a = groups[i - 2] as Group;
-    const b = groups[i] as Group;
+  // Short groups are compared with the group after next, not the next: neighbours still share part
+  // of a wander (about a tenth at 5 minutes for a 50-second correlation), which would shrink their
+  // differences. Long groups are compared with the next: a slow trend must not look like noise.
+  for (let i = 0; i < groups.length; i++) {
+    const a = groups[i] as Group;
+    const b = groups[i + (a.span >= 2 * o.groupMs ? 1 : 2)];
+    if (b === undefined) break;
     const difference = a.errors / a.requests - b.errors / b.requests;
     squares.push((difference * difference) / (rate * (1 - rate) * (1 / a.requests + 1 / b.requests)));
   }

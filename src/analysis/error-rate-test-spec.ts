@@ -63,6 +63,36 @@ export function resolveErrorRateTestSpec(spec: ErrorRateSpec & Partial<ErrorRate
   } as ErrorRateTestSpec;
 }
 
+/** The config's names for the settings (durations already in ms), as in src/config/schema.ts ErrorRate. */
+export interface ErrorRateTestConfig {
+  baselineAlpha?: number | undefined;
+  changeShare?: number | undefined;
+  minDecision?: number | undefined;
+  burstyMinDecision?: number | undefined;
+  minChangeDecision?: number | undefined;
+  ceilingPersistence?: number | undefined;
+  minBaselineSpan?: number | undefined;
+  minBaselineRequests?: number | undefined;
+  /** The guard's longest window: change points are looked for over it. */
+  maxWindow: number;
+}
+
+/** The settings a config gives, for resolveErrorRateTestSpec({ ...toSpec(c), ...errorRateTestSettings(c) }). */
+export function errorRateTestSettings(c: ErrorRateTestConfig): Partial<ErrorRateTestSettings> {
+  const settings: Partial<ErrorRateTestSettings> = {
+    baselineAlpha: c.baselineAlpha,
+    changeShare: c.changeShare,
+    changeHorizonMs: c.maxWindow,
+    minDecisionMs: c.minDecision,
+    burstyMinDecisionMs: c.burstyMinDecision,
+    minChangeDecisionMs: c.minChangeDecision,
+    ceilingPersistenceMs: c.ceilingPersistence,
+    minBaselineSpanMs: c.minBaselineSpan,
+    minBaselineRequests: c.minBaselineRequests,
+  };
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+}
+
 /** Everything wrong with a resolved spec, as readable lines; empty when it is usable. */
 export function errorRateTestSpecProblems(spec: ErrorRateTestSpec): string[] {
   const problems = errorRateSpecProblems(spec);
