@@ -23,8 +23,12 @@ export interface Row {
   releaseClass: ReleaseClass;
   deploys: number;
   meanDispersion: number;
+  meanShortDispersion: number;
   burstyShare: number;
   insufficientShare: number;
+  /** Share of deploys whose baseline bound was below the true rate: ours and the pre-issue one. */
+  boundMissShare: number;
+  preIssueBoundMissShare: number;
   detectors: DetectorRow[];
 }
 
@@ -45,8 +49,11 @@ export function buildRows(cells: readonly Cell[], tallies: ReadonlyMap<string, T
         releaseClass: cls,
         deploys: t.deploys,
         meanDispersion: t.dispersionSum / t.deploys,
+        meanShortDispersion: t.shortDispersionSum / t.deploys,
         burstyShare: t.bursty / t.deploys,
         insufficientShare: t.insufficientBaseline / t.deploys,
+        boundMissShare: t.boundMisses / t.deploys,
+        preIssueBoundMissShare: t.preIssueBoundMisses / t.deploys,
         detectors: detectorNames.map((detector, k) => {
           const times = (t.detections[k] ?? []).slice().sort((a, b) => a - b);
           const after = times.filter((s) => s > 0);
@@ -77,14 +84,14 @@ const cellLabel = (c: Cell) => `${c.noise} | ${c.requestsPerSecond} | ${(c.basel
 
 export function falseRollbackTable(rows: readonly Row[]): string {
   const lines = [
-    '| noise | rps | baseline | deploys | ours: rolled back (share; 95% CI) | pre-issue: rolled back | mean φ | bursty baselines |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| noise | rps | baseline | deploys | ours: rolled back (share; 95% CI) | pre-issue: rolled back | mean φ minute / long | bursty baselines | bound below true rate: ours / pre-issue |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows.filter((x) => x.releaseClass === 'healthy')) {
     const [ours, pre] = r.detectors;
     if (ours === undefined || pre === undefined) continue;
     const low = r.cell.group === 'low-traffic' ? ` (low; pre-issue baseline ${r.cell.preIssueBaselineMinutes} min)` : '';
-    lines.push(`| ${cellLabel(r.cell)}${low} | ${r.deploys} | ${falseRollbackCell(ours)} | ${ours === pre ? '' : falseRollbackCell(pre)} | ${r.meanDispersion.toFixed(2)} | ${pct(r.burstyShare * r.deploys, r.deploys, 1)} |`);
+    lines.push(`| ${cellLabel(r.cell)}${low} | ${r.deploys} | ${falseRollbackCell(ours)} | ${ours === pre ? '' : falseRollbackCell(pre)} | ${r.meanShortDispersion.toFixed(2)} / ${r.meanDispersion.toFixed(2)} | ${pct(r.burstyShare, 1, 1)} | ${pct(r.boundMissShare, 1, 1)} / ${pct(r.preIssueBoundMissShare, 1, 1)} |`);
   }
   return lines.join('\n');
 }

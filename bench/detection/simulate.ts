@@ -5,6 +5,8 @@
  */
 import { addBaselineReadings, emptyBaselineHistory, type BaselineReading } from '../../src/analysis/baseline-history.ts';
 import { summariseBaseline } from '../../src/analysis/baseline-summary.ts';
+import { binomialUpperBound } from '../../src/analysis/binomial-bounds.ts';
+import { DEFAULT_ERROR_RATE_SPEC } from '../../src/analysis/error-rate.ts';
 import type { ErrorRateTestSpec } from '../../src/analysis/error-rate-test-spec.ts';
 import { MULTIPLIER, type Cell, type ReleaseClass, type Timing } from './cells.ts';
 import type { DetectorDefinition } from './detectors.ts';
@@ -19,6 +21,9 @@ export interface DeployResult {
   shortDispersion: number;
   bursty: boolean;
   insufficientBaseline: boolean;
+  /** The baseline's upper bound was below the app's true mean rate: ours (remembered, φ-divided, at baselineAlpha) and the pre-issue one (30 minutes, raw counts, at alpha). */
+  boundMissed: boolean;
+  preIssueBoundMissed: boolean;
 }
 
 const CLASS_SALT: Readonly<Record<ReleaseClass, number>> = { healthy: 1, 'errors-x5': 2, 'errors-x10': 3, 'hard-down': 4 };
@@ -81,5 +86,13 @@ export function simulateDeploy(
       }
     }
   }
-  return { detectedAfter, dispersion: summary.dispersion, shortDispersion: summary.shortDispersion, bursty: summary.bursty, insufficientBaseline: summary.insufficient !== undefined };
+  return {
+    detectedAfter,
+    dispersion: summary.dispersion,
+    shortDispersion: summary.shortDispersion,
+    bursty: summary.bursty,
+    insufficientBaseline: summary.insufficient !== undefined,
+    boundMissed: summary.upperBound < base,
+    preIssueBoundMissed: binomialUpperBound(preIssueBaseline.errors, preIssueBaseline.requests, DEFAULT_ERROR_RATE_SPEC.alpha) < base,
+  };
 }

@@ -36,8 +36,11 @@ export interface Tally {
   /** Per detector: deploys it was run on. */
   ran: number[];
   dispersionSum: number;
+  shortDispersionSum: number;
   bursty: number;
   insufficientBaseline: number;
+  boundMisses: number;
+  preIssueBoundMisses: number;
 }
 
 export function selectCells(options: SuiteOptions): Cell[] {
@@ -60,15 +63,21 @@ export function runTask(seed: number, task: Task, timing: Timing): Tally {
     detections: detectors.map(() => []),
     ran: detectors.map(() => 0),
     dispersionSum: 0,
+    shortDispersionSum: 0,
     bursty: 0,
     insufficientBaseline: 0,
+    boundMisses: 0,
+    preIssueBoundMisses: 0,
   };
   for (let i = task.from; i < task.to; i++) {
     const r = simulateDeploy(seed, task.cell, task.releaseClass, i, detectors, spec, timing);
     tally.deploys += 1;
     tally.dispersionSum += r.dispersion;
+    tally.shortDispersionSum += r.shortDispersion;
     tally.bursty += r.bursty ? 1 : 0;
     tally.insufficientBaseline += r.insufficientBaseline ? 1 : 0;
+    tally.boundMisses += r.boundMissed ? 1 : 0;
+    tally.preIssueBoundMisses += r.preIssueBoundMissed ? 1 : 0;
     detectors.forEach((d, k) => {
       if (d.badOnly && task.releaseClass === 'healthy') return;
       tally.ran[k] = (tally.ran[k] ?? 0) + 1;
@@ -91,8 +100,11 @@ export function mergeTallies(tallies: readonly Tally[]): Map<string, Tally> {
     }
     m.deploys += t.deploys;
     m.dispersionSum += t.dispersionSum;
+    m.shortDispersionSum += t.shortDispersionSum;
     m.bursty += t.bursty;
     m.insufficientBaseline += t.insufficientBaseline;
+    m.boundMisses += t.boundMisses;
+    m.preIssueBoundMisses += t.preIssueBoundMisses;
     t.detections.forEach((d, k) => m.detections[k]?.push(...d));
     t.ran.forEach((n, k) => (m.ran[k] = (m.ran[k] ?? 0) + n));
   }

@@ -113,26 +113,29 @@ export function errorRateTestSpecProblems(spec: ErrorRateTestSpec): string[] {
 
 /**
  * The test's rejection boundary and its prior weights. The statistic is
- *   M = Σ_k v_k · ( w0 · Λ_k(from the deploy) + Σ_j w_j · Λ_k(from look j) )
- * with w0 = 1 − changeShare and the change points' weights summing to changeShare over the horizon,
- * so M starts at ≤ 1 and is a test supermartingale; the release fails when M ≥ 1 / testAlpha.
+ *   M = Σ_k v_k · ( w0 · Λ_k(since the deploy)^(1/φ) + Σ_j w_j · Λ_k(since look j) )
+ * with w0 = 1 − changeShare and the change points' weights summing to changeShare over the horizon.
+ * By the power mean inequality the first part is at most w0 · max(1, Y) ≤ w0 · Y + w0 for the raw
+ * mixture Y, so M − w0 is below a test supermartingale that starts at 1: rejecting at
+ * M ≥ 1/testAlpha + w0 keeps P(false rejection) ≤ testAlpha exactly (the w0 costs 4e-4 nats).
  */
 export interface TestBoundaries {
   testAlpha: number;
-  /** log(1 / testAlpha): where log M rejects. */
+  /** log(1/testAlpha + w0): where log M rejects. */
   logBoundary: number;
   /** log w0: the weight of the from-deploy component. */
   logDeployWeight: number;
   /** Change-point prior mass per ms of guard time: changeShare / changeHorizonMs. */
   changeWeightPerMs: number;
-  /** What log M must reach by the from-deploy component alone: log(1 / (testAlpha · w0)). */
+  /** What the from-deploy component alone must reach: logBoundary − log w0. */
   logDeployBoundary: number;
 }
 
 export function testBoundaries(spec: ErrorRateTestSpec): TestBoundaries {
   const testAlpha = spec.alpha - spec.baselineAlpha;
-  const logBoundary = Math.log(1 / testAlpha);
-  const logDeployWeight = Math.log1p(-spec.changeShare);
+  const deployWeight = 1 - spec.changeShare;
+  const logBoundary = Math.log(1 / testAlpha + deployWeight);
+  const logDeployWeight = Math.log(deployWeight);
   return {
     testAlpha,
     logBoundary,

@@ -1,16 +1,24 @@
 /**
  * The error-rate test as a pure state-passing function — the API the guard calls on every reading.
  *
- *   const spec = resolveErrorRateTestSpec({ ...toSpec(config), ...newSettings });   // once
- *   const baseline = summariseBaseline(baselineHistoryUntil(history, releaseCreatedAt), spec); // at guard start
- *   let state = startErrorRateTest(guardStartedAt);                                 // at guard start
- *   ({ state, judgment } = stepErrorRateTest(state, { at, requests, errors }, baseline, spec)); // each reading
+ *   const spec = resolveErrorRateTestSpec({ ...toSpec(config), ...errorRateTestSettings(config) });
+ *   // While a release is stable (and after a rollback): every reading feeds the remembered baseline.
+ *   history = addBaselineReading(history, { at, requests, errors }, policy);
+ *   // Guard start: freeze a summary of what ended before the new release was created; start a state.
+ *   const baseline = summariseBaseline(baselineHistoryUntil(history, releaseCreatedAt), spec);
+ *   let state = startErrorRateTest(guardStartedAt);
+ *   // Each reading while guarding: the new release's increment since the previous reading.
+ *   ({ state, judgment } = stepErrorRateTest(state, { at, requests, errors }, baseline, spec));
+ *   // Also record the guard's own readings in a separate history, guardHistory.
+ *   // Guard passed: history = mergeBaselineHistories(history, guardHistory, now, policy).
+ *   // Rolled back: drop guardHistory; the stable release's history stays the baseline.
  *
  * Inputs: `increment` is what the new release served since the previous reading (summed over its
  * machines, counter resets already handled by counter-accumulator.ts), stamped with the reading's
- * time. `baseline` summarises the remembered baseline (baseline-history.ts, baseline-summary.ts).
- * State: plain JSON, O(number of alternatives) in size; persist it with the guard. Output: the next
- * state and a judgment (error-rate-test-judgment.ts); `failed` means roll back.
+ * time. `baseline` summarises the remembered baseline (baseline-history.ts, baseline-summary.ts);
+ * compute it once per guard. State: plain JSON of a few hundred bytes; persist it with the guard.
+ * Output: the next state and a judgment (error-rate-test-judgment.ts). `failed` means roll back;
+ * `insufficient-baseline` means this check cannot judge this deploy (the floor is not a baseline).
  *
  * The statistic is a mixture over alternatives p_k > θ and over change points:
  *   M = Σ_k v_k · ( w0 · Π_{all looks} e^{ℓ_k} + Σ_j w_j · Π_{looks ≥ j} e^{ℓ_k} )
@@ -20,9 +28,10 @@
  * back by the healthy traffic before it.
  *
  * The guarantee: if, given the past, every request fails with probability ≤ θ (independent errors
- * at or below the threshold), then each factor e^{ℓ_k} has conditional mean ≤ 1, M (plus the prior
- * mass of change points still to come) is a test supermartingale, and by Ville's inequality
- * P(M ever ≥ 1/testAlpha) ≤ testAlpha — however often and irregularly the guard looks. With the
+ * at or below the threshold), then each capped factor e^{ℓ_k} has conditional mean ≤ 1, the
+ * from-deploy part divided by φ is at most w0 more than its raw e-value (testBoundaries), so M − w0
+ * plus the prior mass of change points still to come is bounded by a test supermartingale, and by
+ * Ville's inequality P(M ever ≥ 1/testAlpha + w0) ≤ testAlpha — however often and irregularly the guard looks. With the
  * baseline's bound missing with probability ≤ baselineAlpha, false rollbacks from the test are
  * ≤ alpha per deploy. Under dependent errors this holds only approximately; what was measured is in
  * docs/benchmarks.md and what holds is in docs/statistics.md ("Dependence").
@@ -88,8 +97,8 @@ interface Evidence {
 
 /**
  * Folds one look into the per-alternative sums. The from-deploy sums are kept raw and divided at
- * each look by φ at the current horizon (dispersion.ts); the change part divides each look by the
- * long-scale φ. Contract: the baseline is sufficient.
+ * each look by φ at the current horizon (dispersion.ts), the same φ for every alternative; the
+ * change part divides each look by the long-scale φ. Contract: the baseline is sufficient.
  */
 function addLook(state: ErrorRateTestState, i: ErrorRateIncrement, baseline: BaselineSummary, spec: ErrorRateTestSpec): Evidence {
   const bounds = testBoundaries(spec);
@@ -119,9 +128,7 @@ function addLook(state: ErrorRateTestState, i: ErrorRateIncrement, baseline: Bas
     logDeploy.push(deploy);
     logChange.push(change);
     const logWeight = terms.logWeights[k] as number;
-    // Shrinking only positive sums keeps every term at or below its raw e-value: exact under independence.
-    const deployQuasi = deploy > 0 ? deploy / horizonDispersion : deploy;
-    logDeployEvidence = logAddExp(logDeployEvidence, logWeight + bounds.logDeployWeight + deployQuasi);
+    logDeployEvidence = logAddExp(logDeployEvidence, logWeight + bounds.logDeployWeight + deploy / horizonDispersion);
     logChangeEvidence = logAddExp(logChangeEvidence, logWeight + change);
   }
   // Without alternatives (θ = 1) there is nothing to find: the sums stay at "zero".
@@ -140,7 +147,7 @@ export function stepErrorRateTest(
   baseline: BaselineSummary,
   spec: ErrorRateTestSpec,
 ): { state: ErrorRateTestState; judgment: ErrorRateTestJudgment } {
-  const logBoundary = Math.log(1 / (spec.alpha - spec.baselineAlpha));
+  const logBoundary = testBoundaries(spec).logBoundary;
   const base = {
     requests: state.requests,
     errors: state.errors,

@@ -25,9 +25,10 @@ describe('resolveErrorRateTestSpec', () => {
     expect(resolved).toMatchObject({ baselineAlpha: 0.0001, minDecisionMs: 15_000, changeShare: 0.5, changeHorizonMs: 600_000, minBaselineRequests: 500 });
   });
 
-  it('puts the from-deploy boundary at log(1 / (testAlpha · (1 − changeShare)))', () => {
+  it('rejects at M ≥ 1/testAlpha + w0, so evidence since the deploy alone needs log(1/(testAlpha · w0) + 1)', () => {
     const b = testBoundaries(spec);
-    expect(b.logDeployBoundary).toBeCloseTo(Math.log(1 / (0.00075 * 0.5)), 12);
+    expect(b.logBoundary).toBeCloseTo(Math.log(1 / 0.00075 + 0.5), 12);
+    expect(b.logDeployBoundary).toBeCloseTo(Math.log(1 / (0.00075 * 0.5) + 1), 12);
     expect(b.changeWeightPerMs * spec.changeHorizonMs).toBeCloseTo(spec.changeShare, 12);
   });
 
