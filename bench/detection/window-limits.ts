@@ -34,7 +34,7 @@ const multiplier = Number(values.multiplier);
 const seed = Number(values.seed);
 const falseRate = Number(values['false-rate']);
 const LOOKS = 360;
-const WINDOWS_SECONDS = [10, 15, 20, 25, 30, 45, 60, 90, 120];
+const WINDOWS_SECONDS = [10, 15, 20, 25, 30, 45, 60, 90, 120, 180, 300, 600];
 
 function windowLooks(index: number, ownRate: number): Counts[] {
   const env = createEnvironment(mulberry32(deriveSeed(seed, index)), noise, rps);
