@@ -25,6 +25,8 @@ const { values } = parseArgs({
     json: { type: 'string' },
     seed: { type: 'string' },
     scale: { type: 'string' },
+    workers: { type: 'string' },
+    cells: { type: 'string' },
     scenarios: { type: 'string' },
     window: { type: 'string' },
     'no-error-rate': { type: 'boolean', default: false },
@@ -38,8 +40,8 @@ const selected: Suite[] = values.suite === 'all' ? [...SUITES] : [values.suite a
 
 /** Each suite's own options, passed through unchanged. */
 function suiteArgs(suite: Suite): string[] {
-  const pass = (name: 'seed' | 'scale' | 'scenarios' | 'window') => (values[name] === undefined ? [] : [`--${name}`, values[name]]);
-  if (suite === 'statistical') return [...pass('seed'), ...pass('scale')];
+  const pass = (name: 'seed' | 'scale' | 'workers' | 'cells' | 'scenarios' | 'window') => (values[name] === undefined ? [] : [`--${name}`, values[name]]);
+  if (suite === 'statistical') return [...pass('seed'), ...pass('scale'), ...pass('workers'), ...pass('cells')];
   return [...pass('scenarios'), ...pass('window'), ...(values['no-error-rate'] ? ['--no-error-rate'] : [])];
 }
 

@@ -1,28 +1,35 @@
 /**
- * Turns deploy outcomes into per-class rows and a markdown table. For a healthy class every rollback
- * is a false rollback; for a bad class the share rolled back is the detection rate.
+ * Turns the suite's tallies into rows and two markdown tables: false rollbacks of healthy deploys
+ * (with a Clopper–Pearson 95 % interval), and detection of bad ones (share caught within the window,
+ * median and p90 seconds from the onset) next to the two Wald oracles.
  */
-import type { ReleaseClass } from './scenarios.ts';
-import type { DeployOutcome } from './simulate.ts';
+import type { Cell, ReleaseClass } from './cells.ts';
+import { clopperPearson } from './clopper-pearson.ts';
+import type { Tally } from './suite.ts';
 
-export interface DetectorSummary {
+export interface DetectorRow {
   detector: string;
-  rolledBack: number;
-  rollbackRate: number;
-  /** Time to the rollback decision over the deploys rolled back, in seconds (null when none). */
+  ran: number;
+  /** Rolled back at or after the onset. */
+  caught: number;
+  /** Rolled back before a late onset: false rollbacks of a release that was still healthy. */
+  early: number;
   medianSeconds: number | null;
-  p95Seconds: number | null;
-  /** Requests the release had served at the decision, median over the deploys rolled back. */
-  medianRequests: number | null;
+  p90Seconds: number | null;
 }
 
-export interface ClassRow {
+export interface Row {
+  cell: Cell;
   releaseClass: ReleaseClass;
-  requestsPerSecond: number;
   deploys: number;
-  /** Share of deploys the spec calls bad when the baseline rate is known exactly. */
-  inScope: number;
-  detectors: DetectorSummary[];
+  meanDispersion: number;
+  meanShortDispersion: number;
+  burstyShare: number;
+  insufficientShare: number;
+  /** Share of deploys whose baseline bound was below the true rate: ours and the pre-issue one. */
+  boundMissShare: number;
+  preIssueBoundMissShare: number;
+  detectors: DetectorRow[];
 }
 
 /** Nearest-rank quantile of ascending values; null for none. */
@@ -31,61 +38,79 @@ export function quantile(sorted: readonly number[], q: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? null;
 }
 
-/** One row per (class, traffic level), in the order the classes first appear in `outcomes`. */
-export function summarise(outcomes: readonly DeployOutcome[], isBadBySpec: (o: DeployOutcome) => boolean): ClassRow[] {
-  const groups = new Map<string, DeployOutcome[]>();
-  for (const o of outcomes) {
-    const key = `${o.scenario.releaseClass}@${o.scenario.requestsPerSecond}`;
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [o]);
-    else group.push(o);
+export function buildRows(cells: readonly Cell[], tallies: ReadonlyMap<string, Tally>, detectorNames: readonly string[]): Row[] {
+  const rows: Row[] = [];
+  for (const cell of cells) {
+    for (const cls of Object.keys(cell.deploys) as ReleaseClass[]) {
+      const t = tallies.get(`${cell.id}|${cls}`);
+      if (t === undefined || t.deploys === 0) continue;
+      rows.push({
+        cell,
+        releaseClass: cls,
+        deploys: t.deploys,
+        meanDispersion: t.dispersionSum / t.deploys,
+        meanShortDispersion: t.shortDispersionSum / t.deploys,
+        burstyShare: t.bursty / t.deploys,
+        insufficientShare: t.insufficientBaseline / t.deploys,
+        boundMissShare: t.boundMisses / t.deploys,
+        preIssueBoundMissShare: t.preIssueBoundMisses / t.deploys,
+        detectors: detectorNames.map((detector, k) => {
+          const times = (t.detections[k] ?? []).slice().sort((a, b) => a - b);
+          const after = times.filter((s) => s > 0);
+          return {
+            detector,
+            ran: t.ran[k] ?? 0,
+            caught: after.length,
+            early: times.length - after.length,
+            medianSeconds: quantile(after, 0.5),
+            p90Seconds: quantile(after, 0.9),
+          };
+        }),
+      });
+    }
   }
-  return [...groups.values()].map((group) => {
-    const first = group[0];
-    if (first === undefined) throw new Error('unreachable: groups are never empty');
-    const names = first.outcomes.map((d) => d.detector);
-    return {
-      releaseClass: first.scenario.releaseClass,
-      requestsPerSecond: first.scenario.requestsPerSecond,
-      deploys: group.length,
-      inScope: group.filter(isBadBySpec).length / group.length,
-      detectors: names.map((name, i) => {
-        const rolledBack = group.map((o) => o.outcomes[i]).filter((d) => d?.rolledBack === true);
-        const seconds = rolledBack.map((d) => (d?.detectedAtMs ?? 0) / 1000).sort((a, b) => a - b);
-        const requests = rolledBack.map((d) => d?.requestsSeen ?? 0).sort((a, b) => a - b);
-        return {
-          detector: name,
-          rolledBack: rolledBack.length,
-          rollbackRate: rolledBack.length / group.length,
-          medianSeconds: quantile(seconds, 0.5),
-          p95Seconds: quantile(seconds, 0.95),
-          medianRequests: quantile(requests, 0.5),
-        };
-      }),
-    };
-  });
+  return rows;
 }
 
-const percent = (r: number) => `${(r * 100).toFixed(1)}%`;
+const pct = (k: number, n: number, digits = 2) => (n === 0 ? '—' : `${((100 * k) / n).toFixed(digits)}%`);
 
-/** "count (share)", then "· p50 / p95 s" when anything was rolled back. */
-function cell(d: DetectorSummary): string {
-  const share = `${d.rolledBack} (${percent(d.rollbackRate)})`;
-  if (d.medianSeconds === null || d.p95Seconds === null) return share;
-  return `${share} · ${d.medianSeconds.toFixed(0)} / ${d.p95Seconds.toFixed(0)} s`;
+function falseRollbackCell(d: DetectorRow): string {
+  const k = d.caught + d.early;
+  const { lower, upper } = clopperPearson(k, d.ran);
+  return `${k} (${pct(k, d.ran)}; ${(lower * 100).toFixed(2)}–${(upper * 100).toFixed(2)}%)`;
 }
 
-/**
- * A markdown table, one column per detector: how many deploys it rolled back, and for those the
- * median / p95 virtual seconds from deploy to decision.
- */
-export function markdownTable(rows: readonly ClassRow[]): string {
+const cellLabel = (c: Cell) => `${c.noise} | ${c.requestsPerSecond} | ${(c.baselineRate * 100).toFixed(0)}%`;
+
+export function falseRollbackTable(rows: readonly Row[]): string {
+  const lines = [
+    '| noise | rps | baseline | deploys | ours: rolled back (share; 95% CI) | pre-issue: rolled back | mean φ minute / long | bursty baselines | bound below true rate: ours / pre-issue |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of rows.filter((x) => x.releaseClass === 'healthy')) {
+    const [ours, pre] = r.detectors;
+    if (ours === undefined || pre === undefined) continue;
+    const low = r.cell.group === 'low-traffic' ? ` (low; pre-issue baseline ${r.cell.preIssueBaselineMinutes} min)` : '';
+    lines.push(`| ${cellLabel(r.cell)}${low} | ${r.deploys} | ${falseRollbackCell(ours)} | ${ours === pre ? '' : falseRollbackCell(pre)} | ${r.meanShortDispersion.toFixed(2)} / ${r.meanDispersion.toFixed(2)} | ${pct(r.burstyShare, 1, 1)} | ${pct(r.boundMissShare, 1, 1)} / ${pct(r.preIssueBoundMissShare, 1, 1)} |`);
+  }
+  return lines.join('\n');
+}
+
+function detectionCell(d: DetectorRow): string {
+  if (d.ran === 0) return '—';
+  const time = d.medianSeconds === null ? '' : ` · ${d.medianSeconds} / ${d.p90Seconds} s`;
+  return `${pct(d.caught, d.ran, 1)}${time}`;
+}
+
+export function detectionTable(rows: readonly Row[]): string {
   const names = rows[0]?.detectors.map((d) => d.detector) ?? [];
-  const header = ['class', 'rps', 'deploys', 'bad by spec', ...names];
-  const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < 1 ? ' --- ' : ' ---: ')).join('|')}|`];
-  for (const row of rows) {
-    const cells = [row.releaseClass, String(row.requestsPerSecond), String(row.deploys), percent(row.inScope), ...row.detectors.map(cell)];
-    lines.push(`| ${cells.join(' | ')} |`);
+  const lines = [
+    `| noise | rps | baseline | onset | class | deploys | ${names.map((n) => `${n}: caught · median / p90 s`).join(' | ')} | ours: rolled back before onset |`,
+    `| --- | ---: | ---: | ---: | --- | ---: | ${names.map(() => '---:').join(' | ')} | ---: |`,
+  ];
+  for (const r of rows.filter((x) => x.releaseClass !== 'healthy')) {
+    const early = r.cell.onsetSeconds > 0 ? String(r.detectors[0]?.early ?? 0) : '';
+    lines.push(`| ${cellLabel(r.cell)} | ${r.cell.onsetSeconds} s | ${r.releaseClass} | ${r.deploys} | ${r.detectors.map(detectionCell).join(' | ')} | ${early} |`);
   }
   return lines.join('\n');
 }

@@ -68,6 +68,25 @@ export const ErrorRate = z.strictObject({
   baselineWindow: Duration.prefault('30m'),
   /** With insufficient evidence at the end of the watch window, keep guarding up to this long. */
   maxWindow: Duration.prefault('30m'),
+  // Settings of the state-passing test (src/analysis/error-rate-test.ts). Optional without zod
+  // defaults: the analysis fills them (resolveErrorRateTestSpec), and configs and fixtures written
+  // before them keep their type. docs/statistics.md explains each default.
+  /** Share of alpha spent on the baseline's upper bound (default alpha / 4); alpha is the total. */
+  baselineAlpha: z.number().gt(0).lt(0.5).optional(),
+  /** Share of the test's alpha spent on regressions that start after the deploy (default 0.5). */
+  changeShare: z.number().gte(0).lt(1).optional(),
+  /** No stretch of traffic shorter than this can roll a release back by itself (default 12s). */
+  minDecision: Duration.optional(),
+  /** The same when the baseline's own traffic had bursts (default 20s). */
+  burstyMinDecision: Duration.optional(),
+  /** The same for a regression that starts after the deploy (default 40s). */
+  minChangeDecision: Duration.optional(),
+  /** The ceiling fails a release only after its rate stayed above it this long (default 30s). */
+  ceilingPersistence: Duration.optional(),
+  /** How much of the stable releases' traffic the baseline remembers (default 24h). */
+  baselineRetention: Duration.optional(),
+  /** A baseline spanning less is insufficient evidence (default 1h). */
+  minBaselineSpan: Duration.optional(),
 });
 export type ErrorRate = z.infer<typeof ErrorRate>;
 

@@ -5,8 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { binomial, logGamma, poisson } from '../../bench/detection/discrete.ts';
 import { meanOneGamma, mulberry32 } from '../../bench/detection/random.ts';
-import { markdownTable } from '../../bench/detection/report.ts';
-import { DEFAULT_SUITE_OPTIONS, runStatisticalSuite } from '../../bench/detection/suite.ts';
+import { clopperPearson } from '../../bench/detection/clopper-pearson.ts';
+import { buildRows, detectionTable, falseRollbackTable } from '../../bench/detection/report.ts';
+import { DEFAULT_SUITE_OPTIONS, DETECTOR_NAMES, runSuiteInProcess, selectCells } from '../../bench/detection/suite.ts';
 
 function moments(draw: () => number, n = 50_000): { mean: number; variance: number } {
   let sum = 0;
@@ -57,19 +58,35 @@ describe('samplers', () => {
 });
 
 describe('statistical suite', () => {
-  const small = { ...DEFAULT_SUITE_OPTIONS, size: { healthyPerLevel: 6, badPerClassPerLevel: 3 } };
+  const cellFilter = ['independent@20', 'bursts-100@200'];
+  const small = { ...DEFAULT_SUITE_OPTIONS, size: { healthy: 4, bad: 3, hardDown: 2 }, cellFilter, timing: { ...DEFAULT_SUITE_OPTIONS.timing, historyHours: 2 } };
 
-  it('is deterministic for a seed', () => {
-    expect(runStatisticalSuite(small).rows).toEqual(runStatisticalSuite(small).rows);
-    expect(runStatisticalSuite({ ...small, seed: 7 }).rows).not.toEqual(runStatisticalSuite(small).rows);
+  it('is deterministic for a seed, and the seed matters', () => {
+    const run = (seed: number) => [...runSuiteInProcess({ ...small, seed }).values()];
+    expect(run(1)).toEqual(run(1));
+    expect(run(2)).not.toEqual(run(1));
   });
 
-  it('catches every hard-down release with every detector and prints one row per class and level', () => {
-    const { rows } = runStatisticalSuite(small);
-    expect(rows).toHaveLength(15);
+  it('catches every hard-down release with every detector and prints a row per class', () => {
+    const cells = selectCells(small);
+    const rows = buildRows(cells, runSuiteInProcess(small), DETECTOR_NAMES);
+    expect(rows).toHaveLength(2 * 4);
     for (const row of rows.filter((r) => r.releaseClass === 'hard-down')) {
-      for (const d of row.detectors) expect(d.rollbackRate).toBe(1);
+      for (const d of row.detectors) expect(d.caught).toBe(d.ran);
     }
-    expect(markdownTable(rows).split('\n')).toHaveLength(17);
+    expect(falseRollbackTable(rows).split('\n')).toHaveLength(2 + 2);
+    expect(detectionTable(rows).split('\n')).toHaveLength(2 + 6);
+  });
+});
+
+describe('Clopper–Pearson interval', () => {
+  it.each([
+    [0, 10_000, 0, 0.000369],
+    [3, 10_000, 0.0000619, 0.000876],
+    [5, 10, 0.187, 0.813],
+  ])('when %i of %i then the 95%% interval is [%f, %f]', (k, n, lower, upper) => {
+    const ci = clopperPearson(k, n);
+    expect(ci.lower).toBeCloseTo(lower, 3);
+    expect(ci.upper).toBeCloseTo(upper, 3);
   });
 });
