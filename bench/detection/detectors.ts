@@ -5,7 +5,7 @@
  * against the true baseline rate and against the spec's threshold (tolerance × true baseline).
  */
 import { judgeErrorRate, DEFAULT_ERROR_RATE_SPEC } from '../../src/analysis/error-rate.ts';
-import type { BaselineSummary } from '../../src/analysis/baseline-summary.ts';
+import type { BaselineSummary } from '../../src/domain/error-rate-evidence.ts';
 import { startErrorRateTest, stepErrorRateTest } from '../../src/analysis/error-rate-test.ts';
 import type { ErrorRateTestSpec } from '../../src/analysis/error-rate-test-spec.ts';
 import { SPRT_START, sprtStep, type SprtSpec } from '../../src/analysis/sprt.ts';

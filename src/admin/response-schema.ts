@@ -23,7 +23,7 @@ export function errors<const S extends readonly number[]>(...statuses: S): Recor
 }
 
 const PHASES = ['idle', 'guarding', 'stable', 'failing', 'rolling-back', 'verifying', 'rolled-back', 'rollback-failed', 'held'] as const;
-const VERDICTS = ['pending', 'good', 'bad', 'unknown'] as const;
+const VERDICTS = ['pending', 'good', 'bad', 'unknown', 'unproven'] as const;
 const ORIGINS = ['deploy', 'rollback'] as const;
 allListed<Unlisted<TargetPhase, typeof PHASES>>();
 allListed<Unlisted<ReleaseVerdict, typeof VERDICTS>>();

@@ -6,25 +6,7 @@
  * the most errors), so bursts stay visible after merging (baseline-summary.ts uses them).
  * Pure functions; the caller supplies every timestamp (no clock reads here).
  */
-
-/** Counts over [start, end) (epoch ms, aligned to the block size of its tier). */
-export interface BaselineBlock {
-  start: number;
-  end: number;
-  requests: number;
-  errors: number;
-  /** The minute with the most errors inside the block: its requests and errors. */
-  peakRequests: number;
-  peakErrors: number;
-  /** Minutes with requests in the block, and Σ errors²/requests over them. */
-  minutes: number;
-  minuteSquares: number;
-}
-
-/** Blocks in time order, not overlapping. */
-export interface BaselineHistory {
-  blocks: BaselineBlock[];
-}
+import type { BaselineBlock, BaselineHistory } from '../domain/error-rate-evidence.ts';
 
 /** From `olderThanMs` of age on, blocks are merged up to `blockMs` (aligned to epoch multiples). */
 export interface BaselineTier {

@@ -4,42 +4,12 @@
  * enough to judge by at all, and whether its own traffic had bursts that a single look could be
  * fooled by. Pure; a few hundred blocks take microseconds.
  */
-import type { BaselineHistory } from './baseline-history.ts';
+import type { BaselineInsufficiency, BaselineSummary } from '../domain/error-rate-evidence.ts';
+import type { BaselineHistory } from '../domain/error-rate-evidence.ts';
 import { binomialUpperBound } from './binomial-bounds.ts';
 import { DEFAULT_DISPERSION_OPTIONS, estimateDispersion, type DispersionOptions } from './dispersion.ts';
 import { testBoundaries, type ErrorRateTestSpec } from './error-rate-test-spec.ts';
 import { alternativeTerms, strongestEvidence } from './look-evidence.ts';
-
-export type BaselineInsufficiency = 'too-few-requests' | 'too-short';
-
-export interface BaselineSummary {
-  requests: number;
-  errors: number;
-  /** errors / requests (0 without requests). */
-  rate: number;
-  /** Time covered by the blocks (gaps excluded). */
-  spanMs: number;
-  blocks: number;
-  /** Long-scale φ ≥ 1 (dispersion.ts): for the bound, the change detector and long horizons. */
-  dispersion: number;
-  /** Minute-scale φ (1 ≤ short ≤ dispersion): for evidence gathered over a minute or less. */
-  shortDispersion: number;
-  /** Groups φ was estimated from; 0 means too few errors or too short a baseline to see it, and φ = 1. */
-  dispersionGroups: number;
-  effectiveRequests: number;
-  effectiveErrors: number;
-  /** Upper bound of the baseline rate at 1 − baselineAlpha, on the effective counts. */
-  upperBound: number;
-  /** θ = max(floor, min(ceiling, tolerance × upperBound)); null when the baseline is insufficient. */
-  threshold: number | null;
-  thresholdBasis: 'baseline' | 'absolute-floor' | 'ceiling' | 'none';
-  /** Why the baseline cannot be judged by; undefined when it can. */
-  insufficient?: BaselineInsufficiency;
-  /** The strongest quasi-evidence against θ of any block's worst minute (nats); null without θ. */
-  peakEvidence: number | null;
-  /** peakEvidence reached half the rollback boundary: the test uses the bursty per-look cap. */
-  bursty: boolean;
-}
 
 /** A minute of the baseline with this share of the from-deploy boundary marks the app as bursty. */
 export const BURSTY_EVIDENCE_SHARE = 0.5;

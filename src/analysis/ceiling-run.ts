@@ -4,13 +4,7 @@
  * requests). One look above it — a 10-second dependency blip — is not a broken release.
  * A look without requests neither extends nor breaks a run.
  */
-
-export interface CeilingRun {
-  /** When the current run of looks above the ceiling began (the start of its first look); null: no run. */
-  since: number | null;
-  requests: number;
-  errors: number;
-}
+import type { CeilingRun } from '../domain/error-rate-evidence.ts';
 
 export const NO_CEILING_RUN: Readonly<CeilingRun> = Object.freeze({ since: null, requests: 0, errors: 0 });
 

@@ -16,7 +16,7 @@
  * Both set outliers aside — groups or differences beyond `outlierFactor` times a median-based scale —
  * because bursts are handled by the per-look cap and one burst must not blind the whole test.
  */
-import type { BaselineBlock } from './baseline-history.ts';
+import type { BaselineBlock } from '../domain/error-rate-evidence.ts';
 
 export interface DispersionOptions {
   groupMs: number;

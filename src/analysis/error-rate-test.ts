@@ -36,28 +36,15 @@
  * ≤ alpha per deploy. Under dependent errors this holds only approximately; what was measured is in
  * docs/benchmarks.md and what holds is in docs/statistics.md ("Dependence").
  */
-import { advanceCeilingRun, ceilingBreached, ceilingRunMs, NO_CEILING_RUN, type CeilingRun } from './ceiling-run.ts';
-import type { BaselineSummary } from './baseline-summary.ts';
+import type { ErrorRateTestState } from '../domain/error-rate-evidence.ts';
+import { advanceCeilingRun, ceilingBreached, ceilingRunMs, NO_CEILING_RUN } from './ceiling-run.ts';
+import type { BaselineSummary } from '../domain/error-rate-evidence.ts';
 import type { ErrorRateTestJudgment, ErrorRateTestReason } from './error-rate-test-judgment.ts';
 import { errorRateTestSpecProblems, testBoundaries, type ErrorRateTestSpec } from './error-rate-test-spec.ts';
 import { dispersionAtHorizon } from './dispersion.ts';
 import { alternativeTerms, logAddExp, lookLogLikelihoodRatios, type AlternativeTerms } from './look-evidence.ts';
 
 export type { ErrorRateTestJudgment, ErrorRateTestReason } from './error-rate-test-judgment.ts';
-
-export interface ErrorRateTestState {
-  startedAt: number;
-  /** The time of the last judged look (startedAt before the first). */
-  lastAt: number;
-  looks: number;
-  requests: number;
-  errors: number;
-  /** Per alternative: the raw (capped, not yet divided by φ) log likelihood ratio since the deploy. */
-  logDeploy: number[];
-  /** Per alternative: log Σ_j w_j Π_{looks ≥ j} e^{ℓ_k}. */
-  logChange: number[];
-  ceiling: CeilingRun;
-}
 
 export interface ErrorRateIncrement {
   at: number;

@@ -22,6 +22,9 @@ export function deprecatedSettings(config: Config): Deprecation[] {
     if (target.errorRate?.source.type === 'prometheus' && target.errorRate.source.authScheme !== undefined) {
       found.push({ path: `targets[${i}].errorRate.source.authScheme`, replacement: AUTH_SCHEME });
     }
+    if (target.errorRate?.baselineWindow !== undefined) {
+      found.push({ path: `targets[${i}].errorRate.baselineWindow`, replacement: 'ignored: the baseline remembers the stable releases\' traffic up to errorRate.baselineRetention (24h by default), across guards and restarts' });
+    }
     if (target.latency?.source.authScheme !== undefined) found.push({ path: `targets[${i}].latency.source.authScheme`, replacement: AUTH_SCHEME });
   });
   return found;

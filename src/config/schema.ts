@@ -57,17 +57,22 @@ export const ErrorRate = z.strictObject({
   /** The new release fails when its error rate is proven above max(absoluteFloor, tolerance × baseline). */
   tolerance: z.number().gte(1).max(100).default(2),
   absoluteFloor: z.number().gt(0).lt(1).default(0.01),
-  /** Fail at once above this error ratio, given minRequestsForCeiling requests. */
+  /** Fail above this error ratio once it has held for ceilingPersistence (never on one look), given minRequestsForCeiling requests. */
   ceiling: z.number().gt(0).lte(1).default(0.5),
   /** Below this many requests the error rate is "insufficient evidence", not a pass. */
   minRequests: z.int().min(1).default(50),
   minRequestsForCeiling: z.int().min(1).default(20),
-  /** A smaller baseline counts as none: the absolute floor is then the bar. */
+  /** A smaller baseline (in requests, after the dispersion) is insufficient evidence: nothing is judged against it. */
   minBaselineRequests: z.int().min(1).default(200),
-  /** Traffic of the stable release kept as the baseline. */
-  baselineWindow: Duration.prefault('30m'),
+  /** Deprecated and ignored: the baseline remembers up to baselineRetention of the stable releases' traffic. */
+  baselineWindow: Duration.optional(),
   /** With insufficient evidence at the end of the watch window, keep guarding up to this long. */
   maxWindow: Duration.prefault('30m'),
+  /**
+   * A release is good only once the error rate was judged within bounds on enough traffic; false
+   * judges an app that gets too little traffic on its probes alone (it still fails on errors seen).
+   */
+  requireTraffic: z.boolean().default(true),
   // Settings of the state-passing test (src/analysis/error-rate-test.ts). Optional without zod
   // defaults: the analysis fills them (resolveErrorRateTestSpec), and configs and fixtures written
   // before them keep their type. docs/statistics.md explains each default.
@@ -114,6 +119,11 @@ const guardFields = {
   /** Consecutive failed rounds of one probe that fail the release; one blip never does. */
   failureThreshold: z.int().min(1).max(100),
   /**
+   * Rounds each probe must have answered (passed or failed, not inconclusive) before a release can
+   * be called good; fewer, and the guard ends `unproven`.
+   */
+  minConclusiveRounds: z.int().min(0).max(1000),
+  /**
    * A release Fly still reports `running` this long after it was created, while machines run it,
    * is guarded anyway: the deploy that created it died (CI's flyctl killed) and it will never complete.
    */
@@ -158,6 +168,7 @@ export const GuardSettings = z.strictObject({
   watchWindow: guardFields.watchWindow.prefault('10m'),
   probeInterval: guardFields.probeInterval.prefault('10s'),
   failureThreshold: guardFields.failureThreshold.default(3),
+  minConclusiveRounds: guardFields.minConclusiveRounds.default(3),
   stuckAfter: guardFields.stuckAfter.prefault('15m'),
 });
 export const VerifySettings = z.strictObject({

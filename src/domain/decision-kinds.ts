@@ -8,6 +8,7 @@ const KINDS: Record<DecisionKind, true> = {
   'guard-started': true,
   'insufficient-evidence': true,
   'guard-passed': true,
+  'guard-unproven': true,
   'guard-superseded': true,
   'guard-aborted': true,
   'hold-superseded': true,

@@ -22,6 +22,8 @@ export type Decision =
   | { kind: 'guard-started'; version: number; imageRef: string; status: string; user: string; windowMs: number }
   | { kind: 'insufficient-evidence'; version: number; detail: string; guardUntilMs: number }
   | { kind: 'guard-passed'; version: number; verdict: Extract<Verdict, 'good' | 'unknown'>; reason: string; tallies: Record<string, ProbeTally> }
+  /** The window ended with no failure, but not the evidence to call the release good. */
+  | { kind: 'guard-unproven'; version: number; reason: string; tallies: Record<string, ProbeTally> }
   | { kind: 'guard-superseded'; version: number; by: number }
   | { kind: 'guard-aborted'; version: number; by: string }
   | { kind: 'hold-superseded'; version: number; phase: TargetPhase }
@@ -90,3 +92,11 @@ export type Refusal =
   | { code: 'no-image'; version: number };
 
 export type RefusalCode = Refusal['code'];
+
+/**
+ * Placed after a switch over a union: it compiles only when every member was handled above (the
+ * switch then leaves nothing, `never`), so a new kind nobody handles is a compile error.
+ */
+export function exhaustive(value: never): never {
+  throw new Error(`unhandled: ${JSON.stringify(value)}`);
+}

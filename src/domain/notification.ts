@@ -24,6 +24,7 @@ export const EVENT_KINDS = [
   'rollback-held',
   'postmortem-required',
   'known-bad-image-redeployed',
+  'release-unproven',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -121,6 +122,14 @@ export interface KnownBadImageRedeployed extends EventBase {
   previousReason?: string;
 }
 
+/** A guard ended with no failure but without the evidence to call the release good. */
+export interface ReleaseUnproven extends EventBase {
+  kind: 'release-unproven';
+  release: ReleaseRef;
+  /** What was missing: too few conclusive probe rounds, too little traffic. */
+  reason: string;
+}
+
 export type NotifyEvent =
   | DeployGuarded
   | ReleaseFailing
@@ -129,7 +138,8 @@ export type NotifyEvent =
   | RollbackFailed
   | RollbackHeld
   | PostmortemRequired
-  | KnownBadImageRedeployed;
+  | KnownBadImageRedeployed
+  | ReleaseUnproven;
 
 /**
  * The severity the engine should use unless it knows better (e.g. a rollback-finished that was
@@ -144,4 +154,5 @@ export const DEFAULT_SEVERITY = {
   'rollback-held': 'critical',
   'postmortem-required': 'warning',
   'known-bad-image-redeployed': 'warning',
+  'release-unproven': 'warning',
 } as const satisfies Record<EventKind, Severity>;

@@ -5,6 +5,7 @@
 import type { Release } from './release.ts';
 import type { HoldKind } from './policy.ts';
 import type { CounterAccumulator } from './measurement.ts';
+import type { BaselineHistory, BaselineSummary, ErrorRateTestState } from './error-rate-evidence.ts';
 import type { IncidentHandle } from './incident.ts';
 
 export type TargetPhase =
@@ -18,7 +19,12 @@ export type TargetPhase =
   | 'rollback-failed' // the rollback deploy or its verification failed; a human must look
   | 'held'; // a rollback is needed but the watchdog will not guess (e.g. no known-good release)
 
-export type Verdict = 'pending' | 'good' | 'bad' | 'unknown';
+/**
+ * `unproven`: the guard ended without a failure but without the evidence to call the release good
+ * (too few conclusive probe rounds, too little traffic): never a rollback target unless an
+ * operator marks it good. `unknown`: no verdict at all (superseded, aborted, never finished).
+ */
+export type Verdict = 'pending' | 'good' | 'bad' | 'unknown' | 'unproven';
 /** `rollback` marks releases the watchdog created itself; they are verified, never guarded. */
 export type ReleaseOrigin = 'deploy' | 'rollback';
 
@@ -173,12 +179,18 @@ export interface ErrorRateSnapshot extends Counts {
 }
 
 export interface ErrorRateState {
-  /** Per-series counters of the running release, and its recent traffic (the baseline). */
+  /** Per-series counters of the running release. */
   baselineSeries: Record<string, CounterAccumulator>;
-  baselineWindow: (Counts & { at: number })[];
-  /** While guarding: the new release's counts since its guard began, and the baseline frozen then. */
+  /**
+   * The stable releases' traffic in time blocks, up to the config's baselineRetention: it outlives
+   * guards (a release that passed joins it) and restarts, so a low-traffic app has a baseline.
+   * Absent in states saved before it existed.
+   */
+  baselineHistory?: BaselineHistory;
+  /** While guarding: the new release's counters since its guard began. */
   guardSeries?: Record<string, CounterAccumulator>;
-  baseline?: Counts;
+  /** While guarding: the baseline frozen at its start, the test's state, and the new release's own traffic. */
+  guard?: { baseline: BaselineSummary; test: ErrorRateTestState; history: BaselineHistory };
   last?: ErrorRateSnapshot;
   consecutiveErrors: number;
   /** The watch window ended with insufficient evidence; the guard goes on, up to maxWindow. */

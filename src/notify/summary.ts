@@ -14,6 +14,7 @@ export const TITLES = {
   'rollback-held': 'Rollback held',
   'postmortem-required': 'Postmortem required',
   'known-bad-image-redeployed': 'Known-bad image redeployed',
+  'release-unproven': 'Release unproven',
 } as const satisfies Record<EventKind, string>;
 
 const HOLD_CAUSES = {
@@ -55,6 +56,8 @@ export function summarize(e: NotifyEvent): string {
       return `Postmortem required for ${where}, incident ${e.incidentId}: ${formatDuration(e.impactMs)} of impact`;
     case 'known-bad-image-redeployed':
       return `${where} v${e.release.version} redeploys a known-bad image ${e.release.imageRef}${e.user ? ` (by ${e.user})` : ''}`;
+    case 'release-unproven':
+      return `${where} v${e.release.version} ended its guard unproven (${e.reason}): not a rollback target unless marked good`;
   }
 }
 
@@ -94,6 +97,9 @@ export function fieldsOf(e: NotifyEvent): Field[] {
       break;
     case 'postmortem-required':
       fields.push(['Impact', formatDuration(e.impactMs)], ['Reason', e.reason]);
+      break;
+    case 'release-unproven':
+      fields.push(['Release', releaseLabel(e.release)], ['Missing', e.reason]);
       break;
   }
   if (e.incidentId) fields.push(['Incident', e.incidentId]);

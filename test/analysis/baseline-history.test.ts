@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addBaselineReading,
-  addBaselineReadings,
-  baselineHistoryUntil,
-  compactBaselineHistory,
-  DEFAULT_BASELINE_POLICY,
-  emptyBaselineHistory,
-  mergeBaselineHistories,
-  type BaselineHistory,
-  type BaselineReading,
-} from '../../src/analysis/baseline-history.ts';
+import { addBaselineReading, addBaselineReadings, baselineHistoryUntil, compactBaselineHistory, DEFAULT_BASELINE_POLICY, emptyBaselineHistory, mergeBaselineHistories, type BaselineReading } from '../../src/analysis/baseline-history.ts';
+import { type BaselineHistory } from '../../src/domain/error-rate-evidence.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

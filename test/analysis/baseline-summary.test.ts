@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addBaselineReadings, emptyBaselineHistory, type BaselineHistory } from '../../src/analysis/baseline-history.ts';
+import { addBaselineReadings, emptyBaselineHistory } from '../../src/analysis/baseline-history.ts';
+import { type BaselineHistory } from '../../src/domain/error-rate-evidence.ts';
 import { summariseBaseline } from '../../src/analysis/baseline-summary.ts';
 import { binomialUpperBound } from '../../src/analysis/binomial-bounds.ts';
 import { DEFAULT_ERROR_RATE_SPEC } from '../../src/analysis/error-rate.ts';

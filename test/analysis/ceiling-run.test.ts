@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { advanceCeilingRun, ceilingBreached, NO_CEILING_RUN, type CeilingRun } from '../../src/analysis/ceiling-run.ts';
+import { advanceCeilingRun, ceilingBreached, NO_CEILING_RUN } from '../../src/analysis/ceiling-run.ts';
+import { type CeilingRun } from '../../src/domain/error-rate-evidence.ts';
 
 const rule = { ceiling: 0.5, ceilingPersistenceMs: 30_000, minRequestsForCeiling: 20 };
 

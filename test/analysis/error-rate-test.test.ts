@@ -2,17 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { binomial, poisson } from '../../bench/detection/discrete.ts';
 import { mulberry32 } from '../../bench/detection/random.ts';
 import { addBaselineReadings, emptyBaselineHistory } from '../../src/analysis/baseline-history.ts';
-import { summariseBaseline, type BaselineSummary } from '../../src/analysis/baseline-summary.ts';
+import { summariseBaseline } from '../../src/analysis/baseline-summary.ts';
+import { type BaselineSummary } from '../../src/domain/error-rate-evidence.ts';
 import { DEFAULT_ERROR_RATE_SPEC } from '../../src/analysis/error-rate.ts';
 import { describeErrorRateTestJudgment } from '../../src/analysis/error-rate-test-judgment.ts';
 import { resolveErrorRateTestSpec, type ErrorRateTestSpec } from '../../src/analysis/error-rate-test-spec.ts';
-import {
-  startErrorRateTest,
-  stepErrorRateTest,
-  type ErrorRateIncrement,
-  type ErrorRateTestReason,
-  type ErrorRateTestState,
-} from '../../src/analysis/error-rate-test.ts';
+import { startErrorRateTest, stepErrorRateTest, type ErrorRateIncrement, type ErrorRateTestReason } from '../../src/analysis/error-rate-test.ts';
+import { type ErrorRateTestState } from '../../src/domain/error-rate-evidence.ts';
 import { binomialUpperQuantile } from './null-simulation.ts';
 
 const spec = resolveErrorRateTestSpec(DEFAULT_ERROR_RATE_SPEC);

@@ -47,7 +47,7 @@ targets:
     probes: [{ name: health, url: "http://127.0.0.1/" }]
 `;
     const [api] = resolveTargets(parseConfig(yaml, {}).config);
-    expect(api?.guard).toEqual({ watchWindow: 300_000, probeInterval: 20_000, failureThreshold: 3, stuckAfter: 900_000 });
+    expect(api?.guard).toEqual({ watchWindow: 300_000, probeInterval: 20_000, failureThreshold: 3, minConclusiveRounds: 3, stuckAfter: 900_000 });
   });
 
   it('names the path of every problem, one line each', () => {

@@ -17,6 +17,7 @@ describe('events', () => {
       'rollback-held',
       'postmortem-required',
       'known-bad-image-redeployed',
+      'release-unproven',
     ]);
   });
 

@@ -41,6 +41,7 @@ export const EVENTS = {
     user: 'bob@example.com',
     previousReason: 'health failed',
   },
+  'release-unproven': { ...base, kind: 'release-unproven', severity: 'warning', release: v42, reason: 'the error rate was never judged within bounds (0/0 errors (no traffic))' },
 } as const satisfies { [K in NotifyEvent['kind']]: Extract<NotifyEvent, { kind: K }> };
 
 export const ALL_EVENTS: NotifyEvent[] = Object.values(EVENTS);

@@ -1,5 +1,5 @@
 /** Which decisions move which metrics. Every kind is listed, so a new one has to be placed here. */
-import type { Decision } from '../../domain/decision.ts';
+import { exhaustive, type Decision } from '../../domain/decision.ts';
 import type { TargetState } from '../../domain/target-state.ts';
 import type { TargetLabels, WatchdogMetrics } from '../../metrics/recorder.ts';
 
@@ -17,6 +17,8 @@ export function countDecision(d: Decision, { metrics, labels, before, after, now
       return metrics.incGuardFinished(labels, d.verdict);
     case 'release-failed':
       return metrics.incGuardFinished(labels, 'bad');
+    case 'guard-unproven':
+      return metrics.incGuardFinished(labels, 'unproven');
     case 'guard-superseded':
     case 'guard-aborted':
       return metrics.incGuardFinished(labels, 'unknown');
@@ -60,4 +62,5 @@ export function countDecision(d: Decision, { metrics, labels, before, after, now
     case 'marked-bad':
       return;
   }
+  exhaustive(d);
 }

@@ -4,7 +4,7 @@
  * end the process or stop the guard.
  */
 import type { ResolvedTarget } from '../../config/resolve.ts';
-import type { Decision, Effect } from '../../domain/decision.ts';
+import { exhaustive, type Decision, type Effect } from '../../domain/decision.ts';
 import type { NotifyEvent } from '../../domain/notification.ts';
 import type { ReleaseRef, TargetState } from '../../domain/target-state.ts';
 import type { Clock } from '../../infra/clock.ts';
@@ -79,5 +79,6 @@ export class Effects {
       case 'notify':
         return deps.notify?.(effect.event);
     }
+    exhaustive(effect);
   }
 }

@@ -30,6 +30,7 @@ import { Effects } from './effects.ts';
 import { ReleasePoller, RELIST_AFTER_MS } from './release-poller.ts';
 import { RollbackDeployer } from './rollback-deployer.ts';
 import { RoundScheduler } from './round-scheduler.ts';
+import { upgradeSavedState } from './saved-state.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { errorMessage } from './side-tasks.ts';
 import { TransitionWriter } from './transition-writer.ts';
@@ -286,18 +287,4 @@ export class TargetRunner {
     for (const effect of r.effects) this.#effects.perform(effect);
     return r;
   }
-}
-
-/**
- * States saved by earlier versions: without autoRollbacks (default it), or with an open incident
- * that does not carry its impact start (read it back once, so closing it needs no store read).
- */
-async function upgradeSavedState(saved: TargetState, store: Store): Promise<TargetState> {
-  let state = { ...saved, autoRollbacks: saved.autoRollbacks ?? [] };
-  const incident = state.incident;
-  if (incident?.open && incident.impactStartedAt === undefined) {
-    const stored = await store.getIncident(incident.id);
-    if (stored) state = { ...state, incident: { ...incident, impactStartedAt: stored.impactStartedAt, version: stored.version, reason: stored.reason } };
-  }
-  return state;
 }

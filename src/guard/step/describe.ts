@@ -12,6 +12,8 @@ export function describe(d: Decision): { level: Level; message: string } {
       return { level: 'info', message: `v${d.version}: insufficient evidence at the end of the watch window (${d.detail}); guarding up to ${seconds(d.guardUntilMs)}` };
     case 'guard-passed':
       return { level: 'info', message: `v${d.version} ${d.verdict === 'good' ? 'marked good' : 'left unjudged'}: ${d.reason}` };
+    case 'guard-unproven':
+      return { level: 'warn', message: `v${d.version} left unproven: ${d.reason}; not a rollback target unless marked good` };
     case 'guard-superseded':
       return { level: 'info', message: `v${d.version} superseded by v${d.by}; its guard ends without a verdict` };
     case 'guard-aborted':

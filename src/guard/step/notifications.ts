@@ -3,7 +3,7 @@
  * the state around it) to a notification. Every kind is listed; those people need not hear about
  * stay in the journal and the log.
  */
-import type { Decision } from '../../domain/decision.ts';
+import { exhaustive, type Decision } from '../../domain/decision.ts';
 import { DEFAULT_SEVERITY, type HoldCause, type NotifyEvent, type OperatorAction } from '../../domain/notification.ts';
 import type { HoldKind } from '../../domain/policy.ts';
 import type { TargetState } from '../../domain/target-state.ts';
@@ -76,6 +76,8 @@ export function notificationFor(d: Decision, before: TargetState, after: TargetS
         ...(after.plan?.to && { to: after.plan.to }),
         actions: holdActions(name, after.plan?.to !== undefined),
       };
+    case 'guard-unproven':
+      return { ...base, kind: 'release-unproven', severity: DEFAULT_SEVERITY['release-unproven'], release: { version: d.version, imageRef: after.current?.version === d.version ? after.current.imageRef : (before.guard?.release.imageRef ?? '') }, reason: d.reason };
     case 'known-bad-image':
       return {
         ...base,
@@ -106,6 +108,7 @@ export function notificationFor(d: Decision, before: TargetState, after: TargetS
     case 'marked-bad':
       return undefined;
   }
+  return exhaustive(d);
 }
 
 function configChangeActions(target: string, app: string): OperatorAction[] {

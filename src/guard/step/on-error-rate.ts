@@ -1,9 +1,15 @@
 /**
- * The error-rate judgment inside the guard: counters feed a baseline while a release is stable and
- * the sequential test while a new one is guarded (the math is in src/analysis; docs/statistics.md).
+ * The error-rate judgment inside the guard: counters feed the remembered baseline while a release
+ * is stable, and the sequential test while a new one is guarded. The statistics are in src/analysis
+ * (error-rate-test.ts; docs/statistics.md); this file only keeps their state with the target's.
  */
+import { addBaselineReading, baselineHistoryUntil, baselinePolicyWithRetention, emptyBaselineHistory, mergeBaselineHistories } from '../../analysis/baseline-history.ts';
+import { summariseBaseline } from '../../analysis/baseline-summary.ts';
 import { accumulate, startAccumulator, totalCounts } from '../../analysis/counter-accumulator.ts';
-import { describeErrorRateJudgment, judgeErrorRate, type ErrorRateSpec } from '../../analysis/error-rate.ts';
+import type { ErrorRateSpec } from '../../analysis/error-rate-spec.ts';
+import { startErrorRateTest, stepErrorRateTest, type ErrorRateTestJudgment } from '../../analysis/error-rate-test.ts';
+import { describeErrorRateTestJudgment } from '../../analysis/error-rate-test-judgment.ts';
+import { errorRateTestSettings, resolveErrorRateTestSpec, type ErrorRateTestSpec } from '../../analysis/error-rate-test-spec.ts';
 import type { ErrorRate } from '../../config/schema.ts';
 import type { CounterAccumulator, CounterReadout, Measurement, SeriesReading } from '../../domain/measurement.ts';
 import type { ErrorRateSnapshot, ErrorRateState, TargetPhase, TargetState } from '../../domain/target-state.ts';
@@ -16,9 +22,9 @@ export const ERROR_RATE_CHECK = 'error-rate';
 /** Phases whose traffic is the running release's own: the baseline. */
 const BASELINE_PHASES: ReadonlySet<TargetPhase> = new Set(['idle', 'stable', 'rolled-back']);
 
-export const emptyErrorRate = (): ErrorRateState => ({ baselineSeries: {}, baselineWindow: [], consecutiveErrors: 0 });
+export const emptyErrorRate = (): ErrorRateState => ({ baselineSeries: {}, baselineHistory: emptyBaselineHistory(), consecutiveErrors: 0 });
 
-export function toSpec(c: ErrorRate): ErrorRateSpec {
+function toSpec(c: ErrorRate): ErrorRateSpec {
   return {
     alpha: c.alpha,
     tolerance: c.tolerance,
@@ -28,6 +34,14 @@ export function toSpec(c: ErrorRate): ErrorRateSpec {
     minRequestsForCeiling: c.minRequestsForCeiling,
     minBaselineRequests: c.minBaselineRequests,
   };
+}
+
+/** The resolved test spec of a target's config (computed once per config object). */
+const specs = new WeakMap<ErrorRate, ErrorRateTestSpec>();
+export function testSpec(c: ErrorRate): ErrorRateTestSpec {
+  let spec = specs.get(c);
+  if (!spec) specs.set(c, (spec = resolveErrorRateTestSpec({ ...toSpec(c), ...errorRateTestSettings(c) })));
+  return spec;
 }
 
 function fold(series: Record<string, CounterAccumulator>, readings: readonly SeriesReading[]): Record<string, CounterAccumulator> {
@@ -47,63 +61,88 @@ export function onCounters(state: TargetState, readout: CounterReadout, ctx: Ste
     return result({ ...state, errorRate: { ...er, last, consecutiveErrors: er.consecutiveErrors + 1 } });
   }
   if (state.phase === 'guarding' && state.guard && er.guardSeries) {
+    const spec = testSpec(config);
     const guardSeries = fold(er.guardSeries, readout.readings);
-    const counts = totalCounts(Object.values(guardSeries));
-    const baseline = er.baseline ?? { requests: 0, errors: 0 };
-    const spec = toSpec(config);
-    const j = judgeErrorRate(spec, { ...counts, baselineRequests: baseline.requests, baselineErrors: baseline.errors });
-    const detail = describeErrorRateJudgment(spec, j);
-    const last: ErrorRateSnapshot = {
-      at: ctx.now,
-      phase: j.phase,
-      reason: j.reason,
-      detail,
-      requests: j.requests,
-      errors: j.errors,
-      rate: j.rate,
-      baselineRate: j.baselineRate,
-      threshold: j.threshold,
-      logStatistic: j.logStatistic,
-      logBoundary: j.logBoundary,
-    };
-    const next: TargetState = { ...state, errorRate: { ...er, guardSeries, last, consecutiveErrors: 0 } };
-    if (j.phase !== 'failed') return result(next);
-    return decideFailure(next, state.guard.release, `error rate: ${detail}`, [snapshotMeasurement(last)], ctx);
+    const totals = totalCounts(Object.values(guardSeries));
+    // A guard saved before the test kept its state starts the test now, on the baseline it has.
+    const guard = er.guard ?? startGuard(er, undefined, state.guard.startedAt, spec, config);
+    const increment = { at: ctx.now, requests: totals.requests - guard.test.requests, errors: totals.errors - guard.test.errors };
+    const { state: test, judgment } = stepErrorRateTest(guard.test, increment, guard.baseline, spec);
+    const history = increment.requests > 0 ? addBaselineReading(guard.history, increment, baselinePolicyWithRetention(config.baselineRetention)) : guard.history;
+    const last = snapshot(ctx.now, judgment, describeErrorRateTestJudgment(spec, judgment));
+    const next: TargetState = { ...state, errorRate: { ...er, guardSeries, guard: { ...guard, test, history }, last, consecutiveErrors: 0 } };
+    if (judgment.phase !== 'failed') return result(next);
+    return decideFailure(next, state.guard.release, `error rate: ${last.detail}`, [snapshotMeasurement(last)], ctx);
   }
   if (BASELINE_PHASES.has(state.phase)) {
     const baselineSeries = fold(er.baselineSeries, readout.readings);
     const before = totalCounts(Object.values(er.baselineSeries));
     const after = totalCounts(Object.values(baselineSeries));
     const delta = { at: ctx.now, requests: after.requests - before.requests, errors: after.errors - before.errors };
-    const window = [...er.baselineWindow, ...(delta.requests > 0 ? [delta] : [])].filter((e) => ctx.now - e.at <= config.baselineWindow);
-    return result({ ...state, errorRate: { ...er, baselineSeries, baselineWindow: window } });
+    const history = er.baselineHistory ?? emptyBaselineHistory();
+    const baselineHistory = delta.requests > 0 ? addBaselineReading(history, delta, baselinePolicyWithRetention(config.baselineRetention)) : history;
+    return result({ ...state, errorRate: { ...er, baselineSeries, baselineHistory } });
   }
   return unchanged(state);
 }
 
 /**
- * At guard start: freeze the stable release's recent traffic as the baseline, count afresh from here.
- *
- * Readings taken after the new release was created are left out: while Fly rolls it out, and until
- * the next poll notices it, the "stable" counters already carry some of its traffic, which would
- * inflate the baseline and so the threshold (seen end to end: a 0.5% baseline read as 3-9%). When
- * every reading is newer than the release (first seen long after it was created, e.g. after a
- * restart) they cannot be told apart, and all are kept.
+ * The baseline a guard judges by: what the remembered history holds from before the new release
+ * was created. While Fly rolls it out, and until the next poll notices it, the "stable" counters
+ * already carry some of its traffic, which would inflate the baseline and so the threshold. When
+ * nothing is that old (the release was first seen long after it was created, e.g. after a restart),
+ * the whole history is the baseline: the two cannot be told apart.
  */
-export function beginErrorRateGuard(er: ErrorRateState | undefined, releaseCreatedAt?: number): ErrorRateState {
-  const current = er ?? emptyErrorRate();
-  const before = releaseCreatedAt === undefined ? [] : current.baselineWindow.filter((e) => e.at <= releaseCreatedAt);
-  const window = before.length > 0 ? before : current.baselineWindow;
-  const baseline = window.reduce((sum, e) => ({ requests: sum.requests + e.requests, errors: sum.errors + e.errors }), { requests: 0, errors: 0 });
-  const guardSeries = Object.fromEntries(Object.entries(current.baselineSeries).map(([k, acc]) => [k, startAccumulator(acc.last ?? undefined)]));
-  return { baselineSeries: {}, baselineWindow: [], guardSeries, baseline, consecutiveErrors: 0 };
+function startGuard(er: ErrorRateState, releaseCreatedAt: number | undefined, startedAt: number, spec: ErrorRateTestSpec, config: ErrorRate) {
+  const history = compactHistory(er, startedAt, config);
+  const before = releaseCreatedAt === undefined ? history : baselineHistoryUntil(history, releaseCreatedAt);
+  const baseline = summariseBaseline(before.blocks.length > 0 ? before : history, spec);
+  return { baseline, test: startErrorRateTest(startedAt), history: emptyBaselineHistory() };
 }
 
-/** When the guarded release becomes the running one, its counters become the baseline's. */
-export function endErrorRateGuard(er: ErrorRateState | undefined, keepCounters: boolean): ErrorRateState {
-  const series = keepCounters && er?.guardSeries ? er.guardSeries : {};
+const compactHistory = (er: ErrorRateState, now: number, config: ErrorRate) => mergeBaselineHistories(er.baselineHistory ?? emptyBaselineHistory(), emptyBaselineHistory(), now, baselinePolicyWithRetention(config.baselineRetention));
+
+/** At guard start: freeze the baseline, start the test and count the new release afresh. */
+export function beginErrorRateGuard(er: ErrorRateState | undefined, releaseCreatedAt: number | undefined, now: number, config: ErrorRate): ErrorRateState {
+  const current = er ?? emptyErrorRate();
+  const guardSeries = Object.fromEntries(Object.entries(current.baselineSeries).map(([k, acc]) => [k, startAccumulator(acc.last ?? undefined)]));
+  return {
+    baselineSeries: {},
+    baselineHistory: compactHistory(current, now, config),
+    guardSeries,
+    guard: startGuard(current, releaseCreatedAt, now, testSpec(config), config),
+    consecutiveErrors: 0,
+  };
+}
+
+/**
+ * When the guard ends. A release that passed becomes the running one: its counters and its traffic
+ * join the baseline. Otherwise (rolled back, or no verdict) the remembered baseline stays as it
+ * was and the guarded release's traffic is dropped: it was never judged good.
+ */
+export function endErrorRateGuard(er: ErrorRateState | undefined, passed: boolean, now: number, config: ErrorRate): ErrorRateState {
+  const history = er?.baselineHistory ?? emptyBaselineHistory();
+  const policy = baselinePolicyWithRetention(config.baselineRetention);
+  const baselineHistory = passed && er?.guard ? mergeBaselineHistories(history, er.guard.history, now, policy) : history;
+  const series = er?.guardSeries ?? {};
   const baselineSeries = Object.fromEntries(Object.entries(series).map(([k, acc]) => [k, startAccumulator(acc.last ?? undefined)]));
-  return { baselineSeries, baselineWindow: [], consecutiveErrors: 0 };
+  return { baselineSeries, baselineHistory, consecutiveErrors: 0 };
+}
+
+function snapshot(at: number, j: ErrorRateTestJudgment, detail: string): ErrorRateSnapshot {
+  return {
+    at,
+    phase: j.phase,
+    reason: j.reason,
+    detail,
+    requests: j.requests,
+    errors: j.errors,
+    rate: j.rate ?? Number.NaN,
+    baselineRate: j.baselineRate,
+    threshold: j.threshold ?? Number.NaN,
+    logStatistic: j.logStatistic ?? 0,
+    logBoundary: j.logBoundary,
+  };
 }
 
 export function snapshotMeasurement(s: ErrorRateSnapshot): Measurement {

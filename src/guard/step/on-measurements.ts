@@ -1,7 +1,7 @@
 /** Judging a guarded release from its measurements, verifying a rollback, and the windows' ends. */
 import type { Write } from '../../domain/decision.ts';
 import type { LatencyReadout, Measurement } from '../../domain/measurement.ts';
-import { isInProgress, type TargetState, type Verdict } from '../../domain/target-state.ts';
+import { isInProgress, type ErrorRateSnapshot, type TargetState, type Verdict } from '../../domain/target-state.ts';
 import { closeIncident, enter, seconds } from './common.ts';
 import { MACHINES_CHECK, result, unchanged, type StepContext, type StepResult } from './context.ts';
 import { endErrorRateGuard } from './on-error-rate.ts';
@@ -43,7 +43,7 @@ export function onProbeRound(state: TargetState, measurements: readonly Measurem
     const reason = `rolled back from v${rb.from.version} to the image of v${rb.to.version}; all probes passed and every machine ran the image ${successes}× in a row`;
     const writes: Write[] = rb.rollbackVersion === undefined ? [] : [{ type: 'set-verdict', version: rb.rollbackVersion, verdict: 'good', reason: 'rollback verified healthy' }];
     const closed = closeIncident(next, 'rolled-back', ctx, true);
-    const errorRate = ctx.target.errorRate ? { errorRate: endErrorRateGuard(state.errorRate, false) } : {};
+    const errorRate = ctx.target.errorRate ? { errorRate: endErrorRateGuard(state.errorRate, false, ctx.now, ctx.target.errorRate) } : {};
     return result(enter(closed.state, 'rolled-back', ctx.now, { reason, ...errorRate }), {
       writes: [...writes, ...(closed.writes ?? [])],
       effects: closed.effects ?? [],
@@ -72,9 +72,10 @@ export function onWindowTick(state: TargetState, ctx: StepContext): StepResult {
 }
 
 function endGuard(state: TargetState, g: NonNullable<TargetState['guard']>, ctx: StepContext): StepResult {
-  const er = ctx.target.errorRate ? state.errorRate?.last : undefined;
-  const undecided = ctx.target.errorRate !== undefined && (er === undefined || er.phase !== 'successful');
-  const maxEnd = g.startedAt + Math.max(ctx.target.errorRate?.maxWindow ?? 0, ctx.target.guard.watchWindow);
+  const config = ctx.target.errorRate;
+  const er = config ? state.errorRate?.last : undefined;
+  const undecided = config !== undefined && (er === undefined || er.phase !== 'successful');
+  const maxEnd = g.startedAt + Math.max(config?.maxWindow ?? 0, ctx.target.guard.watchWindow);
   // Too little evidence is its own verdict: keep watching (probes go on meanwhile) up to maxWindow.
   if (undecided && ctx.now < maxEnd) {
     if (state.errorRate?.extended) return unchanged(state);
@@ -84,20 +85,48 @@ function endGuard(state: TargetState, g: NonNullable<TargetState['guard']>, ctx:
       { decisions: [{ kind: 'insufficient-evidence', version: g.release.version, detail, guardUntilMs: maxEnd - g.startedAt }] },
     );
   }
+  const version = g.release.version;
+  const window = seconds(ctx.now - g.startedAt);
   const finished = !isInProgress(g.release.status) && g.release.status === 'complete';
-  const unconfirmed = undecided && er?.reason === 'above-threshold-unconfirmed';
-  const verdict: Extract<Verdict, 'good' | 'unknown'> = finished && !unconfirmed ? 'good' : 'unknown';
-  const evidenceNote = !undecided ? '' : er === undefined || er.phase === 'error' ? '; error rate unavailable, judged on probes' : `; error rate: ${er.detail}`;
-  const reason = !finished
-    ? `probes passed, but the platform reported the release ${g.release.status}; not eligible as a rollback target`
-    : unconfirmed
-      ? `the error rate looked above its threshold without becoming significant (${er?.detail}); not trusted as a rollback target`
-      : `healthy for the whole ${seconds(ctx.now - g.startedAt)} watch window${evidenceNote}`;
-  const errorRate = ctx.target.errorRate ? { errorRate: endErrorRateGuard(state.errorRate, true) } : {};
-  return result(enter(state, 'stable', ctx.now, { guard: undefined, reason: undefined, ...errorRate }), {
-    writes: [{ type: 'set-verdict', version: g.release.version, verdict, reason }],
-    decisions: [{ kind: 'guard-passed', version: g.release.version, verdict, reason, tallies: g.tallies }],
+  const missing = finished ? missingEvidence(g, er, undecided, ctx) : undefined;
+  const passed = finished && missing === undefined;
+  const errorRate = config ? { errorRate: endErrorRateGuard(state.errorRate, passed, ctx.now, config) } : {};
+  const next = enter(state, 'stable', ctx.now, { guard: undefined, reason: undefined, ...errorRate });
+  if (missing !== undefined) {
+    const reason = `no failure in the ${window} window, but ${missing}`;
+    return result(next, {
+      writes: [{ type: 'set-verdict', version, verdict: 'unproven', reason }],
+      decisions: [{ kind: 'guard-unproven', version, reason, tallies: g.tallies }],
+    });
+  }
+  const verdict: Extract<Verdict, 'good' | 'unknown'> = passed ? 'good' : 'unknown';
+  const reason = passed
+    ? `healthy for the whole ${window} watch window${undecided ? `; error rate not required (${er?.detail ?? 'no reading'})` : ''}`
+    : `probes passed, but the platform reported the release ${g.release.status}; not eligible as a rollback target`;
+  return result(next, {
+    writes: [{ type: 'set-verdict', version, verdict, reason }],
+    decisions: [{ kind: 'guard-passed', version, verdict, reason, tallies: g.tallies }],
   });
+}
+
+/**
+ * What a release lacks to be called good, in words, or undefined when the evidence suffices:
+ * every probe answered `minConclusiveRounds` rounds (a probe that never got a conclusive answer,
+ * e.g. while the watchdog's own network was down, proves nothing), and where an error rate is
+ * configured it was judged within bounds on enough traffic (unless the target opts out with
+ * `requireTraffic: false`; a rate that looked too high is never waved through).
+ */
+function missingEvidence(g: NonNullable<TargetState['guard']>, er: ErrorRateSnapshot | undefined, undecided: boolean, ctx: StepContext): string | undefined {
+  const needed = ctx.target.guard.minConclusiveRounds;
+  const short = ctx.target.probes.filter((p) => p.type !== 'smoke' && (g.tallies[p.name]?.rounds ?? 0) < needed);
+  if (short.length > 0) {
+    const counts = short.map((p) => `${p.name} ${g.tallies[p.name]?.rounds ?? 0}`).join(', ');
+    return `too few conclusive probe rounds (${counts}; ${needed} needed)${short.some((p) => g.tallies[p.name]?.lastDetail) ? `, last: ${g.tallies[short[0]!.name]?.lastDetail ?? ''}` : ''}`;
+  }
+  if (!undecided) return undefined;
+  const lookedHigh = er?.reason === 'above-threshold-unconfirmed';
+  if (!lookedHigh && ctx.target.errorRate?.requireTraffic === false) return undefined;
+  return `the error rate was never judged within bounds (${er?.detail ?? 'no reading'})`;
 }
 
 /** The measurement name of latency readings. */

@@ -54,7 +54,7 @@ export function onReleases(state: TargetState, releases: readonly ReleaseView[],
   const configOnly = sameImageAsBefore(candidate, releases);
   next = enter(next, 'guarding', ctx.now, {
     guard: { release: { ...ref(candidate), status: candidate.status }, startedAt: ctx.now, endsAt: ctx.now + window, tallies: {}, ...(configOnly && { configOnly }) },
-    ...(ctx.target.errorRate && { errorRate: beginErrorRateGuard(next.errorRate, candidate.createdAt) }),
+    ...(ctx.target.errorRate && { errorRate: beginErrorRateGuard(next.errorRate, candidate.createdAt, ctx.now, ctx.target.errorRate) }),
   });
   out.decisions.push({ kind: 'guard-started', version: candidate.version, imageRef: candidate.imageRef, status: candidate.status, user: candidate.user, windowMs: window });
   if (ctx.target.migrations) out.effects.push({ type: 'read-migration-marker', version: candidate.version });

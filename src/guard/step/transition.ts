@@ -3,6 +3,7 @@
  * one Transition the store applies atomically before any effect runs. Pure.
  */
 import type { ResolvedTarget } from '../../config/resolve.ts';
+import { exhaustive } from '../../domain/decision.ts';
 import type { TargetState } from '../../domain/target-state.ts';
 import type { Transition } from '../../store/types.ts';
 import type { Outputs } from './context.ts';
@@ -27,6 +28,8 @@ export function toTransition(target: Pick<ResolvedTarget, 'name'>, before: Targe
       case 'close-incident':
         t.closeIncidents.push(w.close);
         break;
+      default:
+        exhaustive(w);
     }
   }
   for (const d of out.decisions) {

@@ -14,7 +14,7 @@ export const target: ResolvedTarget = {
     { name: 'health', type: 'http', url: 'http://127.0.0.1:1/api/v1/health', method: 'GET', expectStatus: [200], timeout: 1000 },
     { name: 'ready', type: 'http', url: 'http://127.0.0.1:1/api/v1/ready', method: 'GET', expectStatus: [200], timeout: 1000 },
   ],
-  guard: { watchWindow: 60_000, probeInterval: 5_000, failureThreshold: 3, stuckAfter: 900_000 },
+  guard: { watchWindow: 60_000, probeInterval: 5_000, failureThreshold: 3, minConclusiveRounds: 3, stuckAfter: 900_000 },
   verify: { timeout: 30_000, successes: 2 },
   rollback: {
     strategy: 'immediate',
@@ -33,8 +33,8 @@ export const target: ResolvedTarget = {
 export const errorRate: NonNullable<ResolvedTarget['errorRate']> = {
   source: { type: 'scrape', urls: ['http://127.0.0.1:1/metrics'], metric: 'http_requests_total', statusLabel: 'status', errorStatus: '5..', timeout: 1000 },
   ...DEFAULT_ERROR_RATE_SPEC,
+  requireTraffic: true,
   minBaselineRequests: 200,
-  baselineWindow: 1_800_000,
   maxWindow: 180_000,
 };
 

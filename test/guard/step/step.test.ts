@@ -59,9 +59,17 @@ describe('step: detecting releases', () => {
 });
 
 describe('step: judging a guarded release', () => {
+  it('ends unproven, not good, when the probes answered too few rounds', () => {
+    const { state, history } = guardingV2();
+    const once = run(state, { type: 'probe-round', measurements: round('successful') }, T0 + 5000, history);
+    const done = run(once.state, { type: 'tick' }, T0 + 60_000, history);
+    expect(verdicts(done)).toEqual(['v2:unproven']);
+  });
+
   it('marks the release good once the window passes without a failure', () => {
     const { state, history } = guardingV2();
-    const ok = run(state, { type: 'probe-round', measurements: round('successful') }, T0 + 5000, history);
+    let ok = run(state, { type: 'probe-round', measurements: round('successful') }, T0 + 5000, history);
+    for (let i = 2; i <= 3; i++) ok = run(ok.state, { type: 'probe-round', measurements: round('successful') }, T0 + i * 5000, history); // minConclusiveRounds
     const early = run(ok.state, { type: 'tick' }, T0 + 59_999, history);
     expect(early.state.phase).toBe('guarding');
     const done = run(early.state, { type: 'tick' }, T0 + 60_000, history);

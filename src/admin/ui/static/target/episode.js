@@ -4,7 +4,7 @@
 // so they are tested under Node (test/ui/episode.test.ts).
 
 const STARTS = new Set(['guard-started', 'known-bad-image']);
-const VERDICTS = new Set(['release-failed', 'guard-passed', 'guard-aborted', 'guard-superseded', 'known-bad-image']);
+const VERDICTS = new Set(['release-failed', 'guard-passed', 'guard-unproven', 'guard-aborted', 'guard-superseded', 'known-bad-image']);
 const FAILED_VERDICTS = new Set(['release-failed', 'known-bad-image']);
 
 /** Entries from the latest deploy seen on (all of them when none is in view), oldest first. */
@@ -46,6 +46,7 @@ export function stages(episode, phase) {
   if (!verdict) verdictStage = stage('verdict', 'Verdict', 'pending');
   else if (failed) verdictStage = stage('verdict', 'Verdict: bad', 'failed', verdict);
   else if (verdict.kind === 'guard-passed') verdictStage = stage('verdict', 'Verdict: good', 'done', verdict);
+  else if (verdict.kind === 'guard-unproven') verdictStage = stage('verdict', 'Verdict: unproven', 'held', verdict);
   else verdictStage = stage('verdict', 'No verdict', 'skipped', verdict);
 
   let rollback;
@@ -80,7 +81,7 @@ export function moments(episode) {
     if (e) marks.push({ at: Date.parse(e.at), label });
   };
   add(['guard-started'], 'deploy');
-  add(['release-failed', 'guard-passed'], 'verdict');
+  add(['release-failed', 'guard-passed', 'guard-unproven'], 'verdict');
   add(['rollback-started'], 'rollback');
   add(['rollback-verified'], 'verified');
   return marks;
@@ -89,7 +90,7 @@ export function moments(episode) {
 /** The tone a journal line is shown in. */
 export function tone(kind) {
   if (/failed|known-bad/.test(kind)) return 'bad';
-  if (/held|retry|superseded|vetoed|aborted|reissued|insufficient/.test(kind)) return 'warn';
+  if (/held|retry|superseded|vetoed|aborted|reissued|insufficient|unproven|detached|not-live|refused/.test(kind)) return 'warn';
   if (/passed|verified|deployed|approved|recovered/.test(kind)) return 'ok';
   return 'info';
 }

@@ -1,7 +1,7 @@
 // The release list with verdicts, newest first, and the per-release actions.
 import { $, ago, el, fill, shortImage } from '../lib/dom.js';
 
-const VERDICT_TONES = { good: 'ok', bad: 'bad', pending: 'info', unknown: 'muted' };
+const VERDICT_TONES = { good: 'ok', bad: 'bad', pending: 'info', unknown: 'muted', unproven: 'warn' };
 
 /** `buttons(release)` gives the action buttons of a row (see Actions.releaseButtons). */
 export function renderReleases(releases, currentVersion, buttons) {
