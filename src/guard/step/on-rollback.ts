@@ -37,6 +37,8 @@ export function decideFailure(state: TargetState, failing: ReleaseRef, why: stri
     impactStartedAt: impactStart,
     evidence: [
       ...(failed.length > 0 ? [{ kind: 'measurements' as const, at: ctx.now, lines: failed.map(describeMeasurement) }] : []),
+      // A smoke test's output tail (already masked by the provider) says why better than its exit code.
+      ...failed.flatMap((m) => (m.evidence ? [{ kind: 'smoke-output' as const, at: m.at, check: m.check, text: m.evidence }] : [])),
       ...(configOnly ? [{ kind: 'note' as const, at: ctx.now, text: configOnlyAdvice(failing, ctx.target.app) }] : []),
     ],
   });

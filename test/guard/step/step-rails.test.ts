@@ -4,7 +4,7 @@ import { initialState, type ReleaseView, type TargetState } from '../../../src/d
 import type { GuardEvent, StepResult } from '../../../src/guard/step/context.ts';
 import { step } from '../../../src/guard/step/step.ts';
 import { context, deploys, kinds, nothing, run as runStep } from './run.ts';
-import { image, policy, release, round } from './fixtures.ts';
+import { image, policy, release, round, target } from './fixtures.ts';
 
 const T0 = 5_000_000;
 
@@ -135,5 +135,17 @@ describe('a known-bad image comes back', () => {
     const r = run(start, { type: 'releases', releases: badHistory }, T0, badHistory, { policy: { mode: 'approve' } });
     expect(r.state.phase).toBe('held');
     expect(deploys(r)).toEqual([]);
+  });
+});
+
+describe('incident evidence', () => {
+  it("keeps a failed smoke test's output tail with the incident", () => {
+    const smokeProbe = { name: 'smoke', type: 'smoke' as const, command: ['npm', 'run', 'e2e'], timeout: 60_000, retries: 1, retryDelay: 5_000, interval: 300_000 };
+    const withSmoke = { ...target, probes: [...target.probes, smokeProbe] };
+    const guarded = runStep({ ...initialState('api', T0), phase: 'stable', lastSeenVersion: 1 }, { type: 'releases', releases: history }, T0, history, { target: withSmoke });
+    const smoke = { check: 'smoke', phase: 'failed' as const, at: T0 + 1000, durationMs: 900, detail: 'exited 1', evidence: 'FAIL checkout flow: 500 from /api/v1/cart' };
+    const r = runStep(guarded.state, { type: 'probe-round', measurements: [smoke] }, T0 + 1000, history, { target: withSmoke });
+    const opened = r.writes.find((w) => w.type === 'open-incident');
+    expect(opened?.type === 'open-incident' && opened.incident.evidence).toContainEqual({ kind: 'smoke-output', at: T0 + 1000, check: 'smoke', text: 'FAIL checkout flow: 500 from /api/v1/cart' });
   });
 });
