@@ -78,7 +78,7 @@ const SMOKE_SCRIPT = fileURLToPath(new URL('./e2e-smoke-check.ts', import.meta.u
 /** The smoke test's latency budget for the home page. */
 const SMOKE_BUDGET_MS = 1_000;
 
-function target(sim: Simulator, prometheusUrl: string, scenario: E2eScenario, errorRate: boolean, watchWindow: string): Record<string, unknown> {
+function target(sim: Simulator, prometheusUrl: string, scenario: E2eScenario, errorRate: boolean, timing: E2eTiming, watchWindow: string): Record<string, unknown> {
   const app = appName(scenario, 'watchdog');
   const url = sim.appUrl(app);
   const counters = (extra: string) => `sum by (instance) (http_requests_total{app="${app}"${extra}})`;
@@ -107,6 +107,10 @@ function target(sim: Simulator, prometheusUrl: string, scenario: E2eScenario, er
         source: { type: 'prometheus', url: prometheusUrl, requests: counters(''), errors: counters(',status=~"5.."'), timeout: '4s' },
         // No extension past the watch window: the run ends with it.
         maxWindow: watchWindow,
+        // The compressed baseline has a long baseline's requests but not its hours: the default
+        // minimum span (1h) would leave every release unproven. Half a minute of slack for the
+        // first scrape and the minute blocks the history keeps.
+        minBaselineSpan: `${Math.floor((timing.boostMs + timing.settleMs - 30_000) / 1000)}s`,
       },
     }),
   };
@@ -144,6 +148,6 @@ export function watchdogConfig({ sim, dir, prometheusUrl, scenarios, timing, err
       verify: { timeout: '60s', successes: 2 },
       rollback: { strategy: 'immediate', waitTimeout: '30s' },
     },
-    targets: scenarios.map((s) => target(sim, prometheusUrl, s, errorRate, watchWindow)),
+    targets: scenarios.map((s) => target(sim, prometheusUrl, s, errorRate, timing, watchWindow)),
   });
 }

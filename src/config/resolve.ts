@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { MigrationSource } from './signal-schemas.ts';
-import type { Config, ErrorRate, GuardSettings, Latency, Mode, Probe, RollbackSettings, VerifySettings } from './schema.ts';
+import type { ErrorRate, Latency } from './error-rate-schema.ts';
+import type { Config, GuardSettings, Mode, Probe, RollbackSettings, VerifySettings } from './schema.ts';
 
 /** A target with the config's defaults filled in: what the engine works with. */
 export interface ResolvedTarget {

@@ -7,22 +7,21 @@ import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
 import { Duration } from '../infra/duration.ts';
 import { AdminSettings } from './admin-schema.ts';
+import { ErrorRate, Latency } from './error-rate-schema.ts';
+import { FlySettings, isLoopback } from './fly-schema.ts';
+import { MobileTarget } from './mobile-schema.ts';
+import { FlyAppName, Name } from './names.ts';
 import { Notifications } from './notify-schema.ts';
 import { MigrationSource } from './signal-schemas.ts';
 import {
   Connectivity,
   httpProbeAnswerFields,
   PlatformChecks,
-  PrometheusCounters,
-  PrometheusLatency,
-  ScrapeCounters,
   SmokeTest,
 } from './signal-schemas.ts';
 
 export { Duration };
 
-const Name = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'use lowercase letters, digits, "-" or "_" (max 63)');
-const FlyAppName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a Fly app name (lowercase letters, digits, "-")');
 /** auto: roll back on its own; approve: hold every rollback for an operator; dry-run: judge and record only. */
 export const Mode = z.enum(['auto', 'approve', 'dry-run']);
 const StatusCode = z.int().min(100).max(599);
@@ -49,62 +48,7 @@ export type HttpProbe = z.infer<typeof HttpProbe>;
 export const Probe = z.union([HttpProbe, SmokeTest.extend({ failureThreshold }), PlatformChecks.extend({ failureThreshold })]);
 export type Probe = z.infer<typeof Probe>;
 
-export const ErrorRate = z.strictObject({
-  /** Where request and error counters come from. */
-  source: z.discriminatedUnion('type', [PrometheusCounters, ScrapeCounters]),
-  /** Chance of a false rollback per deploy the sequential test allows. */
-  alpha: z.number().gt(0).lt(0.5).default(0.001),
-  /** The new release fails when its error rate is proven above max(absoluteFloor, tolerance × baseline). */
-  tolerance: z.number().gte(1).max(100).default(2),
-  absoluteFloor: z.number().gt(0).lt(1).default(0.01),
-  /** Fail above this error ratio once it has held for ceilingPersistence (never on one look), given minRequestsForCeiling requests. */
-  ceiling: z.number().gt(0).lte(1).default(0.5),
-  /** Below this many requests the error rate is "insufficient evidence", not a pass. */
-  minRequests: z.int().min(1).default(50),
-  minRequestsForCeiling: z.int().min(1).default(20),
-  /** A smaller baseline (in requests, after the dispersion) is insufficient evidence: nothing is judged against it. */
-  minBaselineRequests: z.int().min(1).default(200),
-  /** Deprecated and ignored: the baseline remembers up to baselineRetention of the stable releases' traffic. */
-  baselineWindow: Duration.optional(),
-  /** With insufficient evidence at the end of the watch window, keep guarding up to this long. */
-  maxWindow: Duration.prefault('30m'),
-  /**
-   * A release is good only once the error rate was judged within bounds on enough traffic; false
-   * judges an app that gets too little traffic on its probes alone (it still fails on errors seen).
-   */
-  requireTraffic: z.boolean().default(true),
-  // Settings of the state-passing test (src/analysis/error-rate-test.ts). Optional without zod
-  // defaults: the analysis fills them (resolveErrorRateTestSpec), and configs and fixtures written
-  // before them keep their type. docs/statistics.md explains each default.
-  /** Share of alpha spent on the baseline's upper bound (default alpha / 4); alpha is the total. */
-  baselineAlpha: z.number().gt(0).lt(0.5).optional(),
-  /** Share of the test's alpha spent on regressions that start after the deploy (default 0.5). */
-  changeShare: z.number().gte(0).lt(1).optional(),
-  /** No stretch of traffic shorter than this can roll a release back by itself (default 12s). */
-  minDecision: Duration.optional(),
-  /** The same when the baseline's own traffic had bursts (default 20s). */
-  burstyMinDecision: Duration.optional(),
-  /** The same for a regression that starts after the deploy (default 40s). */
-  minChangeDecision: Duration.optional(),
-  /** The ceiling fails a release only after its rate stayed above it this long (default 30s). */
-  ceilingPersistence: Duration.optional(),
-  /** How much of the stable releases' traffic the baseline remembers (default 24h). */
-  baselineRetention: Duration.optional(),
-  /** A baseline spanning less is insufficient evidence (default 1h). */
-  minBaselineSpan: Duration.optional(),
-});
-export type ErrorRate = z.infer<typeof ErrorRate>;
 
-export const Latency = z
-  .strictObject({
-    source: PrometheusLatency,
-    /** Fail when the latency stays above this. */
-    ceiling: Duration.optional(),
-    /** Fail when the latency stays above the stable release's × this. */
-    tolerance: z.number().gt(1).max(100).optional(),
-  })
-  .refine((l) => l.ceiling !== undefined || l.tolerance !== undefined, { message: 'set a ceiling, a tolerance or both' });
-export type Latency = z.infer<typeof Latency>;
 
 /**
  * Settings that have a global default and a per-target override. Each is declared once without
@@ -212,60 +156,6 @@ export const Target = z.strictObject({
 });
 export type Target = z.infer<typeof Target>;
 
-/** The Fly token may go in clear text only to this machine (the simulator, a local proxy). */
-function isHttpsOrLoopback(url: string): boolean {
-  const { protocol, hostname } = new URL(url);
-  // An IPv6 hostname keeps its brackets in a URL: `[::1]`.
-  return protocol === 'https:' || (protocol === 'http:' && isLoopback(hostname.replace(/^\[(.*)\]$/, '$1')));
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
-export const FlySettings = z.strictObject({
-  /** flyctl binary: a name on PATH or an absolute path. */
-  binary: z.string().min(1).default('fly'),
-  /** Passed to flyctl as FLY_API_TOKEN; write `${FLY_API_TOKEN}` to read it from the environment. */
-  apiToken: z.string().min(1).optional(),
-  /** Passed as FLY_API_BASE_URL (the simulator uses this; real setups leave it unset). */
-  apiBaseUrl: z.url().optional(),
-  timeouts: z
-    .strictObject({
-      releases: Duration.prefault('30s'),
-      status: Duration.prefault('30s'),
-      logs: Duration.prefault('20s'),
-      /** Whole `fly deploy` call; keep it above rollback.waitTimeout × machines (rolling waits for each). */
-      deploy: Duration.prefault('15m'),
-    })
-    .prefault({}),
-  /**
-   * flyctl processes run at once, across all targets (one poll is one process per target). More
-   * wait their turn, rollback deploys and status checks first; see src/infra/exec/limiter.ts.
-   */
-  maxConcurrent: z.int().min(1).max(64).default(8),
-  /**
-   * Before a scheduled poll lists releases with flyctl, one GET on the Machines API shows whether
-   * any release went live since the last listing; only then does flyctl run. Needs apiToken.
-   */
-  machinesApi: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      /**
-       * Default https://api.machines.dev, unless apiBaseUrl sends flyctl elsewhere (the
-       * simulator, a proxy): then set this too, or the check is off.
-       */
-      url: z
-        .url()
-        .refine(isHttpsOrLoopback, 'must be https:// (the Fly token is sent with every request), or http:// on a loopback address')
-        .optional(),
-      timeout: Duration.prefault('5s'),
-      /** List releases at least this often even when the machines show no change. */
-      relistEvery: Duration.prefault('10m'),
-    })
-    .prefault({}),
-});
-
 export { AdminToken } from './admin-schema.ts';
 
 export const RollbackGroup = z.strictObject({
@@ -275,25 +165,6 @@ export const RollbackGroup = z.strictObject({
   /** Releases of members created this close to the failing one count as the same ship. */
   window: Duration.prefault('10m'),
 });
-
-/**
- * A mobile app shipped over the air with Expo EAS Update. Manual only: an operator rolls it back
- * through the admin API or the CLI; the watchdog never does it on its own.
- */
-export const MobileTarget = z.strictObject({
-  name: Name,
-  kind: z.literal('expo'),
-  environment: Name.default('production'),
-  /** The EAS Update branch the store builds read, e.g. `production`. */
-  branch: z.string().regex(/^[A-Za-z0-9][\w.-]{0,99}$/, 'not an EAS branch name').default('production'),
-  /** Absolute path of the Expo app (where app.json is): eas finds its project from there. */
-  projectDir: z.string().regex(/^\//, 'must be an absolute path'),
-  /** Passed as EXPO_TOKEN; write `${EXPO_TOKEN}`. */
-  expoToken: z.string().min(1).optional(),
-  binary: z.string().min(1).default('eas'),
-  timeouts: z.strictObject({ list: Duration.prefault('1m'), republish: Duration.prefault('5m') }).prefault({}),
-});
-export type MobileTarget = z.infer<typeof MobileTarget>;
 
 export const Config = z
   .strictObject({

@@ -10,7 +10,7 @@ import type { ErrorRateSpec } from '../../analysis/error-rate-spec.ts';
 import { startErrorRateTest, stepErrorRateTest, type ErrorRateTestJudgment } from '../../analysis/error-rate-test.ts';
 import { describeErrorRateTestJudgment } from '../../analysis/error-rate-test-judgment.ts';
 import { errorRateTestSettings, resolveErrorRateTestSpec, type ErrorRateTestSpec } from '../../analysis/error-rate-test-spec.ts';
-import type { ErrorRate } from '../../config/schema.ts';
+import type { ErrorRate } from '../../config/error-rate-schema.ts';
 import type { CounterAccumulator, CounterReadout, Measurement, SeriesReading } from '../../domain/measurement.ts';
 import type { ErrorRateSnapshot, ErrorRateState, TargetPhase, TargetState } from '../../domain/target-state.ts';
 import { result, unchanged, type StepContext, type StepResult } from './context.ts';

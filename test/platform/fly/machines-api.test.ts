@@ -10,7 +10,7 @@ import {
   machinesFingerprint,
   resolveMachinesApi,
 } from '../../../src/platform/fly/machines-api.ts';
-import { FlySettings } from '../../../src/config/schema.ts';
+import { FlySettings } from '../../../src/config/fly-schema.ts';
 import { SecretRegistry } from '../../../src/infra/secrets.ts';
 import { startSimulator, type Simulator } from '../../../src/sim/simulator.ts';
 
