@@ -8,7 +8,7 @@
 import type { Incident, IncidentClose } from './incident.ts';
 import type { NotifyEvent } from './notification.ts';
 import type { HoldKind } from './policy.ts';
-import type { GroupRollbackStep, ProbeTally, ReleaseOrigin, ReleaseRef, RollbackTrigger, TargetPhase, Verdict } from './target-state.ts';
+import type { GroupRollbackStep, OperatorVerdict, ProbeTally, ReleaseOrigin, ReleaseRef, RollbackTrigger, TargetPhase, Verdict } from './target-state.ts';
 
 /** One measurement as kept in a decision's evidence. */
 export interface MeasurementNote {
@@ -21,9 +21,9 @@ export interface MeasurementNote {
 export type Decision =
   | { kind: 'guard-started'; version: number; imageRef: string; status: string; user: string; windowMs: number }
   | { kind: 'insufficient-evidence'; version: number; detail: string; guardUntilMs: number }
-  | { kind: 'guard-passed'; version: number; verdict: Extract<Verdict, 'good' | 'unknown'>; reason: string; tallies: Record<string, ProbeTally> }
+  | { kind: 'guard-passed'; version: number; verdict: Extract<Verdict, 'good' | 'unknown'>; reason: string; tallies: Record<string, ProbeTally>; operatorVerdict?: OperatorVerdict }
   /** The window ended with no failure, but not the evidence to call the release good. */
-  | { kind: 'guard-unproven'; version: number; reason: string; tallies: Record<string, ProbeTally> }
+  | { kind: 'guard-unproven'; version: number; reason: string; tallies: Record<string, ProbeTally>; operatorVerdict?: OperatorVerdict }
   | { kind: 'guard-superseded'; version: number; by: number }
   | { kind: 'guard-aborted'; version: number; by: string }
   | { kind: 'hold-superseded'; version: number; phase: TargetPhase }

@@ -62,6 +62,11 @@ export interface ProbeTally {
   streakStartedAt?: number;
 }
 
+export interface OperatorVerdict {
+  verdict: 'good' | 'bad';
+  by: string;
+}
+
 export interface GuardProgress {
   release: ReleaseRef & { status: string };
   /**
@@ -72,6 +77,8 @@ export interface GuardProgress {
   startedAt: number;
   endsAt: number;
   tallies: Record<string, ProbeTally>;
+  /** An operator's verdict on this release, given while it was guarded: the guard's end keeps it. */
+  operatorVerdict?: OperatorVerdict;
 }
 
 export type RollbackTrigger = 'automatic' | 'manual';

@@ -1,7 +1,8 @@
 /** Small helpers every handler uses: phase changes, release refs, durations, closing the incident. */
 import { closeIncident as closeRecord, type IncidentOutcome } from '../../domain/incident.ts';
 import { DEFAULT_SEVERITY } from '../../domain/notification.ts';
-import type { ReleaseRef, TargetPhase, TargetState } from '../../domain/target-state.ts';
+import type { Write } from '../../domain/decision.ts';
+import type { GuardProgress, ReleaseRef, TargetPhase, TargetState, Verdict } from '../../domain/target-state.ts';
 import type { Outputs, StepContext } from './context.ts';
 
 /** Phases in which `state.rollback` describes the latest rollback. */
@@ -18,6 +19,18 @@ export function enter(state: TargetState, phase: TargetPhase, now: number, patch
 }
 
 export const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
+
+/**
+ * The verdict written when a guard ends without a failure (passed, unproven, aborted, superseded).
+ * An operator who marked the release while it was guarded knows something the guard does not; that
+ * mark stands. A failure is not written here: what the guard saw after the mark wins.
+ */
+export function guardEndVerdict(guard: GuardProgress, verdict: Verdict, reason: string): Write {
+  const version = guard.release.version;
+  const mark = guard.operatorVerdict;
+  if (!mark) return { type: 'set-verdict', version, verdict, reason };
+  return { type: 'set-verdict', version, verdict: mark.verdict, reason: `marked ${mark.verdict} by ${mark.by} during its guard (the guard found: ${reason})` };
+}
 
 /**
  * Closes the target's open incident, if it has one: the close (with its post-mortem verdict) is

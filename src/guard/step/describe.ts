@@ -1,5 +1,6 @@
 /** The journal's and the log's words for each decision: its level and one line a human reads. */
 import type { Decision } from '../../domain/decision.ts';
+import type { OperatorVerdict } from '../../domain/target-state.ts';
 import { seconds } from './common.ts';
 
 export type Level = 'info' | 'warn' | 'error';
@@ -11,8 +12,10 @@ export function describe(d: Decision): { level: Level; message: string } {
     case 'insufficient-evidence':
       return { level: 'info', message: `v${d.version}: insufficient evidence at the end of the watch window (${d.detail}); guarding up to ${seconds(d.guardUntilMs)}` };
     case 'guard-passed':
+      if (d.operatorVerdict) return { level: 'info', message: `v${d.version}'s guard passed (${d.reason}); it stays ${markedBy(d.operatorVerdict)}` };
       return { level: 'info', message: `v${d.version} ${d.verdict === 'good' ? 'marked good' : 'left unjudged'}: ${d.reason}` };
     case 'guard-unproven':
+      if (d.operatorVerdict) return { level: 'info', message: `v${d.version}'s guard found too little evidence (${d.reason}); it stays ${markedBy(d.operatorVerdict)}` };
       return { level: 'warn', message: `v${d.version} left unproven: ${d.reason}; not a rollback target unless marked good` };
     case 'guard-superseded':
       return { level: 'info', message: `v${d.version} superseded by v${d.by}; its guard ends without a verdict` };
@@ -75,3 +78,5 @@ export function journalData(d: Decision): Record<string, unknown> {
   const { kind: _kind, ...data } = d;
   return data;
 }
+
+const markedBy = (m: OperatorVerdict) => `${m.verdict}, as ${m.by} marked it during its guard`;

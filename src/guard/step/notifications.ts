@@ -77,6 +77,8 @@ export function notificationFor(d: Decision, before: TargetState, after: TargetS
         actions: holdActions(name, after.plan?.to !== undefined),
       };
     case 'guard-unproven':
+      // An operator who vouched for the release during its guard needs no call to do so.
+      if (d.operatorVerdict?.verdict === 'good') return undefined;
       return { ...base, kind: 'release-unproven', severity: DEFAULT_SEVERITY['release-unproven'], release: { version: d.version, imageRef: after.current?.version === d.version ? after.current.imageRef : (before.guard?.release.imageRef ?? '') }, reason: d.reason };
     case 'known-bad-image':
       return {

@@ -4,7 +4,7 @@
  * comes back refused with a code, decided here so the admin API never reads guard phases.
  */
 import type { TargetState } from '../../domain/target-state.ts';
-import { BUSY_PHASES, closeIncident, enter, ref } from './common.ts';
+import { BUSY_PHASES, closeIncident, enter, guardEndVerdict, ref } from './common.ts';
 import { refuse, result, chain, type RollbackRequest, type StepContext, type StepResult } from './context.ts';
 import { startRollback } from './on-rollback.ts';
 import { resolveRollback } from './resolve-rollback.ts';
@@ -45,18 +45,21 @@ export function onAbort(state: TargetState, by: string, ctx: StepContext): StepR
   const version = state.guard.release.version;
   const reason = `guard of v${version} aborted by ${by}`;
   return result(enter(state, 'idle', ctx.now, { guard: undefined, reason }), {
-    writes: [{ type: 'set-verdict', version, verdict: 'unknown', reason }],
+    writes: [guardEndVerdict(state.guard, 'unknown', reason)],
     decisions: [{ kind: 'guard-aborted', version, by }],
   });
 }
 
 /**
  * An operator's verdict on a release. It changes what later rollbacks may choose; it does not
- * itself start or stop one.
+ * itself start or stop one. On the release being guarded, the guard goes on (a failure it sees
+ * still rolls it back) and its end keeps the operator's verdict.
  */
 export function onMark(state: TargetState, version: number, verdict: 'good' | 'bad', by: string, ctx: StepContext): StepResult {
   if (!ctx.history.some((r) => r.version === version)) return refuse(state, { code: 'release-unknown', version });
-  return result(state, {
+  const guarded = state.phase === 'guarding' && state.guard?.release.version === version;
+  const next = guarded ? { ...state, guard: { ...state.guard!, operatorVerdict: { verdict, by } } } : state;
+  return result(next, {
     writes: [{ type: 'set-verdict', version, verdict, reason: `marked ${verdict} by ${by}` }],
     decisions: [verdict === 'good' ? { kind: 'marked-good', version, by } : { kind: 'marked-bad', version, by }],
   });

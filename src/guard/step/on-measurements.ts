@@ -2,7 +2,7 @@
 import type { Write } from '../../domain/decision.ts';
 import type { LatencyReadout, Measurement } from '../../domain/measurement.ts';
 import { isInProgress, type ErrorRateSnapshot, type TargetState, type Verdict } from '../../domain/target-state.ts';
-import { closeIncident, enter, seconds } from './common.ts';
+import { closeIncident, enter, guardEndVerdict, seconds } from './common.ts';
 import { MACHINES_CHECK, result, unchanged, type StepContext, type StepResult } from './context.ts';
 import { endErrorRateGuard } from './on-error-rate.ts';
 import { decideFailure, holdOnConflict } from './on-rollback.ts';
@@ -95,8 +95,8 @@ function endGuard(state: TargetState, g: NonNullable<TargetState['guard']>, ctx:
   if (missing !== undefined) {
     const reason = `no failure in the ${window} window, but ${missing}`;
     return result(next, {
-      writes: [{ type: 'set-verdict', version, verdict: 'unproven', reason }],
-      decisions: [{ kind: 'guard-unproven', version, reason, tallies: g.tallies }],
+      writes: [guardEndVerdict(g, 'unproven', reason)],
+      decisions: [{ kind: 'guard-unproven', version, reason, tallies: g.tallies, ...(g.operatorVerdict && { operatorVerdict: g.operatorVerdict }) }],
     });
   }
   const verdict: Extract<Verdict, 'good' | 'unknown'> = passed ? 'good' : 'unknown';
@@ -104,8 +104,8 @@ function endGuard(state: TargetState, g: NonNullable<TargetState['guard']>, ctx:
     ? `healthy for the whole ${window} watch window${undecided ? `; error rate not required (${er?.detail ?? 'no reading'})` : ''}`
     : `probes passed, but the platform reported the release ${g.release.status}; not eligible as a rollback target`;
   return result(next, {
-    writes: [{ type: 'set-verdict', version, verdict, reason }],
-    decisions: [{ kind: 'guard-passed', version, verdict, reason, tallies: g.tallies }],
+    writes: [guardEndVerdict(g, verdict, reason)],
+    decisions: [{ kind: 'guard-passed', version, verdict, reason, tallies: g.tallies, ...(g.operatorVerdict && { operatorVerdict: g.operatorVerdict }) }],
   });
 }
 

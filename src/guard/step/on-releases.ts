@@ -2,7 +2,7 @@
 import { sameBuild } from '../../domain/build-identity.ts';
 import type { Decision, Write } from '../../domain/decision.ts';
 import { isInProgress, type ReleaseView, type TargetState } from '../../domain/target-state.ts';
-import { closeIncident, enter, ref, ROLLBACK_PHASES } from './common.ts';
+import { closeIncident, enter, guardEndVerdict, ref, ROLLBACK_PHASES } from './common.ts';
 import { result, chain, type Outputs, type StepContext, type StepResult } from './context.ts';
 import { beginErrorRateGuard } from './on-error-rate.ts';
 import { decideFailure, recoverInterruptedDeploy } from './on-rollback.ts';
@@ -138,7 +138,7 @@ function endCurrentWork(state: TargetState, newVersion: number): { decisions: De
   if (state.phase === 'guarding' && state.guard) {
     const version = state.guard.release.version;
     return {
-      writes: [{ type: 'set-verdict', version, verdict: 'unknown', reason: `superseded by v${newVersion} before its watch window ended` }],
+      writes: [guardEndVerdict(state.guard, 'unknown', `superseded by v${newVersion} before its watch window ended`)],
       decisions: [{ kind: 'guard-superseded', version, by: newVersion }],
     };
   }

@@ -77,6 +77,55 @@ describe('step: judging a guarded release', () => {
     expect(verdicts(done)).toEqual(['v2:good']);
   });
 
+  describe('an operator marks the guarded release', () => {
+    const mark = (verdict: 'good' | 'bad') => ({ type: 'mark' as const, by: 'alice', version: 2, verdict });
+
+    it('good, then the window ends without evidence: the operator\'s good stands, not unproven', () => {
+      const { state, history } = guardingV2();
+      const marked = run(state, mark('good'), T0 + 1000, history);
+      expect(verdicts(marked)).toEqual(['v2:good']);
+      expect(marked.state.phase).toBe('guarding');
+      const done = run(marked.state, { type: 'tick' }, T0 + 60_000, history);
+      expect(kinds(done)).toEqual(['guard-unproven']);
+      expect(verdicts(done)).toEqual(['v2:good']);
+      expect(done.writes[0]).toMatchObject({ reason: expect.stringMatching(/^marked good by alice during its guard/) });
+      expect(done.decisions[0]).toMatchObject({ operatorVerdict: { verdict: 'good', by: 'alice' } });
+      // The operator vouched for it: no "release unproven" notice asks them to.
+      expect(done.effects.filter((e) => e.type === 'notify')).toEqual([]);
+    });
+
+    it('bad, then the guard passes: the operator\'s bad stands, not good', () => {
+      const { state, history } = guardingV2();
+      let r = run(state, mark('bad'), T0 + 1000, history);
+      for (let i = 1; i <= 3; i++) r = run(r.state, { type: 'probe-round', measurements: round('successful') }, T0 + i * 5000, history);
+      const done = run(r.state, { type: 'tick' }, T0 + 60_000, history);
+      expect(kinds(done)).toEqual(['guard-passed']);
+      expect(verdicts(done)).toEqual(['v2:bad']);
+    });
+
+    it('good, then aborted or superseded: the operator\'s good stands', () => {
+      const { state, history } = guardingV2();
+      const marked = run(state, mark('good'), T0 + 1000, history);
+      expect(verdicts(run(marked.state, { type: 'abort', by: 'bob' }, T0 + 2000, history))).toEqual(['v2:good']);
+      const newer = run(marked.state, { type: 'releases', releases: [release(3), ...history] }, T0 + 2000, history);
+      expect(verdicts(newer)).toEqual(['v2:good']);
+    });
+
+    it('good, then it fails its probes: the new evidence wins and it is rolled back', () => {
+      const { state, history } = guardingV2();
+      const marked = run(state, mark('good'), T0 + 1000, history);
+      const r = failRounds(marked.state, 3, history);
+      expect(r.state.phase).toBe('rolling-back');
+      expect(verdicts(r)).toEqual(['v2:bad']);
+    });
+
+    it('an earlier release: the guard is not touched', () => {
+      const { state, history } = guardingV2();
+      const marked = run(state, { type: 'mark', by: 'alice', version: 1, verdict: 'bad' }, T0 + 1000, history);
+      expect(marked.state.guard).toEqual(state.guard);
+    });
+  });
+
   it('does not mark good a release the platform reported as failed, though machines ran it', () => {
     const history = [release(2, { status: 'failed', live: true }), release(1, { verdict: 'good' })];
     const { state } = run({ ...initialState('api', T0), lastSeenVersion: 1 }, { type: 'releases', releases: history }, T0, history);
