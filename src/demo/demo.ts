@@ -1,12 +1,16 @@
 /**
  * `npm run demo`: the newcomer's first command. Starts the local Fly simulator and the real daemon
- * (in this process, on SQLite in a temp dir), deploys a healthy release, then a broken one, and
- * shows the watchdog detect it, roll back to the healthy image and verify, then prints a summary.
+ * (in this process, on SQLite in a temp dir), does what the README's first start asks (the
+ * operator marks the running release good; the error-rate baseline builds), deploys a healthy
+ * release, then a broken one, and shows the watchdog detect it, roll back to the healthy image and
+ * verify, then prints a summary.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { summariseBaseline } from '../analysis/baseline-summary.ts';
 import { parseConfig } from '../config/load.ts';
+import { testSpec } from '../guard/step/on-error-rate.ts';
 import { startDaemon, type Daemon } from '../main.ts';
 import { startSimulator, type Simulator } from '../sim/simulator.ts';
 import { buildDemoConfig } from './demo-config.ts';
@@ -28,6 +32,16 @@ async function waitFor(what: string, predicate: () => boolean, deadline: number)
   }
 }
 
+/** What the operator's `rollback-watchdog mark-good` sends. */
+async function markGood(daemon: Daemon, version: number): Promise<void> {
+  const res = await fetch(`${daemon.url}/api/v1/targets/${APP}/releases/${version}/mark-good`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ reason: 'demo: v1 served users before the watchdog was installed' }),
+  });
+  if (res.status !== 200) throw new Error(`mark-good answered ${res.status}: ${await res.text()}`);
+}
+
 async function main(): Promise<number> {
   const deadline = Date.now() + DEADLINE_MS;
   const dir = mkdtempSync(join(tmpdir(), 'rollback-watchdog-demo-'));
@@ -35,7 +49,7 @@ async function main(): Promise<number> {
   let daemon: Daemon | undefined;
   try {
     say('Starting the local Fly simulator (control API, fake `fly`, fake apps on 127.0.0.1)');
-    sim = await startSimulator({ deployMs: 1500, requestRate: 20, seed: 42 });
+    sim = await startSimulator({ deployMs: 1500, requestRate: 40, seed: 42 });
     const app = await sim.addApp(APP, { profile: 'healthy' });
     process.stdout.write(`  ${APP} v1 runs ${app.imageRef}\n  app URL ${app.url}\n`);
 
@@ -43,7 +57,21 @@ async function main(): Promise<number> {
     const loaded = parseConfig(buildDemoConfig({ sim, app: APP, dir }), {});
     daemon = await startDaemon(loaded, {});
     const runner = daemon.watchdog.runner(APP);
-    await waitFor('v1 marked good', () => runner.state.phase === 'stable', deadline);
+    await waitFor('v1 guarded', () => runner.state.phase === 'guarding', deadline);
+
+    say('v1 ran before the watchdog did: it has no evidence for it. The operator vouches for it');
+    process.stdout.write(`  rollback-watchdog mark-good ${APP} 1\n`);
+    await markGood(daemon, 1);
+    await waitFor('v1 guard over', () => runner.state.phase === 'stable', deadline);
+
+    say('v1 serves traffic: the error-rate baseline builds (an hour by default; the demo takes seconds)');
+    const errorRate = loaded.config.targets[0]?.errorRate;
+    if (!errorRate) throw new Error('the demo config has no errorRate');
+    const baselineReady = () => {
+      const history = runner.state.errorRate?.baselineHistory;
+      return history !== undefined && summariseBaseline(history, testSpec(errorRate)).insufficient === undefined;
+    };
+    await waitFor('a baseline to judge by', baselineReady, deadline);
 
     say('CI deploys v2, a healthy release');
     const good = sim.buildImage(APP, 'healthy');
