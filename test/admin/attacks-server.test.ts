@@ -3,21 +3,14 @@
  * at the process's real file limit (1,024) runs against the daemon in
  * test/integration/admin-flood.test.ts; here the same attack runs in-process with small caps.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MASK, SecretRegistry } from '../../src/infra/secrets.ts';
-import { rawConnectMany, slowlorisHead, slowPostHead, streamRequest, waitFor, type RawConnection } from '../support/raw-http.ts';
-import { bearer, guardingV2, harness, OPERATOR, VIEWER, type Harness } from './harness.ts';
+import { rawConnectMany, slowlorisHead, slowPostHead, streamRequest, waitFor } from '../support/raw-http.ts';
+import { bearer, guardingV2, OPERATOR, VIEWER } from './harness.ts';
+import { adminServers } from './servers.ts';
 
 const FLY_TOKEN = 'fo1_fly-api-token-in-audit-0123';
-let h: Harness | undefined;
-const sockets: RawConnection[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy();
-  await h?.close();
-  h = undefined;
-});
-
-const portOf = (harnessed: Harness) => (harnessed.app.server.address() as { port: number }).port;
+const servers = adminServers();
 
 async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const started = performance.now();
@@ -27,14 +20,12 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
 
 describe('issue 16: attacks on the admin server', () => {
   it('anyone who reaches the admin port can lock operators out', async () => {
-    h = await harness({ limits: { maxConnections: 40, eventStreams: 12, eventStreamsPerToken: 6, headersTimeoutMs: 5_000, requestTimeoutMs: 5_000 } });
-    await h.app.listen({ host: '127.0.0.1', port: 0 });
-    const port = portOf(h);
+    const { port } = await servers.listen({ limits: { maxConnections: 40, eventStreams: 12, eventStreamsPerToken: 6, headersTimeoutMs: 5_000, requestTimeoutMs: 5_000 } });
 
     // Unauthenticated POSTs that dribble a huge body: answered (401, then 429 once the address has
     // failed too often) and hung up on at once, the body unread.
     const posts = await rawConnectMany(port, 100, slowPostHead('/api/v1/pause'), 20);
-    sockets.push(...posts);
+    servers.keep(posts);
     await waitFor(() => posts.every((p) => p.isClosed()), 'every dribbling POST to be closed');
     const statuses = posts.map((p) => p.status());
     expect(statuses).toContain(401);
@@ -42,10 +33,10 @@ describe('issue 16: attacks on the admin server', () => {
 
     // Slowloris: connections that never finish their headers take slots, but never all of them.
     const slow = await rawConnectMany(port, 100, slowlorisHead());
-    sockets.push(...slow);
+    servers.keep(slow);
     // Event streams with one viewer token: a few are served, the rest refused with Retry-After.
     const streams = await rawConnectMany(port, 60, streamRequest(`Bearer ${VIEWER}`), 20);
-    sockets.push(...streams);
+    servers.keep(streams);
     await waitFor(() => streams.every((s) => s.status() !== undefined || s.isClosed()), 'every stream to be answered');
     const served = streams.filter((s) => s.status() === 200);
     const refused = streams.filter((s) => s.status() === 429);
@@ -65,7 +56,7 @@ describe('issue 16: attacks on the admin server', () => {
   });
 
   it('unauthenticated clients fill the disk through the audit trail', async () => {
-    h = await harness({ rateLimit: { max: 30, windowMs: 60_000 } });
+    const h = await servers.start({ rateLimit: { max: 30, windowMs: 60_000 } });
     // A long query string: the refusal used to be stored with it, about 2 KB a row.
     const url = `/api/v1/targets/api/pause?padding=${'p'.repeat(1_800)}`;
     const started = performance.now();
@@ -86,8 +77,8 @@ describe('issue 16: attacks on the admin server', () => {
     const secrets = new SecretRegistry();
     secrets.add(OPERATOR);
     secrets.add(FLY_TOKEN);
-    h = await harness({ secrets });
-    const post = (url: string, payload: unknown) => h!.app.inject({ method: 'POST', url: `/api/v1${url}`, headers: bearer(OPERATOR), payload: payload as object });
+    const h = await servers.start({ secrets });
+    const post = (url: string, payload: unknown) => h.app.inject({ method: 'POST', url: `/api/v1${url}`, headers: bearer(OPERATOR), payload: payload as object });
     await post('/targets/api/pause', { reason: `token is Bearer ${OPERATOR}` });
     await post('/targets/api/pause', { reason: 'x', token: 'some-unconfigured-token-value' });
     await post('/targets/api/pause', { reason: 'x', fly_api_token: FLY_TOKEN, nested: { password: 'hunter2-hunter2' } });
@@ -103,7 +94,7 @@ describe('issue 16: attacks on the admin server', () => {
   });
 
   it('a refused request with JSON nested 10,000 deep is not audited', async () => {
-    h = await harness();
+    const h = await servers.start();
     const deep = `{"reason":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
     const res = await h.app.inject({ method: 'POST', url: '/api/v1/targets/api/pause', headers: { ...bearer(OPERATOR), 'content-type': 'application/json' }, payload: deep });
     expect(res.statusCode).toBe(400);
@@ -114,7 +105,7 @@ describe('issue 16: attacks on the admin server', () => {
   });
 
   it('read routes have no limit on failed authentication', async () => {
-    h = await harness();
+    const h = await servers.start();
     expect((await h.app.inject({ url: '/api/v1/status', headers: bearer(VIEWER) })).statusCode).toBe(200);
     const codes: number[] = [];
     for (let i = 0; i < 200; i++) codes.push((await h.app.inject({ url: '/api/v1/targets', headers: bearer(`guess-${i}-0123456789abcdef`) })).statusCode);
@@ -132,12 +123,12 @@ describe('issue 16: attacks on the admin server', () => {
   });
 
   it('release version parameters accept 0x1, 00001 and 1e3', async () => {
-    h = await harness();
+    const h = await servers.start();
     await guardingV2(h);
-    const mark = (v: string) => h!.app.inject({ method: 'POST', url: `/api/v1/targets/api/releases/${v}/mark-good`, headers: bearer(OPERATOR) });
+    const mark = (v: string) => h.app.inject({ method: 'POST', url: `/api/v1/targets/api/releases/${v}/mark-good`, headers: bearer(OPERATOR) });
     for (const v of ['0x1', '00001', '1e0', '1e3', '1.0', '+1', ' 1', '0b1', '1_0']) expect((await mark(encodeURIComponent(v))).statusCode, v).toBe(400);
     expect((await mark('1')).statusCode).toBe(200);
-    const rollback = (payload: string) => h!.app.inject({ method: 'POST', url: '/api/v1/targets/api/rollback', headers: { ...bearer(OPERATOR), 'content-type': 'application/json' }, payload });
+    const rollback = (payload: string) => h.app.inject({ method: 'POST', url: '/api/v1/targets/api/rollback', headers: { ...bearer(OPERATOR), 'content-type': 'application/json' }, payload });
     for (const payload of ['{"version":1e0}', '{"version":1.0}', '{"version":10e-1}', '{"version":1E0}']) {
       const res = await rollback(payload);
       expect(res.statusCode, payload).toBe(400);

@@ -2,28 +2,19 @@
  * Caps on GET /api/v1/events (issue 16: 1,100 streams with one viewer token exhausted the daemon's
  * files): per token 429, in all 503, both with Retry-After, and a closed stream frees its place.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AdminLimits } from '../../src/admin/limits.ts';
 import { rawConnect, streamRequest, waitFor, type RawConnection } from '../support/raw-http.ts';
-import { harness, OPERATOR, VIEWER, type Harness } from './harness.ts';
+import { OPERATOR, VIEWER } from './harness.ts';
+import { adminServers } from './servers.ts';
 
-let h: Harness | undefined;
-const sockets: RawConnection[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy();
-  await h?.close();
-  h = undefined;
-});
+const servers = adminServers();
 
-async function listen(limits: Partial<AdminLimits>): Promise<number> {
-  h = await harness({ limits });
-  await h.app.listen({ host: '127.0.0.1', port: 0 });
-  return (h.app.server.address() as { port: number }).port;
-}
+const listen = async (limits: Partial<AdminLimits>) => (await servers.listen({ limits })).port;
 
 async function stream(port: number, token: string): Promise<RawConnection> {
   const c = await rawConnect(port, streamRequest(`Bearer ${token}`));
-  sockets.push(c);
+  servers.keep(c);
   await waitFor(() => c.status() !== undefined, 'an answer');
   return c;
 }

@@ -3,28 +3,19 @@
  * limits: what a hostile client holds is taken back, and every refusal is answered with one of our
  * codes and Retry-After. The timeouts here are Node's own, so these tests wait for them (under 1 s).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AdminLimits } from '../../src/admin/limits.ts';
 import { rawConnect, slowlorisHead, slowPostHead, streamRequest, waitFor, type RawConnection } from '../support/raw-http.ts';
-import { bearer, harness, OPERATOR, VIEWER, type Harness } from './harness.ts';
+import { bearer, OPERATOR, VIEWER } from './harness.ts';
+import { adminServers } from './servers.ts';
 
-let h: Harness | undefined;
-const sockets: RawConnection[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy();
-  await h?.close();
-  h = undefined;
-});
+const servers = adminServers();
 
-async function listen(limits: Partial<AdminLimits>): Promise<number> {
-  h = await harness({ limits });
-  await h.app.listen({ host: '127.0.0.1', port: 0 });
-  return (h.app.server.address() as { port: number }).port;
-}
+const listen = async (limits: Partial<AdminLimits>) => (await servers.listen({ limits })).port;
 
 async function open(port: number, first: string): Promise<RawConnection> {
   const c = await rawConnect(port, first);
-  sockets.push(c);
+  servers.keep(c);
   return c;
 }
 
@@ -116,7 +107,7 @@ describe('timeouts and unread bodies', () => {
 
 describe('failed authentication', () => {
   it('does not count requests without a token: unauthenticated noise cannot block an address', async () => {
-    h = await harness({ limits: { failedAuth: { max: 3, windowMs: 60_000 } } });
+    const h = await servers.start({ limits: { failedAuth: { max: 3, windowMs: 60_000 } } });
     for (let i = 0; i < 10; i++) expect((await h.app.inject({ url: '/api/v1/status' })).statusCode).toBe(401);
     expect((await h.app.inject({ url: '/api/v1/status', headers: bearer(VIEWER) })).statusCode).toBe(200);
     for (let i = 0; i < 3; i++) await h.app.inject({ url: '/api/v1/status', headers: bearer('wrong-token-0123456789') });

@@ -3,16 +3,12 @@
  * the simulator's config-only releases, rollback deploys whose flyctl fails while Fly goes on,
  * reverted bluegreen deploys, releases stuck in running, and a partial partition.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { Stack, type StackOptions } from './stack.ts';
+import { describe, expect, it } from 'vitest';
+import { closeStacksAfterEach, ROLLBACK_OVER, Stack, type StackOptions } from './stack.ts';
 
 const APP = 'renderflow-api';
-const DONE = ['rolled-back', 'rollback-failed', 'held'];
 let stack: Stack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
+closeStacksAfterEach();
 
 const flyDeploys = (s: Stack) => s.sim.invocations().filter((i) => i.argv[0] === 'deploy');
 
@@ -29,7 +25,7 @@ describe('a config-only release (fly secrets set) that breaks the app', () => {
     s.sim.onSecret(APP, 'DATABASE_URL', 'down', 'postgres://wrong');
     s.sim.setSecrets(APP, { DATABASE_URL: 'postgres://wrong' });
     const { version } = await s.sim.configRelease(APP);
-    const held = await s.daemon.waitForTarget(APP, (t) => DONE.includes(t.phase), 20_000, 'held');
+    const held = await s.daemon.waitForTarget(APP, (t) => ROLLBACK_OVER.includes(t.phase), 20_000, 'held');
     expect(held).toMatchObject({ phase: 'held', hold: { kind: 'config-change' } });
     expect(flyDeploys(s)).toEqual([]);
     expect(s.sim.currentImage(APP)).toBe(good);
@@ -48,7 +44,7 @@ describe('flyctl fails while Fly goes on deploying the rollback', () => {
     const good = s.sim.currentImage(APP);
     s.sim.injectFault({ command: 'deploy', mode, times: 1 });
     await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'));
-    const done = await s.daemon.waitForTarget(APP, (t) => DONE.includes(t.phase), 40_000, 'rollback');
+    const done = await s.daemon.waitForTarget(APP, (t) => ROLLBACK_OVER.includes(t.phase), 40_000, 'rollback');
     expect(done.phase).toBe('rolled-back');
     expect(flyDeploys(s)).toHaveLength(1);
     expect(s.sim.currentImage(APP)).toBe(good);
@@ -72,7 +68,7 @@ describe('deploys that did not go live the usual way', () => {
     const s = await startGood({ guard: { stuckAfter: '2s' } });
     const good = s.sim.currentImage(APP);
     await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'), { outcome: 'stuck', wait: false });
-    const done = await s.daemon.waitForTarget(APP, (t) => DONE.includes(t.phase), 30_000, 'rollback of the stuck release');
+    const done = await s.daemon.waitForTarget(APP, (t) => ROLLBACK_OVER.includes(t.phase), 30_000, 'rollback of the stuck release');
     expect(done.phase).toBe('rolled-back');
     expect(s.sim.currentImage(APP)).toBe(good);
     expect(flyDeploys(s)).toHaveLength(1);
@@ -85,7 +81,7 @@ describe('a partial partition', () => {
     const { version } = await s.sim.deploy(APP, s.sim.buildImage(APP, 'healthy'));
     await s.daemon.waitForTarget(APP, (t) => t.phase === 'guarding' && t.guard?.version === version, 15_000, 'v2 guarded');
     await s.sim.setReachability(APP, 'refuse');
-    const held = await s.daemon.waitForTarget(APP, (t) => DONE.includes(t.phase), 20_000, 'held');
+    const held = await s.daemon.waitForTarget(APP, (t) => ROLLBACK_OVER.includes(t.phase), 20_000, 'held');
     expect(held).toMatchObject({ phase: 'held', hold: { kind: 'evidence-conflict' } });
     expect(flyDeploys(s)).toEqual([]);
   });

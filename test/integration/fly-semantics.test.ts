@@ -6,15 +6,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Stack } from './stack.ts';
+import { describe, expect, it } from 'vitest';
+import { closeStacksAfterEach, ROLLBACK_OVER, Stack } from './stack.ts';
 
-const DONE = ['rolled-back', 'rollback-failed', 'held'];
 let stack: Stack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
+closeStacksAfterEach();
 
 const flyDeploys = (s: Stack) => s.sim.invocations().filter((i) => i.argv[0] === 'deploy');
 
@@ -31,7 +27,7 @@ describe('rollbacks that put an image back and change nothing else', () => {
     await s.daemon.waitForTarget(app, (t) => t.phase === 'stable' && t.current?.version === v2, 15_000, 'v2 marked good');
     // v3 is broken, and its fly.toml brings a release command.
     await s.sim.deploy(app, s.sim.buildImage(app, 'down'), { config: { releaseCommand: 'npm run migrate' } });
-    const done = await s.daemon.waitForTarget(app, (t) => DONE.includes(t.phase), 30_000, 'rollback');
+    const done = await s.daemon.waitForTarget(app, (t) => ROLLBACK_OVER.includes(t.phase), 30_000, 'rollback');
     expect(done.phase).toBe('rolled-back');
     expect(s.sim.currentImage(app)).toBe(good);
     expect(flyDeploys(s)).toHaveLength(1);

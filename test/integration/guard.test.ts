@@ -2,16 +2,12 @@
  * The real daemon process against the local Fly simulator: the foundation's end-to-end scenarios.
  * Intervals are shrunk (200 ms probes, 2 s windows); waits poll for a condition with a deadline.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { Stack, TOKEN } from './stack.ts';
+import { describe, expect, it } from 'vitest';
+import { closeStacksAfterEach, Stack, TOKEN } from './stack.ts';
 
 const APP = 'renderflow-api';
 let stack: Stack | undefined;
-
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
+closeStacksAfterEach();
 
 /** Starts the stack and waits until v1 (running at start) passed its guard. */
 async function startWithGoodV1(): Promise<Stack> {

@@ -3,16 +3,12 @@
  * watchdog never rolls back because IT cannot see (Prometheus down, its own network gone).
  */
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Stack, type StackOptions } from './stack.ts';
+import { describe, expect, it } from 'vitest';
+import { closeStacksAfterEach, ROLLBACK_OVER, Stack, type StackOptions } from './stack.ts';
 
 const APP = 'renderflow-api';
-const DONE = ['rolled-back', 'rollback-failed', 'held'];
 let stack: Stack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
+closeStacksAfterEach();
 
 /** A port on 127.0.0.1 with nothing listening (bound, then released). */
 async function closedPort(): Promise<number> {
@@ -57,7 +53,7 @@ describe('the error-rate judgment on live counters', () => {
     await s.daemon.waitForLog((r) => r.decision === 'guard-unproven' && r.version === 1, 60_000, 'v1 unproven');
     await baselineMinute();
     await s.sim.deploy(APP, s.sim.buildImage(APP, 'errors:50'));
-    await s.daemon.waitForTarget(APP, (t) => DONE.includes(t.phase), 30_000, 'failed and held (v1 is no rollback target)');
+    await s.daemon.waitForTarget(APP, (t) => ROLLBACK_OVER.includes(t.phase), 30_000, 'failed and held (v1 is no rollback target)');
     const failed = await s.daemon.waitForLog((r) => r.decision === 'release-failed', 1000, 'the failure decision');
     expect(failed.msg).toMatch(/error rate: \d+\/\d+ errors/);
     const [m] = failed.measurements as { check: string; values: Record<string, number> }[];
@@ -69,7 +65,7 @@ describe('the error-rate judgment on live counters', () => {
 describe('no verdict without evidence', () => {
   it('a release that saw no traffic ends unproven: the gate does not pass it, and it is never a rollback target', async () => {
     // Probes are traffic too: every 2 s they add too few requests (minRequests 50) to judge by.
-    stack = await Stack.start({ apps: [APP], targetYaml: scraped('10s', 50), guard: { watchWindow: '7s', probeInterval: '2s' } });
+    stack = await Stack.start({ apps: [APP], targetYaml: scraped('12s', 50), guard: { watchWindow: '7s', probeInterval: '2s' } });
     const s = stack;
     await s.daemon.waitForLog((r) => r.decision === 'guard-unproven' && r.version === 1, 40_000, 'v1 unproven (no baseline yet)');
     await s.daemon.api(`/api/v1/targets/${APP}/releases/1/mark-good`, { method: 'POST', body: {} }); // the operator vouches for v1
@@ -81,7 +77,7 @@ describe('no verdict without evidence', () => {
     expect(await gate(s, v2Image)).toBe('pending');
     s.sim.setRequestRate(APP, 20);
     await s.sim.deploy(APP, s.sim.buildImage(APP, 'unready'));
-    const t = await s.daemon.waitForTarget(APP, (x) => DONE.includes(x.phase), 30_000, 'rollback');
+    const t = await s.daemon.waitForTarget(APP, (x) => ROLLBACK_OVER.includes(x.phase), 30_000, 'rollback');
     expect(t.phase).toBe('rolled-back');
     expect(t.rollback?.to).toBe(1); // past the unproven v2, to the release an operator marked good
   }, 150_000);
@@ -89,7 +85,7 @@ describe('no verdict without evidence', () => {
   it('Prometheus down: never a failure; with requireTraffic: false healthy releases pass on probes, and a visible failure still rolls back', async () => {
     const port = await closedPort();
     const s = await startWithGoodV1({
-      targetYaml: () => `\n    errorRate: { source: { type: prometheus, url: "http://127.0.0.1:${port}", requests: "sum(http_requests_total)", errors: "sum(http_requests_total{status=~\\"5..\\"})", timeout: 500ms }, maxWindow: 4s, requireTraffic: false }`,
+      targetYaml: () => `\n    errorRate: { source: { type: prometheus, url: "http://127.0.0.1:${port}", requests: "sum(http_requests_total)", errors: "sum(http_requests_total{status=~\\"5..\\"})", timeout: 500ms }, maxWindow: 4s, minDecision: 4s, requireTraffic: false }`,
     });
     const good = await s.sim.deploy(APP, s.sim.buildImage(APP, 'healthy'));
     // (Not "stable with v2 current": that also holds while Fly is still rolling v2 out.)
@@ -98,7 +94,7 @@ describe('no verdict without evidence', () => {
     expect(v2).toMatchObject({ verdict: 'good', verdictReason: expect.stringMatching(/error rate not required/) });
     expect(flyDeploys(s)).toHaveLength(0);
     await s.sim.deploy(APP, s.sim.buildImage(APP, 'unready')); // a signal that CAN be seen fails
-    const t = await s.daemon.waitForTarget(APP, (x) => DONE.includes(x.phase), 30_000, 'rollback');
+    const t = await s.daemon.waitForTarget(APP, (x) => ROLLBACK_OVER.includes(x.phase), 30_000, 'rollback');
     expect(t.phase).toBe('rolled-back');
   });
 

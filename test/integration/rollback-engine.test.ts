@@ -2,18 +2,13 @@
  * The rollback engine end to end: crash recovery at every step, flyctl failures during the
  * rollback, rollback loops, and the dry-run mode, with the real daemon process and the simulator.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
-import { Stack, type StackOptions } from './stack.ts';
+import { closeStacksAfterEach, ROLLBACK_OVER, Stack, type StackOptions } from './stack.ts';
 
 const APP = 'renderflow-api';
-const DONE = ['rolled-back', 'rollback-failed', 'held'];
 let stack: Stack | undefined;
-
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
+closeStacksAfterEach();
 
 async function startWithGoodV1(options: Partial<StackOptions> = {}): Promise<Stack> {
   stack = await Stack.start({ apps: [APP], ...options });
@@ -45,7 +40,7 @@ describe('crash recovery: SIGKILL at each step of a rollback, then restart', () 
     await s.daemon.exited(20_000); // the failpoint fired
     expect(flyDeploys(s)).toHaveLength(0);
     const again = await s.restart();
-    await again.waitForTarget(APP, (t) => DONE.includes(t.phase), 30_000, 'rollback after restart');
+    await again.waitForTarget(APP, (t) => ROLLBACK_OVER.includes(t.phase), 30_000, 'rollback after restart');
     expect((await again.target(APP)).phase).toBe('rolled-back');
     expect(flyDeploys(s)).toHaveLength(1);
     expect(s.sim.currentImage(APP)).toBe(good);
@@ -65,7 +60,7 @@ describe('crash recovery: SIGKILL at each step of a rollback, then restart', () 
     await s.daemon.waitForLog(rollingOut, 20_000, 'the rollback release rolling out');
     await s.daemon.kill('SIGKILL');
     const again = await s.restart();
-    await again.waitForTarget(APP, (t) => DONE.includes(t.phase), 30_000, 'rollback after restart');
+    await again.waitForTarget(APP, (t) => ROLLBACK_OVER.includes(t.phase), 30_000, 'rollback after restart');
     expect((await again.target(APP)).phase).toBe('rolled-back');
     expect(flyDeploys(s)).toHaveLength(1);
     expect(s.sim.currentImage(APP)).toBe(good);
@@ -83,7 +78,7 @@ describe('crash recovery: SIGKILL at each step of a rollback, then restart', () 
     await s.daemon.kill('SIGKILL');
     const again = await s.restart();
     expect(again.records.some((r) => r.msg === 'resuming saved guard state' && r.phase === 'verifying')).toBe(true);
-    await again.waitForTarget(APP, (t) => DONE.includes(t.phase), 30_000, 'verification after restart');
+    await again.waitForTarget(APP, (t) => ROLLBACK_OVER.includes(t.phase), 30_000, 'verification after restart');
     expect((await again.target(APP)).phase).toBe('rolled-back');
     expect(flyDeploys(s)).toHaveLength(1);
     await again.kill('SIGTERM');
@@ -98,7 +93,7 @@ describe('flyctl failing during the rollback', () => {
     const s = await startWithGoodV1();
     s.sim.injectFault({ command: 'deploy', mode: 'exit1', times: 2 });
     await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'));
-    await s.daemon.waitForTarget(APP, (t) => DONE.includes(t.phase), 30_000, 'rollback');
+    await s.daemon.waitForTarget(APP, (t) => ROLLBACK_OVER.includes(t.phase), 30_000, 'rollback');
     expect((await s.daemon.target(APP)).phase).toBe('rolled-back');
     expect(flyDeploys(s)).toHaveLength(3);
     expect(s.daemon.decisions(APP).filter((d) => d === 'rollback-deploy-retry')).toHaveLength(2);
@@ -110,7 +105,7 @@ describe('flyctl failing during the rollback', () => {
     await s.daemon.waitForTarget(APP, (t) => t.phase === 'stable', 15_000, 'v1 marked good');
     s.sim.injectFault({ command: 'deploy', mode: 'hang', times: 10 });
     await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'));
-    const t = await s.daemon.waitForTarget(APP, (x) => DONE.includes(x.phase), 30_000, 'rollback-failed');
+    const t = await s.daemon.waitForTarget(APP, (x) => ROLLBACK_OVER.includes(x.phase), 30_000, 'rollback-failed');
     expect(t.phase).toBe('rollback-failed');
     expect(t.reason).toMatch(/failed 2× \(last: fly deploy .* timed out after 1s\)/);
     expect(flyDeploys(s)).toHaveLength(2);
@@ -120,7 +115,7 @@ describe('flyctl failing during the rollback', () => {
     const s = await startWithGoodV1({ verify: { timeout: '3s' } });
     s.sim.injectFault({ command: 'deploy', mode: 'garbage', times: 1 });
     await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'));
-    const t = await s.daemon.waitForTarget(APP, (x) => DONE.includes(x.phase), 30_000, 'rollback-failed');
+    const t = await s.daemon.waitForTarget(APP, (x) => ROLLBACK_OVER.includes(x.phase), 30_000, 'rollback-failed');
     expect(t.phase).toBe('rollback-failed');
     expect(t.reason).toMatch(/did not verify/);
     expect(flyDeploys(s)).toHaveLength(1);
@@ -135,7 +130,7 @@ describe('no rollback loops', () => {
     await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'));
     await s.daemon.waitForLog((r) => r.decision === 'rollback-started', 20_000, 'rollback started');
     await s.sim.setImageProfile(good, 'down'); // the old image breaks too (say, a migration it cannot read)
-    const t = await s.daemon.waitForTarget(APP, (x) => DONE.includes(x.phase), 30_000, 'rollback outcome');
+    const t = await s.daemon.waitForTarget(APP, (x) => ROLLBACK_OVER.includes(x.phase), 30_000, 'rollback outcome');
     expect(t.phase).toBe('rollback-failed');
     // Three more polls see the broken state, and the watchdog still does nothing more.
     const polls = () => s.daemon.metric('rollback_watchdog_release_polls_total{result="listed"}');
@@ -169,7 +164,7 @@ describe('database migration boundary', () => {
       const s = await startWithGoodV1({ targetYaml: `\n    migrations: { type: url, url: "http://127.0.0.1:${port}/migrations" }` });
       latest = 1709640000000; // the new release's release_command applied 0007_add_column
       await s.sim.deploy(APP, s.sim.buildImage(APP, 'unready'));
-      const t = await s.daemon.waitForTarget(APP, (x) => DONE.includes(x.phase), 20_000, 'hold');
+      const t = await s.daemon.waitForTarget(APP, (x) => ROLLBACK_OVER.includes(x.phase), 20_000, 'hold');
       expect(t).toMatchObject({ phase: 'held', hold: { kind: 'migration' } });
       expect(t.reason).toMatch(/runs on database migration 1709640000000, newer than v1's 1709553600000.*manual SQL reversal on staging/);
       expect(flyDeploys(s)).toHaveLength(0);
@@ -193,7 +188,7 @@ describe('approve mode', () => {
     expect(flyDeploys(s)).toHaveLength(0);
     const approved = await s.daemon.api('/api/v1/targets/renderflow-api/approve', { method: 'POST', body: {} });
     expect(approved.status).toBe(202);
-    const t = await s.daemon.waitForTarget(APP, (x) => DONE.includes(x.phase) && x.phase !== 'held', 30_000, 'rollback after approval');
+    const t = await s.daemon.waitForTarget(APP, (x) => ROLLBACK_OVER.includes(x.phase) && x.phase !== 'held', 30_000, 'rollback after approval');
     expect(t.phase).toBe('rolled-back');
     expect(flyDeploys(s)).toHaveLength(1);
     expect(s.sim.currentImage(APP)).toBe(good);

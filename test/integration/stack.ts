@@ -1,11 +1,29 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { startSimulator, type AddAppOptions, type Simulator } from '../../src/sim/simulator.ts';
 import { daemonConfig, type DaemonConfigOptions } from './daemon-config.ts';
 import { asCheckout, DaemonProcess } from './daemon-process.ts';
 
 export { TOKEN } from './daemon-config.ts';
+
+/** Phases a rollback ends in: rolled back, failed, or waiting for a human. */
+export const ROLLBACK_OVER: readonly string[] = ['rolled-back', 'rollback-failed', 'held'];
+
+const open = new Set<Stack>();
+
+/**
+ * Closes every stack the file's tests started, after each test, whatever it asserted; a stack
+ * whose daemon failed to start too (its simulator would outlive the test).
+ */
+export function closeStacksAfterEach(): void {
+  afterEach(async () => {
+    const stacks = [...open];
+    open.clear();
+    await Promise.all(stacks.map((s) => s.close()));
+  });
+}
 
 export interface StackOptions extends Omit<DaemonConfigOptions, 'store' | 'pollSchedule' | 'logLevel'> {
   /** Per app, how the simulator creates it (default a healthy web app). */
@@ -28,6 +46,7 @@ export class Stack {
 
   static async start(options: StackOptions): Promise<Stack> {
     const stack = new Stack();
+    open.add(stack);
     stack.sim = await startSimulator({ deployMs: options.deployMs ?? 200, requestRate: 20, seed: 7 });
     for (const app of options.apps) await stack.sim.addApp(app, { profile: 'healthy', ...options.appOptions?.[app] });
     stack.configPath = join(stack.dir, 'watchdog.yaml');
