@@ -54,6 +54,16 @@ describe.skipIf(skipPostgres)('a replica cut off from PostgreSQL mid-rollback', 
     );
     const cutId = ReplicaStack.id(cutIndex);
     const others = REPLICAS.filter((i) => i !== cutIndex);
+    // Before the cut, it lists its rollback release rolling out and stores it: the heir carries on
+    // from that record. (Its scheduled poll may or may not fall inside the deploy; a deploy notice
+    // lists at once, so the test does not depend on when.)
+    await stack.announce(target, cutIndex);
+    await pollUntil(async () => (await stack.replicas[others[0]!]!.target(target)).rollback?.rollbackVersion !== undefined, {
+      timeoutMs: 4_000,
+      intervalMs: 50,
+      what: 'the rollback release in the stored state',
+    });
+    expect(stack.rollbackReleases(target).map((r) => r.status)).toEqual(['running']);
     const lease = (await stack.leases()).get(target)!;
     expect(lease).toMatchObject({ owner: cutId, valid: true });
     const epoch = lease.epoch;
