@@ -166,6 +166,11 @@ export function baselineHistoryUntil(history: BaselineHistory, cutoff: number): 
   return { blocks: history.blocks.filter((b) => b.end <= cutoff) };
 }
 
+/** The blocks that started before `cutoff`: those that ended by it, and the one it falls in. */
+export function baselineHistoryStartedBefore(history: BaselineHistory, cutoff: number): BaselineHistory {
+  return { blocks: history.blocks.filter((b) => b.start < cutoff) };
+}
+
 /**
  * Both histories as one, e.g. the stable baseline and a guard window that passed: when a release
  * passes its guard, its own traffic joins the baseline. Overlapping blocks are summed.

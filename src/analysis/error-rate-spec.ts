@@ -38,25 +38,38 @@ export const DEFAULT_ERROR_RATE_SPEC: Readonly<ErrorRateSpec> = Object.freeze({
   minRequestsForCeiling: 20,
 });
 
+/** One thing wrong with a spec: the field, and what it must be. */
+export interface SpecIssue {
+  field: string;
+  problem: string;
+}
+
 /**
- * Everything wrong with a spec, as readable lines; empty when it is usable. The judgment never throws:
- * with a bad spec it answers `inconclusive`, so config loading should call this and refuse to start.
+ * Everything wrong with a spec; empty when it is usable. The judgment never throws: with a bad spec
+ * it answers `inconclusive`, so config loading calls this (through errorRateTestSpecIssues) and
+ * refuses to start.
  */
-export function errorRateSpecProblems(spec: ErrorRateSpec): string[] {
-  const problems: string[] = [];
+export function errorRateSpecIssues(spec: ErrorRateSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const issue = (field: keyof ErrorRateSpec, problem: string) => issues.push({ field, problem });
   const inOpenUnit = (v: number) => Number.isFinite(v) && v > 0 && v < 1;
-  if (!inOpenUnit(spec.alpha)) problems.push('alpha must be in (0, 1)');
-  if (spec.baselineAlpha !== undefined && !inOpenUnit(spec.baselineAlpha)) problems.push('baselineAlpha must be in (0, 1)');
-  if (!(Number.isFinite(spec.tolerance) && spec.tolerance >= 1)) problems.push('tolerance must be ≥ 1');
-  if (!inOpenUnit(spec.absoluteFloor)) problems.push('absoluteFloor must be in (0, 1)');
-  if (!(Number.isFinite(spec.ceiling) && spec.ceiling > 0 && spec.ceiling <= 1)) problems.push('ceiling must be in (0, 1]');
+  if (!inOpenUnit(spec.alpha)) issue('alpha', 'must be in (0, 1)');
+  if (spec.baselineAlpha !== undefined && !inOpenUnit(spec.baselineAlpha)) issue('baselineAlpha', 'must be in (0, 1)');
+  if (!(Number.isFinite(spec.tolerance) && spec.tolerance >= 1)) issue('tolerance', 'must be ≥ 1');
+  if (!inOpenUnit(spec.absoluteFloor)) issue('absoluteFloor', 'must be in (0, 1)');
+  if (!(Number.isFinite(spec.ceiling) && spec.ceiling > 0 && spec.ceiling <= 1)) issue('ceiling', 'must be in (0, 1]');
   // A ceiling at or below the floor would fail releases the floor declares acceptable.
-  else if (spec.ceiling <= spec.absoluteFloor) problems.push('ceiling must be above absoluteFloor');
-  if (!(Number.isInteger(spec.minRequests) && spec.minRequests >= 1)) problems.push('minRequests must be an integer ≥ 1');
-  if (!(Number.isInteger(spec.minRequestsForCeiling) && spec.minRequestsForCeiling >= 1)) {
-    problems.push('minRequestsForCeiling must be an integer ≥ 1');
-  }
-  return problems;
+  else if (spec.ceiling <= spec.absoluteFloor) issue('ceiling', 'must be above absoluteFloor');
+  if (!(Number.isInteger(spec.minRequests) && spec.minRequests >= 1)) issue('minRequests', 'must be an integer ≥ 1');
+  if (!(Number.isInteger(spec.minRequestsForCeiling) && spec.minRequestsForCeiling >= 1)) issue('minRequestsForCeiling', 'must be an integer ≥ 1');
+  return issues;
+}
+
+/** The same as readable lines ("ceiling must be above absoluteFloor"), for a judgment's detail. */
+export const issueLines = (issues: readonly SpecIssue[]): string[] => issues.map((i) => `${i.field} ${i.problem}`);
+
+export function errorRateSpecProblems(spec: ErrorRateSpec): string[] {
+  return issueLines(errorRateSpecIssues(spec));
 }
 
 /**

@@ -4,7 +4,7 @@
  * are optional there and get their defaults here, so `toSpec(config)` keeps compiling unchanged.
  * The reasoning behind every default is in docs/statistics.md ("The test with memory").
  */
-import { errorRateSpecProblems, type ErrorRateSpec } from './error-rate-spec.ts';
+import { errorRateSpecIssues, issueLines, type ErrorRateSpec, type SpecIssue } from './error-rate-spec.ts';
 
 export interface ErrorRateTestSettings {
   /**
@@ -93,22 +93,43 @@ export function errorRateTestSettings(c: ErrorRateTestConfig): Partial<ErrorRate
   return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
 }
 
-/** Everything wrong with a resolved spec, as readable lines; empty when it is usable. */
-export function errorRateTestSpecProblems(spec: ErrorRateTestSpec): string[] {
-  const problems = errorRateSpecProblems(spec);
-  if (!(spec.baselineAlpha > 0 && spec.baselineAlpha < spec.alpha)) problems.push('baselineAlpha must be in (0, alpha)');
-  if (!(spec.changeShare >= 0 && spec.changeShare < 1)) problems.push('changeShare must be in [0, 1)');
+/** Everything wrong with a resolved spec; empty when it is usable. */
+export function errorRateTestSpecIssues(spec: ErrorRateTestSpec): SpecIssue[] {
+  const issues = errorRateSpecIssues(spec);
+  const issue = (field: keyof ErrorRateTestSpec, problem: string) => issues.push({ field, problem });
+  if (!(spec.baselineAlpha > 0 && spec.baselineAlpha < spec.alpha)) issue('baselineAlpha', 'must be in (0, alpha)');
+  if (!(spec.changeShare >= 0 && spec.changeShare < 1)) issue('changeShare', 'must be in [0, 1)');
   const positive = (v: number) => Number.isFinite(v) && v > 0;
-  if (!positive(spec.changeHorizonMs)) problems.push('changeHorizonMs must be positive');
-  if (!positive(spec.minDecisionMs)) problems.push('minDecisionMs must be positive');
-  if (!(positive(spec.burstyMinDecisionMs) && spec.burstyMinDecisionMs >= spec.minDecisionMs)) {
-    problems.push('burstyMinDecisionMs must be at least minDecisionMs');
-  }
-  if (!positive(spec.minChangeDecisionMs)) problems.push('minChangeDecisionMs must be positive');
-  if (!(Number.isFinite(spec.ceilingPersistenceMs) && spec.ceilingPersistenceMs >= 0)) problems.push('ceilingPersistenceMs must be ≥ 0');
-  if (!(spec.minBaselineRequests >= 1)) problems.push('minBaselineRequests must be ≥ 1');
-  if (!(Number.isFinite(spec.minBaselineSpanMs) && spec.minBaselineSpanMs >= 0)) problems.push('minBaselineSpanMs must be ≥ 0');
-  return problems;
+  if (!positive(spec.changeHorizonMs)) issue('changeHorizonMs', 'must be positive');
+  if (!positive(spec.minDecisionMs)) issue('minDecisionMs', 'must be positive');
+  if (!(positive(spec.burstyMinDecisionMs) && spec.burstyMinDecisionMs >= spec.minDecisionMs)) issue('burstyMinDecisionMs', 'must be at least minDecision');
+  if (!positive(spec.minChangeDecisionMs)) issue('minChangeDecisionMs', 'must be positive');
+  if (!(Number.isFinite(spec.ceilingPersistenceMs) && spec.ceilingPersistenceMs >= 0)) issue('ceilingPersistenceMs', 'must be ≥ 0');
+  if (!(spec.minBaselineRequests >= 1)) issue('minBaselineRequests', 'must be ≥ 1');
+  if (!(Number.isFinite(spec.minBaselineSpanMs) && spec.minBaselineSpanMs >= 0)) issue('minBaselineSpanMs', 'must be ≥ 0');
+  return issues;
+}
+
+export function errorRateTestSpecProblems(spec: ErrorRateTestSpec): string[] {
+  return issueLines(errorRateTestSpecIssues(spec));
+}
+
+/** The config's field a spec field comes from: durations lose their `Ms`, the horizon is maxWindow. */
+export function configFieldOf(field: string): string {
+  return field === 'changeHorizonMs' ? 'maxWindow' : field.replace(/Ms$/, '');
+}
+
+/** The config's error-rate settings as a resolved test spec: what the guard judges with. */
+export function errorRateTestSpecOf(c: ErrorRateSpec & ErrorRateTestConfig): ErrorRateTestSpec {
+  const spec: ErrorRateSpec = {
+    alpha: c.alpha,
+    tolerance: c.tolerance,
+    absoluteFloor: c.absoluteFloor,
+    ceiling: c.ceiling,
+    minRequests: c.minRequests,
+    minRequestsForCeiling: c.minRequestsForCeiling,
+  };
+  return resolveErrorRateTestSpec({ ...spec, ...errorRateTestSettings(c) });
 }
 
 /**

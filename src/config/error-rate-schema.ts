@@ -4,7 +4,8 @@
  * many and each is documented where it is declared.
  */
 import { z } from 'zod';
-import { Duration } from '../infra/duration.ts';
+import { configFieldOf, errorRateTestSpecIssues, errorRateTestSpecOf } from '../analysis/error-rate-test-spec.ts';
+import { Duration, formatDuration } from '../infra/duration.ts';
 import { PrometheusCounters, PrometheusLatency, ScrapeCounters } from './signal-schemas.ts';
 
 export const ErrorRate = z.strictObject({
@@ -63,3 +64,21 @@ export const Latency = z
   })
   .refine((l) => l.ceiling !== undefined || l.tolerance !== undefined, { message: 'set a ceiling, a tolerance or both' });
 export type Latency = z.infer<typeof Latency>;
+
+/**
+ * What is wrong with a target's error-rate settings taken together: values each valid alone that
+ * the test cannot use (it would judge every look inconclusive, so every release ends unproven), and
+ * a guard too short for the test ever to fail a release. Each names its field.
+ */
+export function errorRateSettingIssues(c: ErrorRate, watchWindowMs: number): { field: string; message: string }[] {
+  const spec = errorRateTestSpecOf(c);
+  const issues = errorRateTestSpecIssues(spec).map((i) => ({ field: configFieldOf(i.field), message: i.problem }));
+  const longest = Math.max(c.maxWindow, watchWindowMs);
+  if (issues.length === 0 && longest < spec.minDecisionMs) {
+    issues.push({
+      field: 'maxWindow',
+      message: `the guard watches at most ${formatDuration(longest)} (the longer of maxWindow and guard.watchWindow), shorter than minDecision (${formatDuration(spec.minDecisionMs)}): the error rate could never fail a release`,
+    });
+  }
+  return issues;
+}

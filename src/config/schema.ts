@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
 import { Duration } from '../infra/duration.ts';
 import { AdminSettings } from './admin-schema.ts';
-import { ErrorRate, Latency } from './error-rate-schema.ts';
+import { ErrorRate, errorRateSettingIssues, Latency } from './error-rate-schema.ts';
 import { FlySettings, isLoopback } from './fly-schema.ts';
 import { MobileTarget } from './mobile-schema.ts';
 import { FlyAppName, Name } from './names.ts';
@@ -278,6 +278,12 @@ export const Config = z
         }
         probeNames.add(probe.name);
       });
+      if (target.errorRate) {
+        const watchWindow = target.guard?.watchWindow ?? config.defaults.guard.watchWindow;
+        for (const { field, message } of errorRateSettingIssues(target.errorRate, watchWindow)) {
+          ctx.addIssue({ code: 'custom', path: ['targets', i, 'errorRate', field], message });
+        }
+      }
     });
   });
 export type Config = z.infer<typeof Config>;

@@ -34,7 +34,7 @@ targets:
     # The app's own /metrics: its 5xx ratio is judged by the sequential test (docs/statistics.md).
     errorRate:
       source: { type: scrape, urls: ["${url}/metrics"] }
-      maxWindow: 10s
+      maxWindow: 15s
       # A real baseline spans an hour (the default); the demo's minutes cannot wait that long.
       minBaselineSpan: 5s
 `;

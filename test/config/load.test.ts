@@ -77,6 +77,34 @@ targets:
     expect(problemsOf(yaml)).toContain(problem);
   });
 
+  describe('error-rate settings the test could never use', () => {
+    const withErrorRate = (settings: string, guard = '') => `
+targets:
+  - name: api
+    probes: [{ name: health, url: "http://127.0.0.1:8080/api/v1/health" }]${guard}
+    errorRate: { source: { type: scrape, urls: ["http://127.0.0.1:8080/metrics"] }, ${settings} }
+`;
+    // Each of these used to load and then leave every guarded release unproven ('invalid-spec'),
+    // or never let the error rate fail one.
+    it.each([
+      ['a ceiling at the floor', 'ceiling: 0.02, absoluteFloor: 0.02', 'targets[0].errorRate.ceiling: must be above absoluteFloor'],
+      ['a baseline share of alpha above alpha', 'alpha: 0.001, baselineAlpha: 0.002', 'targets[0].errorRate.baselineAlpha: must be in (0, alpha)'],
+      ['a bursty minimum below the plain one', 'minDecision: 30s, burstyMinDecision: 20s', 'targets[0].errorRate.burstyMinDecision: must be at least minDecision'],
+      [
+        'a longest window shorter than the shortest decision',
+        'maxWindow: 10s',
+        'targets[0].errorRate.maxWindow: the guard watches at most 10s (the longer of maxWindow and guard.watchWindow), shorter than minDecision (12s): the error rate could never fail a release',
+      ],
+    ])('rejects %s, naming the field', (_label, settings, problem) => {
+      expect(problemsOf(withErrorRate(settings, '\n    guard: { watchWindow: 5s }'))).toEqual([problem]);
+    });
+
+    it('accepts a short maxWindow when the watch window is long enough, and a decision as long as the window', () => {
+      expect(() => parseConfig(withErrorRate('maxWindow: 10s', '\n    guard: { watchWindow: 1m }'))).not.toThrow();
+      expect(() => parseConfig(withErrorRate('maxWindow: 12s', '\n    guard: { watchWindow: 5s }'))).not.toThrow();
+    });
+  });
+
   it('rejects duplicate target and probe names', () => {
     const yaml = `
 targets:

@@ -76,10 +76,11 @@ describe.skipIf(skipBrowser)('the status page in headless Chromium', () => {
     });
 
     // The bad release is judged against the stable one's traffic (at least minBaselineRequests, 200).
-    // The requests served while Fly rolls the new release out count toward it too, so wait for a
-    // clean baseline large enough that those few cannot move it.
-    await pollUntil(() => requestsServed(stack, API) >= stableSince + 500, { timeoutMs: 20_000, what: 'a clean baseline' });
-    const bad = await stack.sim.deploy(API, stack.sim.buildImage(API, 'errors:20'));
+    // The requests served until the guard starts can count toward it too (the baseline is kept in
+    // minute blocks: src/guard/step/on-error-rate.ts), so wait for a baseline large enough, and fail clearly enough, that
+    // those few cannot hide the failure.
+    await pollUntil(() => requestsServed(stack, API) >= stableSince + 1000, { timeoutMs: 20_000, what: 'a clean baseline' });
+    const bad = await stack.sim.deploy(API, stack.sim.buildImage(API, 'errors:50'));
     const deployed = Date.now();
     await overview.bringToFront();
     await overview.waitForFunction(
@@ -99,7 +100,7 @@ describe.skipIf(skipBrowser)('the status page in headless Chromium', () => {
     await target.waitForFunction(
       () => {
         const data = (globalThis as unknown as PageWindow).statusPage?.chart?.data;
-        // A decisive first reading (20% errors against ~0%) can be the only one: the verdict follows it.
+        // A decisive first reading (50% errors against ~0%) can be the only one: the verdict follows it.
         if (!data || data[0]!.length < 1) return false;
         const [, rate, baseline, threshold] = data as number[][];
         // A healthy baseline can be exactly 0 (no errors in its sample): still a point. The decision

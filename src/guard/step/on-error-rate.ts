@@ -3,15 +3,15 @@
  * is stable, and the sequential test while a new one is guarded. The statistics are in src/analysis
  * (error-rate-test.ts; docs/statistics.md); this file only keeps their state with the target's.
  */
-import { addBaselineReading, baselineHistoryUntil, baselinePolicyWithRetention, emptyBaselineHistory, mergeBaselineHistories } from '../../analysis/baseline-history.ts';
+import { addBaselineReading, baselineHistoryStartedBefore, baselineHistoryUntil, baselinePolicyWithRetention, emptyBaselineHistory, mergeBaselineHistories } from '../../analysis/baseline-history.ts';
 import { summariseBaseline } from '../../analysis/baseline-summary.ts';
 import { accumulate, startAccumulator, totalCounts } from '../../analysis/counter-accumulator.ts';
-import type { ErrorRateSpec } from '../../analysis/error-rate-spec.ts';
 import { startErrorRateTest, stepErrorRateTest, type ErrorRateTestJudgment } from '../../analysis/error-rate-test.ts';
 import { describeErrorRateTestJudgment } from '../../analysis/error-rate-test-judgment.ts';
-import { errorRateTestSettings, resolveErrorRateTestSpec, type ErrorRateTestSpec } from '../../analysis/error-rate-test-spec.ts';
+import { errorRateTestSpecOf, type ErrorRateTestSpec } from '../../analysis/error-rate-test-spec.ts';
 import type { ErrorRate } from '../../config/error-rate-schema.ts';
 import type { CounterAccumulator, CounterReadout, Measurement, SeriesReading } from '../../domain/measurement.ts';
+import type { BaselineHistory, BaselineSummary } from '../../domain/error-rate-evidence.ts';
 import type { ErrorRateSnapshot, ErrorRateState, TargetPhase, TargetState } from '../../domain/target-state.ts';
 import { result, unchanged, type StepContext, type StepResult } from './context.ts';
 import { decideFailure } from './on-rollback.ts';
@@ -24,23 +24,11 @@ const BASELINE_PHASES: ReadonlySet<TargetPhase> = new Set(['idle', 'stable', 'ro
 
 export const emptyErrorRate = (): ErrorRateState => ({ baselineSeries: {}, baselineHistory: emptyBaselineHistory(), consecutiveErrors: 0 });
 
-function toSpec(c: ErrorRate): ErrorRateSpec {
-  return {
-    alpha: c.alpha,
-    tolerance: c.tolerance,
-    absoluteFloor: c.absoluteFloor,
-    ceiling: c.ceiling,
-    minRequests: c.minRequests,
-    minRequestsForCeiling: c.minRequestsForCeiling,
-    minBaselineRequests: c.minBaselineRequests,
-  };
-}
-
 /** The resolved test spec of a target's config (computed once per config object). */
 const specs = new WeakMap<ErrorRate, ErrorRateTestSpec>();
 export function testSpec(c: ErrorRate): ErrorRateTestSpec {
   let spec = specs.get(c);
-  if (!spec) specs.set(c, (spec = resolveErrorRateTestSpec({ ...toSpec(c), ...errorRateTestSettings(c) })));
+  if (!spec) specs.set(c, (spec = errorRateTestSpecOf(c)));
   return spec;
 }
 
@@ -89,15 +77,27 @@ export function onCounters(state: TargetState, readout: CounterReadout, ctx: Ste
 /**
  * The baseline a guard judges by: what the remembered history holds from before the new release
  * was created. While Fly rolls it out, and until the next poll notices it, the "stable" counters
- * already carry some of its traffic, which would inflate the baseline and so the threshold. When
- * nothing is that old (the release was first seen long after it was created, e.g. after a restart),
- * the whole history is the baseline: the two cannot be told apart.
+ * already carry some of its traffic, which would inflate the baseline and so the threshold. History
+ * is kept in minute blocks, so the minute the release was created in is left out too, unless the
+ * minutes before it are too few to judge by (a first start): then that minute counts rather than
+ * leave the release unjudged, though the new release's traffic in it, until the guard started,
+ * raises the baseline and so the threshold (a slower rollback, never a false one). When nothing is that old (the release was first
+ * seen long after it was created, e.g. after a restart), the whole history is the baseline.
  */
 function startGuard(er: ErrorRateState, releaseCreatedAt: number | undefined, startedAt: number, spec: ErrorRateTestSpec, config: ErrorRate) {
   const history = compactHistory(er, startedAt, config);
-  const before = releaseCreatedAt === undefined ? history : baselineHistoryUntil(history, releaseCreatedAt);
-  const baseline = summariseBaseline(before.blocks.length > 0 ? before : history, spec);
-  return { baseline, test: startErrorRateTest(startedAt), history: emptyBaselineHistory() };
+  return { baseline: baselineAtGuardStart(history, releaseCreatedAt, spec), test: startErrorRateTest(startedAt), history: emptyBaselineHistory() };
+}
+
+function baselineAtGuardStart(history: BaselineHistory, releaseCreatedAt: number | undefined, spec: ErrorRateTestSpec): BaselineSummary {
+  if (releaseCreatedAt === undefined) return summariseBaseline(history, spec);
+  const ended = baselineHistoryUntil(history, releaseCreatedAt);
+  if (ended.blocks.length > 0) {
+    const strict = summariseBaseline(ended, spec);
+    if (strict.insufficient === undefined) return strict;
+  }
+  const started = baselineHistoryStartedBefore(history, releaseCreatedAt);
+  return summariseBaseline(started.blocks.length > 0 ? started : history, spec);
 }
 
 const compactHistory = (er: ErrorRateState, now: number, config: ErrorRate) => mergeBaselineHistories(er.baselineHistory ?? emptyBaselineHistory(), emptyBaselineHistory(), now, baselinePolicyWithRetention(config.baselineRetention));

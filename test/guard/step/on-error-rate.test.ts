@@ -47,6 +47,20 @@ describe('error rate inside the guard', () => {
     expect(step(s, { type: 'releases', releases: history }, ctx).state.errorRate?.guard?.baseline).toMatchObject({ requests: 900, errors: 9 });
   });
 
+  it('judges by the minute the release was created in when the minutes before it are too few', () => {
+    // First start: a few seconds of traffic in the minute before, the real baseline in the minute
+    // v2 was created in. Left out, that minute would leave a baseline too small to judge by.
+    const A = Math.ceil(T0 / MINUTE) * MINUTE;
+    const t: ResolvedTarget = { ...target, errorRate: { ...errorRate, minBaselineSpan: MINUTE } };
+    const releases = [release(2, { createdAt: A + 100_000 }), release(1, { verdict: 'good' })];
+    let s: TargetState = { ...initialState('api', T0), phase: 'stable', lastSeenVersion: 1 };
+    const steps: [number, CounterReadout][] = [[A + 10_000, reading(0, 0)], [A + 50_000, reading(50, 0)], [A + 70_000, reading(350, 3)], [A + 100_000, reading(750, 7)]];
+    for (const [at, readout] of steps) s = runStep(s, { type: 'counters', readout }, at, releases, { target: t }).state;
+    const guarded = runStep(s, { type: 'releases', releases }, A + 101_000, releases, { target: t }).state;
+    expect(guarded.errorRate?.guard?.baseline).toMatchObject({ requests: 750, errors: 7 });
+    expect(guarded.errorRate?.guard?.baseline).not.toHaveProperty('insufficient');
+  });
+
   it('fails the release when the test proves the rate too high, with the numbers kept', () => {
     let s = guardedAfterBaseline();
     let r: StepResult | undefined;
