@@ -1,7 +1,7 @@
 /**
  * Parameters of the state-passing error-rate test (error-rate-test.ts) and how its alpha is split.
  * It extends the cumulative judgment's ErrorRateSpec, whose fields keep their meaning; the new ones
- * are optional there and get their defaults here, so `toSpec(config)` keeps compiling unchanged.
+ * are optional there and get their defaults here (errorRateTestSpecOf reads them from a config).
  * The reasoning behind every default is in docs/statistics.md ("The test with memory").
  */
 import { errorRateSpecIssues, issueLines, type ErrorRateSpec, type SpecIssue } from './error-rate-spec.ts';
@@ -77,7 +77,7 @@ export interface ErrorRateTestConfig {
   maxWindow: number;
 }
 
-/** The settings a config gives, for resolveErrorRateTestSpec({ ...toSpec(c), ...errorRateTestSettings(c) }). */
+/** The settings a config gives, over the defaults (errorRateTestSpecOf). */
 export function errorRateTestSettings(c: ErrorRateTestConfig): Partial<ErrorRateTestSettings> {
   const settings: Partial<ErrorRateTestSettings> = {
     baselineAlpha: c.baselineAlpha,

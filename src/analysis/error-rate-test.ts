@@ -1,10 +1,11 @@
 /**
  * The error-rate test as a pure state-passing function — the API the guard calls on every reading.
  *
- *   const spec = resolveErrorRateTestSpec({ ...toSpec(config), ...errorRateTestSettings(config) });
+ *   const spec = errorRateTestSpecOf(config);
  *   // While a release is stable (and after a rollback): every reading feeds the remembered baseline.
  *   history = addBaselineReading(history, { at, requests, errors }, policy);
- *   // Guard start: freeze a summary of what ended before the new release was created; start a state.
+ *   // Guard start: freeze a summary of what ended before the new release was created (the guard
+ *   // takes in its creation minute when that is too little: on-error-rate.ts); start a state.
  *   const baseline = summariseBaseline(baselineHistoryUntil(history, releaseCreatedAt), spec);
  *   let state = startErrorRateTest(guardStartedAt);
  *   // Each reading while guarding: the new release's increment since the previous reading.
