@@ -37,6 +37,7 @@ export function startAlertmanager(options: AlertmanagerOptions): Promise<Managed
   return startManagedServer({
     name: 'alertmanager',
     binary: ALERTMANAGER_BINARY,
+    debianPackage: 'prometheus-alertmanager',
     prepare: async (dir, port) => {
       await writeFile(join(dir, 'alertmanager.yml'), stringify(alertmanagerConfig(options)));
       return [

@@ -23,6 +23,8 @@ export interface ManagedServer {
 export interface ManagedServerOptions {
   name: string;
   binary: string;
+  /** The Debian package that installs `binary`, named when it is missing. */
+  debianPackage: string;
   /** Writes the server's config files into `dir` and returns its argv for `port`. */
   prepare(dir: string, port: number): Promise<string[]>;
   readyTimeoutMs?: number;
@@ -44,7 +46,7 @@ export async function startManagedServer(options: ManagedServerOptions): Promise
   }
 }
 
-async function startOnce({ name, binary, prepare, readyTimeoutMs = 30_000 }: ManagedServerOptions): Promise<ManagedServer> {
+async function startOnce({ name, binary, debianPackage, prepare, readyTimeoutMs = 30_000 }: ManagedServerOptions): Promise<ManagedServer> {
   const dir = await mkdtemp(join(tmpdir(), `wd-bench-${name}-`));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -58,12 +60,18 @@ async function startOnce({ name, binary, prepare, readyTimeoutMs = 30_000 }: Man
   try {
     const args = await prepare(dir, port);
     child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Without a listener, a missing binary is an unhandled 'error' event that ends the benchmark
+    // without stopping what it started.
+    let spawnError: NodeJS.ErrnoException | undefined;
+    child.once('error', (err) => (spawnError = err));
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
     });
     const running = child;
     exited = new Promise((resolve) => running.once('exit', resolve));
     await pollUntil(async () => {
+      if (spawnError?.code === 'ENOENT') throw new Error(`${name}: ${binary} not found; install it with apt-get install ${debianPackage}`);
+      if (spawnError) throw new Error(`${name}: could not start ${binary}: ${spawnError.message}`);
       if (running.exitCode !== null || running.signalCode !== null) throw new Error(`${name} exited before it was ready:\n${stderr}`);
       return isReady(url);
     }, { timeoutMs: readyTimeoutMs, intervalMs: 100, what: `${name} on ${url} to be ready` });

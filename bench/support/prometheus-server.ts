@@ -53,6 +53,7 @@ export function startPrometheus(options: PrometheusOptions): Promise<ManagedServ
   return startManagedServer({
     name: 'prometheus',
     binary: PROMETHEUS_BINARY,
+    debianPackage: 'prometheus',
     prepare: async (dir, port) => {
       await writeFile(join(dir, 'prometheus.yml'), stringify(prometheusConfig(options)));
       if (options.rules !== undefined) await writeFile(join(dir, 'rules.yml'), options.rules);
