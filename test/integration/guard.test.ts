@@ -3,7 +3,7 @@
  * Intervals are shrunk (200 ms probes, 2 s windows); waits poll for a condition with a deadline.
  */
 import { describe, expect, it } from 'vitest';
-import { closeStacksAfterEach, Stack, TOKEN } from './stack.ts';
+import { closeStacksAfterEach, ROLLBACK_OVER, Stack, TOKEN } from './stack.ts';
 
 const APP = 'renderflow-api';
 let stack: Stack | undefined;
@@ -50,7 +50,7 @@ describe('guarding deploys end to end', () => {
     const s = await startWithGoodV1();
     const goodImage = s.sim.currentImage(APP);
     const { version: bad } = await s.sim.deploy(APP, s.sim.buildImage(APP, profile));
-    const done = await s.daemon.waitForTarget(APP, (t) => ['rolled-back', 'rollback-failed', 'held'].includes(t.phase), 20_000, 'rollback');
+    const done = await s.daemon.waitForTarget(APP, (t) => ROLLBACK_OVER.includes(t.phase), 20_000, 'rollback');
     expect(done.phase).toBe('rolled-back');
     expect(flyDeploys(s)).toHaveLength(1);
     expect(flyDeploys(s)[0]!.argv).toEqual(expect.arrayContaining(['--image', goodImage, '--app', APP, '--skip-release-command', '--update-only']));
@@ -71,7 +71,7 @@ describe('guarding deploys end to end', () => {
     // v2 is down, and v3 (also down) lands before v2's guard can finish: v2 never earns a verdict.
     await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'));
     await s.sim.deploy(APP, s.sim.buildImage(APP, 'down'));
-    const done = await s.daemon.waitForTarget(APP, (t) => ['rolled-back', 'rollback-failed', 'held'].includes(t.phase), 20_000, 'rollback');
+    const done = await s.daemon.waitForTarget(APP, (t) => ROLLBACK_OVER.includes(t.phase), 20_000, 'rollback');
     expect(done).toMatchObject({ phase: 'rolled-back', rollback: { to: 1 } });
     expect(s.sim.currentImage(APP)).toBe(v1Image);
     expect(flyDeploys(s)).toHaveLength(1);

@@ -3,8 +3,7 @@
  * rollback, rollback loops, and the dry-run mode, with the real daemon process and the simulator.
  */
 import { describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/store/sqlite-store.ts';
-import { closeStacksAfterEach, ROLLBACK_OVER, Stack, type StackOptions } from './stack.ts';
+import { closeStacksAfterEach, ROLLBACK_OVER, Stack, storedIncident, type StackOptions } from './stack.ts';
 
 const APP = 'renderflow-api';
 let stack: Stack | undefined;
@@ -17,17 +16,6 @@ async function startWithGoodV1(options: Partial<StackOptions> = {}): Promise<Sta
 }
 
 const flyDeploys = (s: Stack) => s.sim.invocations().filter((i) => i.argv[0] === 'deploy');
-
-/** What the daemon stored about the incident of the failed release. */
-async function storedIncident(s: Stack) {
-  const store = new SqliteStore(s.dbPath);
-  try {
-    const [incident] = await store.listIncidents({ target: APP });
-    return { incident, timeline: incident ? (await store.incidentTimeline(incident.id)).map((e) => e.kind) : [] };
-  } finally {
-    await store.close();
-  }
-}
 
 describe('crash recovery: SIGKILL at each step of a rollback, then restart', () => {
   it.each([
@@ -45,7 +33,7 @@ describe('crash recovery: SIGKILL at each step of a rollback, then restart', () 
     expect(flyDeploys(s)).toHaveLength(1);
     expect(s.sim.currentImage(APP)).toBe(good);
     await again.kill('SIGTERM');
-    const { incident, timeline } = await storedIncident(s);
+    const { incident, timeline } = await storedIncident(s, APP);
     expect(incident).toMatchObject({ status: 'closed', outcome: 'rolled-back' });
     expect(timeline).toEqual(expect.arrayContaining(['release-failed', 'rollback-started', 'rollback-deployed', 'rollback-verified']));
   });
@@ -66,7 +54,7 @@ describe('crash recovery: SIGKILL at each step of a rollback, then restart', () 
     expect(s.sim.currentImage(APP)).toBe(good);
     expect(again.decisions(APP)).toContain('rollback-recovered');
     await again.kill('SIGTERM');
-    const { incident, timeline } = await storedIncident(s);
+    const { incident, timeline } = await storedIncident(s, APP);
     expect(incident).toMatchObject({ status: 'closed', outcome: 'rolled-back' });
     expect(timeline).toEqual(expect.arrayContaining(['release-failed', 'rollback-started', 'rollback-recovered', 'rollback-verified']));
   });
@@ -82,7 +70,7 @@ describe('crash recovery: SIGKILL at each step of a rollback, then restart', () 
     expect((await again.target(APP)).phase).toBe('rolled-back');
     expect(flyDeploys(s)).toHaveLength(1);
     await again.kill('SIGTERM');
-    const { incident, timeline } = await storedIncident(s);
+    const { incident, timeline } = await storedIncident(s, APP);
     expect(incident).toMatchObject({ status: 'closed', outcome: 'rolled-back' });
     expect(timeline).toEqual(expect.arrayContaining(['release-failed', 'rollback-started', 'rollback-deployed', 'rollback-verified']));
   });
@@ -169,7 +157,7 @@ describe('database migration boundary', () => {
       expect(t.reason).toMatch(/runs on database migration 1709640000000, newer than v1's 1709553600000.*manual SQL reversal on staging/);
       expect(flyDeploys(s)).toHaveLength(0);
       await s.daemon.kill('SIGTERM');
-      const { incident, timeline } = await storedIncident(s);
+      const { incident, timeline } = await storedIncident(s, APP);
       expect(incident).toMatchObject({ status: 'open', version: 2 });
       expect(timeline).toEqual(['release-failed', 'rollback-held']);
     } finally {

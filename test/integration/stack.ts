@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { startSimulator, type AddAppOptions, type Simulator } from '../../src/sim/simulator.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { daemonConfig, type DaemonConfigOptions } from './daemon-config.ts';
 import { asCheckout, DaemonProcess } from './daemon-process.ts';
 
@@ -10,6 +11,17 @@ export { TOKEN } from './daemon-config.ts';
 
 /** Phases a rollback ends in: rolled back, failed, or waiting for a human. */
 export const ROLLBACK_OVER: readonly string[] = ['rolled-back', 'rollback-failed', 'held'];
+
+/** The first stored incident of `target` and its timeline's kinds, read from the daemon's SQLite file. */
+export async function storedIncident(s: Stack, target: string) {
+  const store = new SqliteStore(s.dbPath);
+  try {
+    const [incident] = await store.listIncidents({ target });
+    return { incident, timeline: incident ? (await store.incidentTimeline(incident.id)).map((e) => e.kind) : [] };
+  } finally {
+    await store.close();
+  }
+}
 
 const open = new Set<Stack>();
 

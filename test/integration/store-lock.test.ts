@@ -7,9 +7,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { ExternalLock } from '../store/external-lock.ts';
-import { Stack } from './stack.ts';
+import { ROLLBACK_OVER, Stack, storedIncident } from './stack.ts';
 
 const APP = 'renderflow-api';
 const OTHER = 'renderflow-worker';
@@ -64,19 +63,8 @@ async function readyReasons(s: Stack): Promise<string[]> {
   return (body.reasons ?? []).map((r) => r.reason);
 }
 
-/** The stored incident of the failed release and its timeline's kinds (read after the daemon stopped). */
-async function storedIncident(s: Stack) {
-  const store = new SqliteStore(s.dbPath);
-  try {
-    const [incident] = await store.listIncidents({ target: APP });
-    return { incident, timeline: incident ? (await store.incidentTimeline(incident.id)).map((e) => e.kind) : [] };
-  } finally {
-    await store.close();
-  }
-}
-
 async function expectRolledBackOnce(s: Stack, good: string): Promise<void> {
-  const t = await s.daemon.waitForTarget(APP, (x) => ['rolled-back', 'rollback-failed', 'held'].includes(x.phase), 30_000, 'rollback after the lock');
+  const t = await s.daemon.waitForTarget(APP, (x) => ROLLBACK_OVER.includes(x.phase), 30_000, 'rollback after the lock');
   expect(t.phase).toBe('rolled-back');
   expect(flyDeploys(s)).toHaveLength(1);
   expect(s.sim.currentImage(APP)).toBe(good);
@@ -86,7 +74,7 @@ async function expectRolledBackOnce(s: Stack, good: string): Promise<void> {
   // Still up: it answers, and stops cleanly on SIGTERM (exit 0) rather than having died on its own.
   expect((await s.daemon.api('/healthz')).status).toBe(200);
   expect(await s.daemon.kill('SIGTERM')).toBe(0);
-  const { incident, timeline } = await storedIncident(s);
+  const { incident, timeline } = await storedIncident(s, APP);
   expect(incident).toMatchObject({ status: 'closed', outcome: 'rolled-back' });
   expect(incident?.evidence.map((e) => e.kind)).toContain('fly-logs');
   expect(timeline).toEqual(expect.arrayContaining(['release-failed', 'rollback-started', 'rollback-deployed', 'rollback-verified']));

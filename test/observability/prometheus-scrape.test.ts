@@ -4,13 +4,12 @@
  * in the dashboard's panels.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Stack } from '../integration/stack.ts';
+import { ROLLBACK_OVER, Stack } from '../integration/stack.ts';
 import { pollUntil } from '../support/poll.ts';
 import { hasPrometheus, queryVector, startPrometheus, waitForQueryData, type InstantSample, type PrometheusServer } from '../support/prometheus.ts';
 import { loadDashboard, panelQueries, withGrafanaVariables } from './promql.ts';
 
 const APP = 'renderflow-api';
-const DONE = ['rolled-back', 'rollback-failed', 'held'];
 
 /** The single value of an instant query, or undefined while it returns nothing. */
 async function scalar(prometheus: PrometheusServer, query: string): Promise<number | undefined> {
@@ -40,7 +39,7 @@ describe.skipIf(!hasPrometheus && !process.env.CI)('a real Prometheus scraping t
     await waitForQueryData(prometheus.url, `rollback_watchdog_target_state{target="${APP}"}`, { timeoutMs: 10_000 });
 
     await sim.deploy(APP, sim.buildImage(APP, 'down'));
-    await daemon.waitForTarget(APP, (t) => DONE.includes(t.phase), 30_000, 'the rollback to finish');
+    await daemon.waitForTarget(APP, (t) => ROLLBACK_OVER.includes(t.phase), 30_000, 'the rollback to finish');
     expect((await daemon.target(APP)).phase).toBe('rolled-back');
 
     await pollUntil(
