@@ -59,7 +59,8 @@ describe.skipIf(skipPostgres)('a replica cut off from PostgreSQL mid-rollback', 
     // lists at once, so the test does not depend on when.)
     await stack.announce(target, cutIndex);
     await pollUntil(async () => (await stack.replicas[others[0]!]!.target(target)).rollback?.rollbackVersion !== undefined, {
-      timeoutMs: 4_000,
+      // Seconds on an idle machine; the margin is for a CI host running other tests beside it.
+      timeoutMs: 15_000,
       intervalMs: 50,
       what: 'the rollback release in the stored state',
     });
