@@ -4,7 +4,7 @@
  *
  *   node bench/scale/main.ts [--sizes 10,100,1000] [--window 60s] [--settle 15s] [--interval 5s]
  *                            [--poll "0 * * * * *"] [--max-concurrent N] [--no-error-rate] [--no-machines-api]
- *                            [--daemon-env KEY=VALUE]... [--cpu-prof DIR] [--json FILE]
+ *                            [--daemon-env KEY=VALUE]... [--node-arg FLAG]... [--cpu-prof DIR] [--json FILE]
  *
  * Each target has a health and a readiness HTTP probe and an error rate scraped from its app's
  * /metrics, all on the simulator's fake apps on 127.0.0.1, and is guarding a new release for the
@@ -16,7 +16,8 @@
  * actually ran; the CPU of the flyctl processes it started; the simulator's CPU and the whole
  * machine's, since on a small machine they share the cores. The daemon runs with production's
  * runtime settings (runtime.ts: as the Dockerfile sets them); --daemon-env overrides or adds
- * variables to try others (e.g. NODE_OPTIONS= MALLOC_ARENA_MAX= for Node's defaults).
+ * variables to try others (e.g. NODE_OPTIONS= MALLOC_ARENA_MAX= for Node's defaults); --node-arg
+ * passes a flag on node's command line, for V8 flags that NODE_OPTIONS refuses.
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -41,11 +42,12 @@ const { values } = parseArgs({
     'traffic-tick': { type: 'string', default: '1s' },
     'cpu-prof': { type: 'string' },
     'daemon-env': { type: 'string', multiple: true },
+    'node-arg': { type: 'string', multiple: true },
     json: { type: 'string' },
   },
 });
 const usage = () => {
-  console.error('usage: bench/scale/main.ts [--sizes 10,100,1000] [--window 60s] [--settle 15s] [--interval 5s] [--poll CRON] [--max-concurrent N] [--no-error-rate] [--no-machines-api] [--traffic-tick 1s] [--daemon-env K=V]... [--cpu-prof DIR] [--json FILE]');
+  console.error('usage: bench/scale/main.ts [--sizes 10,100,1000] [--window 60s] [--settle 15s] [--interval 5s] [--poll CRON] [--max-concurrent N] [--no-error-rate] [--no-machines-api] [--traffic-tick 1s] [--daemon-env K=V]... [--node-arg FLAG]... [--cpu-prof DIR] [--json FILE]');
   process.exit(2);
 };
 const sizes = values.sizes.split(',').map(Number);
@@ -86,7 +88,10 @@ for (const [i, targets] of sizes.entries()) {
       settleMs: settleMs!,
       trafficTickMs: trafficTickMs!,
       daemonEnv,
-      daemonNodeArgs: values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof'], '--cpu-prof-name', `daemon-${targets}-${i}.cpuprofile`] : [],
+      daemonNodeArgs: [
+        ...(values['node-arg'] ?? []),
+        ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof'], '--cpu-prof-name', `daemon-${targets}-${i}.cpuprofile`] : []),
+      ],
       ...(maxConcurrent !== undefined && { maxConcurrent }),
       cleanup,
       log,
@@ -98,7 +103,8 @@ const runtimeS = (performance.now() - began) / 1000;
 console.log(
   `\nscale: probe interval ${values.interval}, poll "${values.poll}" ${values['no-machines-api'] ? '(fly releases every time)' : '(fly releases only when the Machines API shows a change)'}, ${values['no-error-rate'] ? 'health + ready probes' : 'health + ready probes + error rate scraped from /metrics'}, ` +
     `window ${values.window} after ${values.settle} settle, ${availableParallelism()} CPUs, node ${process.version}, ${runtimeS.toFixed(0)} s` +
-    `, daemon env ${Object.entries({ ...PRODUCTION_RUNTIME_ENV, ...daemonEnv }).map(([k, v]) => `${k}=${v}`).join(' ')}\n`,
+    `, daemon env ${Object.entries({ ...PRODUCTION_RUNTIME_ENV, ...daemonEnv }).map(([k, v]) => `${k}=${v}`).join(' ')}` +
+    `${values['node-arg']?.length ? `, node args ${values['node-arg'].join(' ')}` : ''}\n`,
 );
 console.log(table([...HEADERS], rows.map(rowCells)));
 console.log('\nlag p50/p99/max are upper bounds of the histogram bucket holding them (buckets 1, 5, 10, 25, 50, 100, 250, 500 ms, 1, 2.5, 5 s); the mean is exact.');

@@ -53,6 +53,8 @@ export interface SizeResult {
   rssMeanMb: number;
   /** Peak RssAnon: RSS without the file-backed pages (the Node binary alone is ~60 MB of those). */
   anonMb: number;
+  /** V8's committed heap at the end of the window (nodejs_heap_size_total_bytes): what of anonMb is the JS heap. */
+  heapMb: number;
   cpuPerTargetPct: number;
   rssPerTargetKb: number;
   /** Upper bounds of the lag histogram buckets holding p50/p99/max, in ms. */
@@ -73,6 +75,8 @@ export interface SizeResult {
   startupS: number;
   errorLines: Record<string, number>;
 }
+
+const HEAP_METRIC = 'nodejs_heap_size_total_bytes';
 
 const appName = (i: number) => `scale-${String(i).padStart(4, '0')}`;
 
@@ -152,6 +156,7 @@ export async function runSize(o: SizeOptions): Promise<SizeResult> {
       rssMb,
       rssMeanMb: rss.reduce((a, b) => a + b, 0) / rss.length / 2 ** 20,
       anonMb,
+      heapMb: (after.samples.find((x) => x.name === HEAP_METRIC)?.value ?? Number.NaN) / 2 ** 20,
       cpuPerTargetPct: cpuPct / o.targets,
       rssPerTargetKb: (rssMb * 1024) / o.targets,
       lagP50Ms: bucketQuantile(lag, 0.5) * 1000,

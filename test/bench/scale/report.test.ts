@@ -11,6 +11,7 @@ const row = (over: Partial<SizeResult>): SizeResult => ({
   rssMb: 140,
   rssMeanMb: 135,
   anonMb: 80,
+  heapMb: 45,
   helperMb: 40,
   cpuPerTargetPct: 0.04,
   rssPerTargetKb: 1433,
