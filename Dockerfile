@@ -18,14 +18,16 @@ FROM node:${NODE_VERSION}-bookworm-slim
 ENV NODE_ENV=production \
     FLY_NO_UPDATE_CHECK=1 \
     ROLLBACK_WATCHDOG_CONFIG=/app/config/watchdog.yaml
-# Memory settings measured by `npm run bench:scale` (README, "Scale"): a young generation of 2 x 8 MB
-# instead of V8's default 2 x 32 MB, and two malloc arenas instead of one per thread. Together
-# about 50 MB less RSS at 100 targets, for no measurable CPU. A 512 MB old generation instead of
-# one sized from the host's memory: V8 then lets the heap grow less between full collections
-# (about 15 MB less at 100 targets) and behaves the same on every host; 1,000 targets use a
-# fraction of it. The spawn helper inherits all of them.
-ENV NODE_OPTIONS="--max-semi-space-size=8 --max-old-space-size=512" \
-    MALLOC_ARENA_MAX=2 \
+# Memory settings measured by `npm run bench:scale` (docs/benchmarks.md, "Scale"). A young
+# generation of 2 x 2 MB instead of V8's default 2 x 32 MB: the daemon's objects are small and
+# short-lived, so the smaller space costs no measurable CPU. One malloc arena instead of one per
+# thread: memory freed at startup (the first poll of every target) otherwise stays stranded in
+# whichever arena a thread used, a different amount in every run; with one arena the peak stops
+# depending on the run. A 512 MB old generation instead of one sized from the host's memory: V8
+# then lets the heap grow less between full collections and behaves the same on every host;
+# 1,000 targets use a fraction of it. The spawn helper inherits all of them.
+ENV NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=512" \
+    MALLOC_ARENA_MAX=1 \
     NODE_COMPILE_CACHE=/app/.compile-cache
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tini \
     && rm -rf /var/lib/apt/lists/* \

@@ -4,6 +4,6 @@
  * in agreement. See the Dockerfile for what each setting saves.
  */
 export const PRODUCTION_RUNTIME_ENV: Readonly<Record<string, string>> = {
-  NODE_OPTIONS: '--max-semi-space-size=8 --max-old-space-size=512',
-  MALLOC_ARENA_MAX: '2',
+  NODE_OPTIONS: '--max-semi-space-size=2 --max-old-space-size=512',
+  MALLOC_ARENA_MAX: '1',
 };
