@@ -20,10 +20,10 @@ ENV NODE_ENV=production \
     ROLLBACK_WATCHDOG_CONFIG=/app/config/watchdog.yaml
 # Memory settings measured by `npm run bench:scale` (docs/benchmarks.md, "Scale"). A young
 # generation of 2 x 2 MB instead of V8's default 2 x 32 MB: the daemon's objects are small and
-# short-lived, so the smaller space costs no measurable CPU. One malloc arena instead of one per
-# thread: memory freed at startup (the first poll of every target) otherwise stays stranded in
-# whichever arena a thread used, a different amount in every run; with one arena the peak stops
-# depending on the run. A 512 MB old generation instead of one sized from the host's memory: V8
+# short-lived, so the smaller space costs no measurable CPU. One malloc arena instead of glibc's
+# up to eight per core: memory freed at startup (the first poll of every target) otherwise stays
+# stranded in whichever arena a thread used, a different amount in every run; with one arena the
+# peak stops depending on the run. A 512 MB old generation instead of one sized from the host's memory: V8
 # then lets the heap grow less between full collections and behaves the same on every host;
 # 1,000 targets use a fraction of it. The spawn helper inherits all of them.
 ENV NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=512" \
