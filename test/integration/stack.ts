@@ -83,6 +83,7 @@ export class Stack {
   }
 
   async close(): Promise<void> {
+    open.delete(this);
     await this.daemon?.kill('SIGKILL');
     await this.sim?.close();
     rmSync(this.dir, { recursive: true, force: true });

@@ -81,8 +81,9 @@ export function onCounters(state: TargetState, readout: CounterReadout, ctx: Ste
  * is kept in minute blocks, so the minute the release was created in is left out too, unless the
  * minutes before it are too few to judge by (a first start): then that minute counts rather than
  * leave the release unjudged, though the new release's traffic in it, until the guard started,
- * raises the baseline and so the threshold (a slower rollback, never a false one). When nothing is that old (the release was first
- * seen long after it was created, e.g. after a restart), the whole history is the baseline.
+ * raises the baseline and so the threshold (a slower rollback, never a false one). When nothing is
+ * that old (the release was first seen long after it was created, e.g. after a restart), the whole
+ * history is the baseline.
  */
 function startGuard(er: ErrorRateState, releaseCreatedAt: number | undefined, startedAt: number, spec: ErrorRateTestSpec, config: ErrorRate) {
   const history = compactHistory(er, startedAt, config);
