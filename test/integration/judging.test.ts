@@ -34,7 +34,13 @@ const scraped = (maxWindow = '10s', minRequests = 20) => (sim: Stack['sim']) =>
  * The remembered baseline keeps minute blocks, and a guard leaves out the block its release was
  * created in: wait until stable traffic fills a block that ends before the next deploy.
  */
-const baselineMinute = () => new Promise((resolve) => setTimeout(resolve, 60_000 - (Date.now() % 60_000) + 2_000));
+const MINUTE = 60_000;
+const baselineMinute = (stableSince: number) => {
+  // The block must hold enough stable traffic to judge by (minBaselineRequests), not only a moment
+  // of it: a guard that ended just before a minute's end leaves that minute nearly empty.
+  const deployAt = Math.ceil((stableSince + 15_000) / MINUTE) * MINUTE + 2_000;
+  return new Promise((resolve) => setTimeout(resolve, deployAt - Date.now()));
+};
 
 const gate = async (s: Stack, image: string) => (await s.daemon.api<{ verdict: string }>(`/api/v1/gate?target=${APP}&image=${encodeURIComponent(image)}`)).body.verdict;
 
@@ -51,7 +57,7 @@ describe('the error-rate judgment on live counters', () => {
     const s = stack;
     // v1 has no baseline yet: it ends unproven; its traffic from then on is the baseline.
     await s.daemon.waitForLog((r) => r.decision === 'guard-unproven' && r.version === 1, 60_000, 'v1 unproven');
-    await baselineMinute();
+    await baselineMinute(Date.now());
     await s.sim.deploy(APP, s.sim.buildImage(APP, 'errors:50'));
     await s.daemon.waitForTarget(APP, (t) => ROLLBACK_OVER.includes(t.phase), 30_000, 'failed and held (v1 is no rollback target)');
     const failed = await s.daemon.waitForLog((r) => r.decision === 'release-failed', 1000, 'the failure decision');
@@ -59,7 +65,7 @@ describe('the error-rate judgment on live counters', () => {
     const [m] = failed.measurements as { check: string; values: Record<string, number> }[];
     expect(m).toMatchObject({ check: 'error-rate' });
     expect(m!.values.requests).toBeGreaterThan(0);
-  }, 150_000);
+  }, 180_000);
 });
 
 describe('no verdict without evidence', () => {
