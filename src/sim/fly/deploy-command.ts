@@ -5,7 +5,7 @@
  * that have none unless `--update-only`, update the machines, then wait for them unless
  * `--detach` or `immediate` (machines_deploymachinesapp.go updateUsingImmediateStrategy waits
  * for nothing, so `--wait-timeout` does nothing there). flyctl ends its release itself: failed
- * on an error, interrupted on SIGINT/SIGTERM (then exit 127, internal/cli/cli.go).
+ * on an error, interrupted on SIGINT/SIGTERM (interrupt.ts).
  */
 import { goJsonCompact } from '../format/go-render.ts';
 import { DEPLOY_STRATEGIES, type DeployAccepted, type DeployFaultMode, type DeployStrategy, type SimRelease } from '../sim-types.ts';
@@ -13,12 +13,11 @@ import { ControlError, type DeployArgs } from './control-client.ts';
 import { FlyCommandError, type CommandContext } from './command-context.ts';
 import { parseGoDuration } from './go-duration.ts';
 import { hangForever } from './injected-faults.ts';
+import { onInterrupt } from './interrupt.ts';
 
 const DEFAULT_WAIT_TIMEOUT = '5m0s';
 /** Long-poll slice: short enough that a killed parent never leaves a long request behind. */
 const POLL_SLICE_MS = 10_000;
-/** flyctl gives the release an extra second to be marked interrupted (DeployMachinesApp). */
-const INTERRUPT_GRACE_MS = 1_000;
 
 export async function runDeploy(ctx: CommandContext, fault?: DeployFaultMode): Promise<number> {
   const { client, app, flags, out, err } = ctx;
@@ -146,24 +145,9 @@ async function waitForRelease(ctx: CommandContext, accepted: DeployAccepted, wai
   return release;
 }
 
-/**
- * flyctl's context is cancelled on SIGINT or SIGTERM (main.go newContext): it marks its release
- * interrupted, with a second to do so, and exits 127. A runCli timeout sends SIGTERM.
- */
+/** A SIGINT or SIGTERM from here on marks the release interrupted before the exit (interrupt.ts). */
 function watchForInterrupt(ctx: CommandContext, release: SimRelease): () => void {
-  const onSignal = () => {
-    const timer = setTimeout(() => process.exit(127), INTERRUPT_GRACE_MS);
-    void ctx.client.endRelease(ctx.app, release.id, 'interrupted').finally(() => {
-      clearTimeout(timer);
-      process.exit(127);
-    });
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
-  return () => {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-  };
+  return onInterrupt(() => ctx.client.endRelease(ctx.app, release.id, 'interrupted').then(() => undefined));
 }
 
 function emitReleaseJson(ctx: CommandContext, release: SimRelease): void {

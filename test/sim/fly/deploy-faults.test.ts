@@ -74,13 +74,29 @@ describe('fake fly: deploy faults after the release exists', () => {
       await slow.addApp('api');
       const image = slow.buildImage('api', 'healthy');
       const child = execa(slow.flyBinary, ['deploy', '--image', image, '-a', 'api', '--yes'], { cwd: EMPTY_DIR, env: slow.flyEnv(), extendEnv: false, reject: false });
-      await waitFor(() => slow.releases('api')[0]?.imageRef === image, { what: 'the release to exist' });
+      // Fly may hold the release before flyctl has its id back; flyctl prints this line once it does.
+      let printed = '';
+      child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+      await waitFor(() => printed.includes('Watch your deployment'), { what: 'flyctl to hold its release' });
       child.kill('SIGTERM');
       expect((await child).exitCode).toBe(127);
       expect(slow.releases('api')[0]).toMatchObject({ imageRef: image, status: 'interrupted' });
     } finally {
       await slow.close();
     }
+  });
+
+  it('SIGTERM before any release, flyctl hung on the API: it traps the signal from the start (main.go newContext) and exits 127', async () => {
+    const image = sim.buildImage('api', 'healthy');
+    const releasesBefore = sim.releases('api').length;
+    sim.injectFault({ command: 'deploy', mode: 'hang' });
+    const child = execa(sim.flyBinary, ['deploy', '--image', image, '-a', 'api', '--yes'], { cwd: EMPTY_DIR, env: sim.flyEnv(), extendEnv: false, reject: false });
+    await waitFor(() => sim.invocations().some((i) => i.argv.includes(image)), { what: 'flyctl to start' });
+    child.kill('SIGTERM');
+    const run = await child;
+    expect(run.signal).toBeUndefined();
+    expect(run.exitCode).toBe(127);
+    expect(sim.releases('api')).toHaveLength(releasesBefore);
   });
 
   it('deploy-only modes are refused for other commands', async () => {
