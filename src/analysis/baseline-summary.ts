@@ -1,8 +1,8 @@
 /**
  * What the test needs from the remembered baseline, computed once per guard: the rate, its
- * dispersion φ, the upper bound on effective counts (the day's or the recent hours'), the threshold θ, whether the baseline is
- * enough to judge by at all, and whether its own traffic had bursts that a single look could be
- * fooled by. Pure; a few hundred blocks take microseconds.
+ * dispersion φ, the upper bound on effective counts (the day's or the recent hours'), the threshold
+ * θ, whether the baseline is enough to judge by at all, and whether its own traffic had bursts that
+ * a single look could be fooled by. Pure; a few hundred blocks take microseconds.
  */
 import type { BaselineInsufficiency, BaselineSummary } from '../domain/error-rate-evidence.ts';
 import type { BaselineBlock, BaselineHistory } from '../domain/error-rate-evidence.ts';
@@ -23,9 +23,10 @@ export function summariseBaseline(history: BaselineHistory, spec: ErrorRateTestS
   const effectiveRequests = requests / dispersion;
   const effectiveErrors = errors / dispersion;
   const bounds = upperBounds(history, day, dispersion, spec);
+  const counts = { requests, errors, rate, spanMs, blocks: history.blocks.length, effectiveRequests, effectiveErrors };
   const common = {
-    requests, errors, rate, spanMs, blocks: history.blocks.length, dispersion, shortDispersion, dispersionGroups: groups, effectiveRequests, effectiveErrors,
-    upperBound: bounds.upperBound,
+    ...counts,
+    ...{ dispersion, shortDispersion, dispersionGroups: groups, upperBound: bounds.upperBound },
     ...(bounds.recent !== undefined ? { recentUpperBound: bounds.recent } : {}),
   };
   const insufficient: BaselineInsufficiency | undefined =
