@@ -36,6 +36,8 @@ function normals(u: Uniform): () => number {
 export interface Environment {
   /** Seconds since the environment started. */
   readonly now: () => number;
+  /** The weather's mean multiplier of the error rate now: the daily swing (the wander averages 1). */
+  readonly level: () => number;
   /**
    * Counts of the next `ticks` ticks for a release whose own error rate is `rateOf(t)` times the
    * weather (`t` = seconds at the tick's start); a rate ≥ 1 is a hard-down release.
@@ -75,8 +77,10 @@ export function createEnvironment(u: Uniform, noise: NoiseModel, requestsPerSeco
   const weightedBurst = noise.bursts.map(() => 0);
   const wanders = noise.wanderLogSd > 0;
   const swings = noise.dailyAmplitude !== 0;
+  const swingAt = (t: number) => (swings ? 1 + noise.dailyAmplitude * Math.sin((2 * Math.PI * (t + dayPhase)) / DAY_SECONDS) : 1);
   return {
     now: () => now,
+    level: () => swingAt(now),
     next(ticks, rateOf) {
       let meanRequests = 0;
       let weightedRate = 0;
@@ -86,7 +90,7 @@ export function createEnvironment(u: Uniform, noise: NoiseModel, requestsPerSeco
       const end = now + ticks * TICK_SECONDS;
       const burstsNear = burstStarts.some((start) => start < end);
       // Over one call (a minute at most) the daily swing moves by well under 1%: one value will do.
-      const swing = swings ? 1 + noise.dailyAmplitude * Math.sin((2 * Math.PI * (now + dayPhase)) / DAY_SECONDS) : 1;
+      const swing = swingAt(now);
       const loadScale = requestsPerSecond * TICK_SECONDS * swing;
       for (let i = 0; i < ticks; i++) {
         logLoad = LOAD_AUTOCORRELATION_PER_5S * logLoad + loadInnovation * normal();
