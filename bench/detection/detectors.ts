@@ -20,6 +20,8 @@ export interface DeployContext {
   /** The stable release's own recent traffic: the pre-issue detector's baseline. */
   preIssueBaseline: Counts;
   guardStartMs: number;
+  /** The weather's mean multiplier of the error rate at the deploy (the daily swing): for diagnoses only. */
+  levelAtDeploy: number;
 }
 
 export interface Look {
