@@ -84,7 +84,7 @@ const cellLabel = (c: Cell) => `${c.noise} | ${c.requestsPerSecond} | ${(c.basel
 
 export function falseRollbackTable(rows: readonly Row[]): string {
   const lines = [
-    '| noise | rps | baseline | deploys | ours: rolled back (share; 95% CI) | pre-issue: rolled back | mean φ minute / long | bursty baselines | bound below the rate at the deploy: ours / pre-issue |',
+    '| noise | rps | baseline | deploys | ours: rolled back (share; 95% CI) | pre-issue: rolled back | mean φ minute / long | bursty baselines | bound below true rate: ours / pre-issue |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows.filter((x) => x.releaseClass === 'healthy')) {

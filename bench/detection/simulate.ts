@@ -21,10 +21,7 @@ export interface DeployResult {
   shortDispersion: number;
   bursty: boolean;
   insufficientBaseline: boolean;
-  /**
-   * The baseline's upper bound was below the app's true rate at the deploy (its mean rate times the
-   * daily swing then): ours (remembered, φ-divided) and the pre-issue one (30 minutes, raw counts, at alpha).
-   */
+  /** The baseline's upper bound was below the app's true mean rate: ours (remembered, φ-divided, at baselineAlpha) and the pre-issue one (30 minutes, raw counts, at alpha). */
   boundMissed: boolean;
   preIssueBoundMissed: boolean;
 }
@@ -65,10 +62,9 @@ export function simulateDeploy(
   }
   const history = addBaselineReadings(emptyBaselineHistory(), readings);
   const guardStart = env.now();
-  const rateAtDeploy = base * env.level();
   const summary = summariseBaseline(history, spec);
   const preIssueBaseline = recent.reduce((s, c) => ({ requests: s.requests + c.requests, errors: s.errors + c.errors }), { requests: 0, errors: 0 });
-  const ctx = { cell, releaseClass: cls, summary, preIssueBaseline, guardStartMs: guardStart * 1000, levelAtDeploy: env.level() };
+  const ctx = { cell, releaseClass: cls, summary, preIssueBaseline, guardStartMs: guardStart * 1000 };
   const running = detectors.map((d) => (d.badOnly && cls === 'healthy' ? null : d.create(ctx)));
   const detectedAfter: (number | null)[] = detectors.map(() => null);
   let open = running.filter((d) => d !== null).length;
@@ -96,7 +92,7 @@ export function simulateDeploy(
     shortDispersion: summary.shortDispersion,
     bursty: summary.bursty,
     insufficientBaseline: summary.insufficient !== undefined,
-    boundMissed: summary.upperBound < rateAtDeploy,
-    preIssueBoundMissed: binomialUpperBound(preIssueBaseline.errors, preIssueBaseline.requests, DEFAULT_ERROR_RATE_SPEC.alpha) < rateAtDeploy,
+    boundMissed: summary.upperBound < base,
+    preIssueBoundMissed: binomialUpperBound(preIssueBaseline.errors, preIssueBaseline.requests, DEFAULT_ERROR_RATE_SPEC.alpha) < base,
   };
 }

@@ -58,7 +58,7 @@ console.log(
   `ours: alpha ${spec.alpha} in total (baseline bound ${spec.baselineAlpha}, change share ${spec.changeShare}), tolerance ×${spec.tolerance}, ` +
     `floor ${spec.absoluteFloor}, ceiling ${spec.ceiling} for ${spec.ceilingPersistenceMs / 1000} s, min decision ${spec.minDecisionMs / 1000} s ` +
     `(bursty baseline ${spec.burstyMinDecisionMs / 1000} s); a look every ${timing.lookEverySeconds} s for ${timing.windowSeconds / 60} min; ` +
-    `remembered baseline ${timing.historyHours} h (its last ${spec.recentBaselineMs / 3_600_000} h also bounded alone). pre-issue: judgeErrorRate with its defaults on a 30-minute baseline.\n`,
+    `remembered baseline ${timing.historyHours} h. pre-issue: judgeErrorRate with its defaults on a 30-minute baseline.\n`,
 );
 console.log('Noise models:\n');
 for (const m of Object.values(NOISE_MODELS)) console.log(`- ${m.name}: ${describeNoise(m)}`);

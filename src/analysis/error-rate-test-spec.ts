@@ -35,11 +35,6 @@ export interface ErrorRateTestSettings {
   minBaselineRequests: number;
   /** A baseline spanning less than this is insufficient evidence: its dispersion cannot be seen yet. */
   minBaselineSpanMs: number;
-  /**
-   * The last stretch of the baseline bounded on its own as well, so a deploy at the daily trough is
-   * judged against the app's recent level rather than the day's mean (baseline-summary.ts).
-   */
-  recentBaselineMs: number;
 }
 
 export type ErrorRateTestSpec = Omit<ErrorRateSpec, keyof ErrorRateTestSettings> & ErrorRateTestSettings;
@@ -56,7 +51,6 @@ export const DEFAULT_ERROR_RATE_TEST_SETTINGS: Readonly<Omit<ErrorRateTestSettin
   ceilingPersistenceMs: 30_000,
   minBaselineRequests: 200,
   minBaselineSpanMs: 60 * 60_000,
-  recentBaselineMs: 6 * 60 * 60_000,
 });
 
 /** The old spec plus any new settings given; the rest take their defaults. */
@@ -79,7 +73,6 @@ export interface ErrorRateTestConfig {
   ceilingPersistence?: number | undefined;
   minBaselineSpan?: number | undefined;
   minBaselineRequests?: number | undefined;
-  recentBaseline?: number | undefined;
   /** The guard's longest window: change points are looked for over it. */
   maxWindow: number;
 }
@@ -96,7 +89,6 @@ export function errorRateTestSettings(c: ErrorRateTestConfig): Partial<ErrorRate
     ceilingPersistenceMs: c.ceilingPersistence,
     minBaselineSpanMs: c.minBaselineSpan,
     minBaselineRequests: c.minBaselineRequests,
-    recentBaselineMs: c.recentBaseline,
   };
   return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
 }
@@ -115,7 +107,6 @@ export function errorRateTestSpecIssues(spec: ErrorRateTestSpec): SpecIssue[] {
   if (!(Number.isFinite(spec.ceilingPersistenceMs) && spec.ceilingPersistenceMs >= 0)) issue('ceilingPersistenceMs', 'must be ≥ 0');
   if (!(spec.minBaselineRequests >= 1)) issue('minBaselineRequests', 'must be ≥ 1');
   if (!(Number.isFinite(spec.minBaselineSpanMs) && spec.minBaselineSpanMs >= 0)) issue('minBaselineSpanMs', 'must be ≥ 0');
-  if (!(positive(spec.recentBaselineMs) && spec.recentBaselineMs >= spec.minBaselineSpanMs)) issue('recentBaselineMs', 'must be at least minBaselineSpan');
   return issues;
 }
 

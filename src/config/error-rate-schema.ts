@@ -51,8 +51,6 @@ export const ErrorRate = z.strictObject({
   baselineRetention: Duration.optional(),
   /** A baseline spanning less is insufficient evidence (default 1h). */
   minBaselineSpan: Duration.optional(),
-  /** The baseline's last stretch, also bounded on its own so θ follows a daily trough (default 6h). */
-  recentBaseline: Duration.optional(),
 });
 export type ErrorRate = z.infer<typeof ErrorRate>;
 

@@ -62,13 +62,8 @@ export interface BaselineSummary {
   dispersionGroups: number;
   effectiveRequests: number;
   effectiveErrors: number;
-  /**
-   * Upper bound of the baseline rate on the effective counts: the lower of the whole baseline's
-   * bound and the recent window's, each at baselineAlpha / 2.
-   */
+  /** Upper bound of the baseline rate at 1 − baselineAlpha, on the effective counts. */
   upperBound: number;
-  /** The recent window's own bound; absent when that window is too thin to judge by (or in a summary saved before it existed). */
-  recentUpperBound?: number;
   /** θ = max(floor, min(ceiling, tolerance × upperBound)); null when the baseline is insufficient. */
   threshold: number | null;
   thresholdBasis: 'baseline' | 'absolute-floor' | 'ceiling' | 'none';

@@ -89,7 +89,6 @@ targets:
     it.each([
       ['a ceiling at the floor', 'ceiling: 0.02, absoluteFloor: 0.02', 'targets[0].errorRate.ceiling: must be above absoluteFloor'],
       ['a baseline share of alpha above alpha', 'alpha: 0.001, baselineAlpha: 0.002', 'targets[0].errorRate.baselineAlpha: must be in (0, alpha)'],
-      ['a recent window shorter than the baseline span', 'recentBaseline: 30m, minBaselineSpan: 1h', 'targets[0].errorRate.recentBaseline: must be at least minBaselineSpan'],
       ['a bursty minimum below the plain one', 'minDecision: 30s, burstyMinDecision: 20s', 'targets[0].errorRate.burstyMinDecision: must be at least minDecision'],
       [
         'a longest window shorter than the shortest decision',
