@@ -5,7 +5,7 @@
  * against the true baseline rate and against the spec's threshold (tolerance × true baseline).
  */
 import { judgeErrorRate, DEFAULT_ERROR_RATE_SPEC } from '../../src/analysis/error-rate.ts';
-import type { BaselineSummary } from '../../src/domain/error-rate-evidence.ts';
+import type { BaselineHistory, BaselineSummary } from '../../src/domain/error-rate-evidence.ts';
 import { startErrorRateTest, stepErrorRateTest } from '../../src/analysis/error-rate-test.ts';
 import type { ErrorRateTestSpec } from '../../src/analysis/error-rate-test-spec.ts';
 import { SPRT_START, sprtStep, type SprtSpec } from '../../src/analysis/sprt.ts';
@@ -15,7 +15,8 @@ import type { Counts } from './error-process.ts';
 export interface DeployContext {
   cell: Cell;
   releaseClass: ReleaseClass;
-  /** The remembered baseline, summarised at the guard's start. */
+  /** The remembered baseline, and its summary at the guard's start. */
+  history: BaselineHistory;
   summary: BaselineSummary;
   /** The stable release's own recent traffic: the pre-issue detector's baseline. */
   preIssueBaseline: Counts;

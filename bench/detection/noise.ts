@@ -48,6 +48,9 @@ export const NOISE_MODELS: Readonly<Record<string, NoiseModel>> = Object.freeze(
   // As the issue combined them: its combined false-rollback rate is below that of the 100% bursts
   // alone, so the outage bursts were not part of it; 'combined+outages' adds them.
   combined: { name: 'combined', wanderLogSd: WANDER_LOG_SD, wanderSeconds: 50, bursts: [burst30], dailyAmplitude: 0.3 },
+  // Not in the standard suite: a stress model for bench/detection/recent-level.ts, with the
+  // daily swing twice as strong as the issue's.
+  'combined, ±60% swing': { name: 'combined, ±60% swing', wanderLogSd: WANDER_LOG_SD, wanderSeconds: 50, bursts: [burst30], dailyAmplitude: 0.6 },
   'combined+outages': { name: 'combined+outages', wanderLogSd: WANDER_LOG_SD, wanderSeconds: 50, bursts: [burst30, burst100], dailyAmplitude: 0.3 },
 });
 

@@ -64,7 +64,7 @@ export function simulateDeploy(
   const guardStart = env.now();
   const summary = summariseBaseline(history, spec);
   const preIssueBaseline = recent.reduce((s, c) => ({ requests: s.requests + c.requests, errors: s.errors + c.errors }), { requests: 0, errors: 0 });
-  const ctx = { cell, releaseClass: cls, summary, preIssueBaseline, guardStartMs: guardStart * 1000 };
+  const ctx = { cell, releaseClass: cls, history, summary, preIssueBaseline, guardStartMs: guardStart * 1000, levelAtDeploy: env.level() };
   const running = detectors.map((d) => (d.badOnly && cls === 'healthy' ? null : d.create(ctx)));
   const detectedAfter: (number | null)[] = detectors.map(() => null);
   let open = running.filter((d) => d !== null).length;

@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildTasks } from './cells.ts';
-import { describeNoise, NOISE_MODELS } from './noise.ts';
+import { describeNoise, noiseModel } from './noise.ts';
 import { runTasksInWorkers } from './parallel.ts';
 import { buildRows, detectionTable, falseRollbackTable } from './report.ts';
 import { DEFAULT_SUITE_OPTIONS, DETECTOR_NAMES, mergeTallies, runTask, selectCells, suiteSpec, type SuiteOptions } from './suite.ts';
@@ -61,7 +61,7 @@ console.log(
     `remembered baseline ${timing.historyHours} h. pre-issue: judgeErrorRate with its defaults on a 30-minute baseline.\n`,
 );
 console.log('Noise models:\n');
-for (const m of Object.values(NOISE_MODELS)) console.log(`- ${m.name}: ${describeNoise(m)}`);
+for (const m of [...new Set(cells.map((c) => c.noise))].map(noiseModel)) console.log(`- ${m.name}: ${describeNoise(m)}`);
 console.log('\n## False rollbacks of healthy deploys\n');
 console.log(falseRollbackTable(rows));
 console.log('\n## Detection of bad deploys (share caught within the window; seconds from the onset)\n');

@@ -1,0 +1,85 @@
+/**
+ * Would θ do better from the app's recent level than from the day's mean? A reference, like
+ * window-limits.ts, for an idea tried and left (docs/benchmarks.md, "Tried and left").
+ *
+ * The day's mean averages over the daily swing, so a release deployed at the trough is judged
+ * against a θ well above what the app does then, and a regression hides under it. Here ours runs
+ * as the guard runs it (the day's bound), beside two variants on the same deploys: θ from the
+ * lower of the day's bound and the bound of the baseline's last W hours (each at baselineAlpha / 2,
+ * judged with the whole baseline's φ), and an oracle that scales the day's θ by the true daily swing
+ * at the deploy. Bad releases under the combined noise show what the variants gain; healthy ones
+ * under the same noise with a ±60 % swing show what they cost.
+ *
+ *   node bench/detection/recent-level.ts [--bad 1000] [--healthy 5000] [--hours 1,2,3,6]
+ */
+import { parseArgs } from 'node:util';
+import { binomialUpperBound } from '../../src/analysis/binomial-bounds.ts';
+import type { BaselineHistory, BaselineSummary } from '../../src/domain/error-rate-evidence.ts';
+import type { Cell, ReleaseClass } from './cells.ts';
+import { oursDetector, type DetectorDefinition } from './detectors.ts';
+import { simulateDeploy } from './simulate.ts';
+import { DEFAULT_SUITE_OPTIONS, suiteSpec } from './suite.ts';
+
+const { values } = parseArgs({ options: { bad: { type: 'string', default: '1000' }, healthy: { type: 'string', default: '5000' }, hours: { type: 'string', default: '1,2,3,6' } } });
+const bad = Number(values.bad);
+const healthy = Number(values.healthy);
+const hours = values.hours.split(',').map(Number);
+if (![bad, healthy, ...hours].every((n) => n > 0)) {
+  console.error('usage: recent-level.ts [--bad N] [--healthy N] [--hours 1,2,3,6]');
+  process.exit(2);
+}
+const { seed, timing } = DEFAULT_SUITE_OPTIONS;
+const spec = suiteSpec(timing);
+
+const withThreshold = (s: BaselineSummary, bound: number): BaselineSummary =>
+  s.threshold === null ? s : { ...s, threshold: Math.max(spec.absoluteFloor, Math.min(spec.ceiling, spec.tolerance * bound)) };
+
+/** The lower of the day's bound and that of the blocks of the last `ms`, each at baselineAlpha / 2. */
+function recentBound(history: BaselineHistory, s: BaselineSummary, ms: number): number {
+  const delta = spec.baselineAlpha / 2;
+  const day = binomialUpperBound(s.effectiveErrors, s.effectiveRequests, delta);
+  const end = Math.max(...history.blocks.map((b) => b.end));
+  const recent = history.blocks.filter((b) => b.start >= end - ms);
+  const requests = recent.reduce((n, b) => n + b.requests, 0) / s.dispersion;
+  const errors = recent.reduce((n, b) => n + b.errors, 0) / s.dispersion;
+  const spanMs = recent.reduce((n, b) => n + b.end - b.start, 0);
+  if (requests < spec.minBaselineRequests || spanMs < spec.minBaselineSpanMs) return day;
+  return Math.min(day, binomialUpperBound(errors, requests, delta));
+}
+
+const ours = oursDetector(spec);
+const variant = (name: string, summary: (ctx: Parameters<DetectorDefinition['create']>[0]) => BaselineSummary): DetectorDefinition => ({
+  name,
+  badOnly: false,
+  create: (ctx) => ours.create({ ...ctx, summary: summary(ctx) }),
+});
+const detectors: DetectorDefinition[] = [
+  { ...ours, name: "the day's bound (as the guard runs)" },
+  ...hours.map((h) => variant(`the lower of the day's and the last ${h} h's`, (ctx) => withThreshold(ctx.summary, recentBound(ctx.history, ctx.summary, h * 3_600_000)))),
+  variant("the day's × the true swing (oracle)", (ctx) => withThreshold(ctx.summary, ctx.summary.upperBound * ctx.levelAtDeploy)),
+];
+
+function cell(noise: string, requestsPerSecond: number): Cell {
+  return { id: `${noise}@${requestsPerSecond}`, group: 'standard', noise, requestsPerSecond, baselineRate: 0.01, onsetSeconds: 0, preIssueBaselineMinutes: 30, deploys: {} };
+}
+
+/** Share of `n` deploys of a class each detector rolled back. */
+function rolledBack(c: Cell, releaseClass: ReleaseClass, n: number): number[] {
+  const hits = detectors.map(() => 0);
+  for (let i = 0; i < n; i++) {
+    simulateDeploy(seed, c, releaseClass, i, detectors, spec, timing).detectedAfter.forEach((t, d) => (hits[d] = (hits[d] as number) + (t === null ? 0 : 1)));
+  }
+  return hits.map((h) => h / n);
+}
+
+const columns: [string, number[]][] = [
+  [`×5 caught, combined @20 (${bad})`, rolledBack(cell('combined', 20), 'errors-x5', bad)],
+  [`healthy rolled back, combined @20 (${healthy})`, rolledBack(cell('combined', 20), 'healthy', healthy)],
+  [`healthy, ±60% swing @20 (${healthy})`, rolledBack(cell('combined, ±60% swing', 20), 'healthy', healthy)],
+  [`healthy, ±60% swing @200 (${healthy})`, rolledBack(cell('combined, ±60% swing', 200), 'healthy', healthy)],
+];
+const pct = (x: number) => `${(100 * x).toFixed(x < 0.01 ? 2 : 1)}%`;
+console.log(`# θ from the recent level: seed ${seed}; the combined noise, and the same with a ±60% daily swing\n`);
+console.log(`| θ from | ${columns.map(([name]) => name).join(' | ')} |`);
+console.log(`| --- |${columns.map(() => ' ---: |').join('')}`);
+detectors.forEach((d, k) => console.log(`| ${d.name} | ${columns.map(([, shares]) => pct(shares[k] as number)).join(' | ')} |`));
