@@ -8,9 +8,10 @@
  * lower of the day's bound and the bound of the baseline's last W hours (each at baselineAlpha / 2,
  * judged with the whole baseline's φ), and an oracle that scales the day's θ by the true daily swing
  * at the deploy. Bad releases under the combined noise show what the variants gain; healthy ones
- * under the same noise with a ±60 % swing show what they cost.
+ * under the same noise with a ±60 % swing show what they cost. `--combine higher` takes the higher
+ * of the two bounds instead: safer at the daily peak, blinder at the trough.
  *
- *   node bench/detection/recent-level.ts [--bad 1000] [--healthy 5000] [--hours 1,2,3,6]
+ *   node bench/detection/recent-level.ts [--bad 1000] [--healthy 5000] [--hours 1,2,3,6] [--combine lower|higher]
  */
 import { parseArgs } from 'node:util';
 import { binomialUpperBound } from '../../src/analysis/binomial-bounds.ts';
@@ -20,12 +21,13 @@ import { oursDetector, type DetectorDefinition } from './detectors.ts';
 import { simulateDeploy } from './simulate.ts';
 import { DEFAULT_SUITE_OPTIONS, suiteSpec } from './suite.ts';
 
-const { values } = parseArgs({ options: { bad: { type: 'string', default: '1000' }, healthy: { type: 'string', default: '5000' }, hours: { type: 'string', default: '1,2,3,6' } } });
+const { values } = parseArgs({ options: { bad: { type: 'string', default: '1000' }, healthy: { type: 'string', default: '5000' }, hours: { type: 'string', default: '1,2,3,6' }, combine: { type: 'string', default: 'lower' } } });
 const bad = Number(values.bad);
 const healthy = Number(values.healthy);
 const hours = values.hours.split(',').map(Number);
-if (![bad, healthy, ...hours].every((n) => n > 0)) {
-  console.error('usage: recent-level.ts [--bad N] [--healthy N] [--hours 1,2,3,6]');
+const combine = values.combine;
+if (![bad, healthy, ...hours].every((n) => n > 0) || (combine !== 'lower' && combine !== 'higher')) {
+  console.error('usage: recent-level.ts [--bad N] [--healthy N] [--hours 1,2,3,6] [--combine lower|higher]');
   process.exit(2);
 }
 const { seed, timing } = DEFAULT_SUITE_OPTIONS;
@@ -34,7 +36,7 @@ const spec = suiteSpec(timing);
 const withThreshold = (s: BaselineSummary, bound: number): BaselineSummary =>
   s.threshold === null ? s : { ...s, threshold: Math.max(spec.absoluteFloor, Math.min(spec.ceiling, spec.tolerance * bound)) };
 
-/** The lower of the day's bound and that of the blocks of the last `ms`, each at baselineAlpha / 2. */
+/** The lower (or higher) of the day's bound and that of the blocks of the last `ms`, each at baselineAlpha / 2. */
 function recentBound(history: BaselineHistory, s: BaselineSummary, ms: number): number {
   const delta = spec.baselineAlpha / 2;
   const day = binomialUpperBound(s.effectiveErrors, s.effectiveRequests, delta);
@@ -44,7 +46,8 @@ function recentBound(history: BaselineHistory, s: BaselineSummary, ms: number): 
   const errors = recent.reduce((n, b) => n + b.errors, 0) / s.dispersion;
   const spanMs = recent.reduce((n, b) => n + b.end - b.start, 0);
   if (requests < spec.minBaselineRequests || spanMs < spec.minBaselineSpanMs) return day;
-  return Math.min(day, binomialUpperBound(errors, requests, delta));
+  const recentOne = binomialUpperBound(errors, requests, delta);
+  return combine === 'lower' ? Math.min(day, recentOne) : Math.max(day, recentOne);
 }
 
 const ours = oursDetector(spec);
@@ -55,7 +58,7 @@ const variant = (name: string, summary: (ctx: Parameters<DetectorDefinition['cre
 });
 const detectors: DetectorDefinition[] = [
   { ...ours, name: "the day's bound (as the guard runs)" },
-  ...hours.map((h) => variant(`the lower of the day's and the last ${h} h's`, (ctx) => withThreshold(ctx.summary, recentBound(ctx.history, ctx.summary, h * 3_600_000)))),
+  ...hours.map((h) => variant(`the ${combine} of the day's and the last ${h} h's`, (ctx) => withThreshold(ctx.summary, recentBound(ctx.history, ctx.summary, h * 3_600_000)))),
   variant("the day's × the true swing (oracle)", (ctx) => withThreshold(ctx.summary, ctx.summary.upperBound * ctx.levelAtDeploy)),
 ];
 
