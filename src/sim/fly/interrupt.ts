@@ -12,8 +12,12 @@ let cleanup: Cleanup | undefined;
 
 /** Installed once by the fake fly's entry point, before it runs a command. */
 export function trapInterrupts(): void {
+  let interrupted = false;
+  // The handlers stay: a second signal finds the context already cancelled (flyctl never calls
+  // NotifyContext's stop before it exits), so it changes nothing.
   const onSignal = () => {
-    for (const signal of SIGNALS) process.off(signal, onSignal);
+    if (interrupted) return;
+    interrupted = true;
     if (cleanup === undefined) process.exit(127);
     const timer = setTimeout(() => process.exit(127), INTERRUPT_GRACE_MS);
     void cleanup().finally(() => {
