@@ -18,7 +18,7 @@ export interface DaemonConfigOptions {
   targetYaml?: string | ((sim: Simulator) => string);
   guard?: { watchWindow?: string; probeInterval?: string; failureThreshold?: number; stuckAfter?: string };
   verify?: { timeout?: string; successes?: number };
-  rollback?: { retryBackoff?: string; deployAttempts?: number };
+  rollback?: { retryBackoff?: string; deployAttempts?: number; waitTimeout?: string };
   flyTimeouts?: { releases?: string; deploy?: string };
   /** platform.fly.machinesApi.relistEvery (default 10m: polls list only when the machines change). */
   relistEvery?: string;
@@ -62,7 +62,7 @@ shutdownGrace: 5s
 defaults:
   guard: { watchWindow: ${g.watchWindow}, probeInterval: ${g.probeInterval}, failureThreshold: ${g.failureThreshold}${g.stuckAfter ? `, stuckAfter: ${g.stuckAfter}` : ''} }
   verify: { timeout: ${o.verify?.timeout ?? '10s'}, successes: ${o.verify?.successes ?? 2} }
-  rollback: { waitTimeout: 10s, reissueAfter: 3s, retryBackoff: ${o.rollback?.retryBackoff ?? '500ms'}, deployAttempts: ${o.rollback?.deployAttempts ?? 3} }
+  rollback: { waitTimeout: ${o.rollback?.waitTimeout ?? '10s'}, reissueAfter: 3s, retryBackoff: ${o.rollback?.retryBackoff ?? '500ms'}, deployAttempts: ${o.rollback?.deployAttempts ?? 3} }
 ${o.extraYaml ?? ''}
 targets:${targets}
 `;

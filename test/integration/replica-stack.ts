@@ -24,6 +24,8 @@ export interface ReplicaStackOptions {
   deployMs?: number;
   /** store.replication.leaseTtl (default 3s, the minimum). */
   leaseTtl?: string;
+  /** defaults.rollback.waitTimeout: flyctl's --wait-timeout for rollback deploys (default 10s). */
+  rollbackWaitTimeout?: string;
   /** store.replication.commandPoll (default 200ms). */
   commandPoll?: string;
   /**
@@ -108,6 +110,7 @@ export class ReplicaStack {
       pollSchedule: o.pollSchedule?.(i) ?? `${(4 * i) % 12}-59/12 * * * * *`,
       // debug logs every probe and flyctl call: too much JSON from three daemons
       logLevel: 'info',
+      ...(o.rollbackWaitTimeout && { rollback: { waitTimeout: o.rollbackWaitTimeout } }),
       ...(o.extraYaml && { extraYaml: o.extraYaml }),
     });
   }

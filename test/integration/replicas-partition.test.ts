@@ -13,7 +13,9 @@ import { ReplicaStack } from './replica-stack.ts';
 
 const APPS = Array.from({ length: 30 }, (_, i) => `app-${String(i).padStart(2, '0')}`);
 const REPLICAS = [0, 1, 2];
-const TTL_MS = 3_000;
+// Twice the minimum ttl: at 3 s a renewal has 1 s of margin, which a 2-core host running the rest of
+// the suite beside this file sometimes took, and the replica fenced before the planned cut.
+const TTL_MS = 6_000;
 const DONE = ['rolled-back', 'rollback-failed'];
 
 describe.skipIf(skipPostgres)('a replica cut off from PostgreSQL mid-rollback', () => {
@@ -22,8 +24,8 @@ describe.skipIf(skipPostgres)('a replica cut off from PostgreSQL mid-rollback', 
   beforeAll(async () => {
     // Every replica reaches the database through a proxy of its own, so whichever one turns out to
     // run the rollback can be cut. Deploys are long enough that its deploy is still running when
-    // it fences.
-    stack = await ReplicaStack.start({ apps: APPS, replicas: 3, deployMs: 6_000, proxied: REPLICAS });
+    // it fences (flyctl's wait timeout longer still, so the deploy itself never times out).
+    stack = await ReplicaStack.start({ apps: APPS, replicas: 3, deployMs: 12_000, leaseTtl: `${TTL_MS / 1000}s`, rollbackWaitTimeout: '30s', proxied: REPLICAS });
   }, 90_000);
   afterAll(async () => {
     // Not an assertion: how often a replica fenced (the cut one once, by design; any more are a
