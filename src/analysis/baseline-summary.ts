@@ -11,6 +11,14 @@ import { DEFAULT_DISPERSION_OPTIONS, estimateDispersion, type DispersionOptions 
 import { testBoundaries, type ErrorRateTestSpec } from './error-rate-test-spec.ts';
 import { alternativeTerms, strongestEvidence } from './look-evidence.ts';
 
+/**
+ * θ follows the app's last hour upward. The day's mean averages over the daily swing, so at the
+ * peak a healthy app runs above it and only the tolerance stands between it and θ; the last hour
+ * lags the level by half an hour at most. It only ever raises θ, so the bound's guarantee stands.
+ * Following it downward as well was measured and left: docs/benchmarks.md, "Tried and left".
+ */
+const RECENT_LEVEL_MS = 60 * 60_000;
+
 /** A minute of the baseline with this share of the from-deploy boundary marks the app as bursty. */
 export const BURSTY_EVIDENCE_SHARE = 0.5;
 
@@ -36,14 +44,29 @@ export function summariseBaseline(history: BaselineHistory, spec: ErrorRateTestS
     return { ...common, upperBound, threshold: null, thresholdBasis: 'none', insufficient, peakEvidence: null, bursty: false };
   }
   const upperBound = binomialUpperBound(effectiveErrors, effectiveRequests, spec.baselineAlpha);
-  const fromBaseline = spec.tolerance * upperBound;
+  const recentRate = lastHourRate(history, dispersion, spec);
+  const level = Math.max(upperBound, recentRate ?? 0);
   // Never above the ceiling: a rate the ceiling fails must not pass the sequential test.
-  const threshold = Math.max(spec.absoluteFloor, Math.min(spec.ceiling, fromBaseline));
-  const thresholdBasis = threshold === spec.absoluteFloor ? 'absolute-floor' : threshold === spec.ceiling ? 'ceiling' : 'baseline';
+  const threshold = Math.max(spec.absoluteFloor, Math.min(spec.ceiling, spec.tolerance * level));
+  const thresholdBasis =
+    threshold === spec.absoluteFloor ? 'absolute-floor' : threshold === spec.ceiling ? 'ceiling' : level > upperBound ? 'recent-level' : 'baseline';
   const terms = alternativeTerms(threshold);
   let peakEvidence = Number.NEGATIVE_INFINITY;
   // A peak is one minute, so it is judged with the minute-scale φ.
   for (const b of history.blocks) peakEvidence = Math.max(peakEvidence, strongestEvidence(terms, b.peakRequests, b.peakErrors, shortDispersion));
   const bursty = peakEvidence >= BURSTY_EVIDENCE_SHARE * testBoundaries(spec).logDeployBoundary;
-  return { ...common, upperBound, threshold, thresholdBasis, peakEvidence, bursty };
+  return { ...common, upperBound, ...(recentRate !== undefined && { recentRate }), threshold, thresholdBasis, peakEvidence, bursty };
+}
+
+/** The error rate of the blocks in the baseline's last hour, when they hold enough requests to judge by. */
+function lastHourRate(history: BaselineHistory, dispersion: number, spec: ErrorRateTestSpec): number | undefined {
+  const end = history.blocks.reduce((latest, b) => Math.max(latest, b.end), Number.NEGATIVE_INFINITY);
+  let requests = 0;
+  let errors = 0;
+  for (const b of history.blocks) {
+    if (b.start < end - RECENT_LEVEL_MS) continue;
+    requests += b.requests;
+    errors += b.errors;
+  }
+  return requests / dispersion >= spec.minBaselineRequests ? errors / requests : undefined;
 }
