@@ -53,14 +53,23 @@ describe('summariseBaseline', () => {
   it('follows the last hour upward: a deploy at the daily peak is judged against the app\'s level now', () => {
     const s = summariseBaseline(segments([[23 * 60, 0.01], [60, 0.02]]), spec);
     expect(s.upperBound).toBeLessThan(0.012);
-    expect(s.recentRate).toBeCloseTo(0.02, 6);
+    // A lower bound of the hour's 2 %: chance alone does not lift θ.
+    expect(s.recentRate).toBeGreaterThan(0.0185);
+    expect(s.recentRate).toBeLessThan(0.02);
     expect(s).toMatchObject({ thresholdBasis: 'recent-level' });
-    expect(s.threshold).toBeCloseTo(2 * 0.02, 6);
+    expect(s.threshold).toBeCloseTo(2 * s.recentRate!, 12);
+  });
+
+  it('sets a burst in the last hour aside: one outage does not lift θ for the next release', () => {
+    // A steady 1 % day whose last hour had a 10-second outage: 200 of one minute's 1,200 requests failed.
+    const s = summariseBaseline(steady(24 * 60, 1200, 0.01, (m) => (m === 24 * 60 - 20 ? 200 : 0)), spec);
+    expect(s.recentRate).toBeLessThan(0.01);
+    expect(s).toMatchObject({ thresholdBasis: 'baseline' });
   });
 
   it('never lowers θ below the day\'s bound: a quiet last hour changes nothing', () => {
     const s = summariseBaseline(segments([[23 * 60, 0.01], [60, 0.005]]), spec);
-    expect(s.recentRate).toBeCloseTo(0.005, 6);
+    expect(s.recentRate).toBeLessThan(0.005);
     expect(s.upperBound).toBeCloseTo(binomialUpperBound(s.errors, s.requests, spec.baselineAlpha), 12);
     expect(s).toMatchObject({ thresholdBasis: 'baseline' });
     expect(s.threshold).toBeCloseTo(2 * s.upperBound, 12);
