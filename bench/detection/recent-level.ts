@@ -4,10 +4,10 @@
  *
  * The day's mean averages over the daily swing, so a release deployed at the trough is judged
  * against a θ well above what the app does then, and a regression hides under it. Here ours runs
- * as the guard runs it (the day's bound, raised to the last hour's rate: baseline-summary.ts) and
- * with the day's bound alone, beside variants on the same deploys: θ from the lower of the day's
- * bound and the bound of the baseline's last W hours (each at baselineAlpha / 2, judged with the
- * whole baseline's φ), and an oracle that scales the day's θ by the true daily swing at the deploy. Bad releases under the combined noise show what the variants gain; healthy ones
+ * as the guard runs it (the day's bound), beside two variants on the same deploys: θ from the
+ * lower of the day's bound and the bound of the baseline's last W hours (each at baselineAlpha / 2,
+ * judged with the whole baseline's φ), and an oracle that scales the day's θ by the true daily swing
+ * at the deploy. Bad releases under the combined noise show what the variants gain; healthy ones
  * under the same noise with a ±60 % swing show what they cost. `--combine higher` takes the higher
  * of the two bounds instead: safer at the daily peak, blinder at the trough.
  *
@@ -57,8 +57,7 @@ const variant = (name: string, summary: (ctx: Parameters<DetectorDefinition['cre
   create: (ctx) => ours.create({ ...ctx, summary: summary(ctx) }),
 });
 const detectors: DetectorDefinition[] = [
-  { ...ours, name: "the guard's: the day's bound, raised to the last hour's rate" },
-  variant("the day's bound alone", (ctx) => withThreshold(ctx.summary, ctx.summary.upperBound)),
+  { ...ours, name: "the day's bound (as the guard runs)" },
   ...hours.map((h) => variant(`the ${combine} of the day's and the last ${h} h's`, (ctx) => withThreshold(ctx.summary, recentBound(ctx.history, ctx.summary, h * 3_600_000)))),
   variant("the day's × the true swing (oracle)", (ctx) => withThreshold(ctx.summary, ctx.summary.upperBound * ctx.levelAtDeploy)),
 ];

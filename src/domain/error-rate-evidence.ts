@@ -64,14 +64,9 @@ export interface BaselineSummary {
   effectiveErrors: number;
   /** Upper bound of the baseline rate at 1 − baselineAlpha, on the effective counts. */
   upperBound: number;
-  /**
-   * The error rate of the baseline's last hour; absent when that hour is too thin to judge by (or
-   * in a summary saved before it existed).
-   */
-  recentRate?: number;
-  /** θ = max(floor, min(ceiling, tolerance × max(upperBound, recentRate))); null when the baseline is insufficient. */
+  /** θ = max(floor, min(ceiling, tolerance × upperBound)); null when the baseline is insufficient. */
   threshold: number | null;
-  thresholdBasis: 'baseline' | 'recent-level' | 'absolute-floor' | 'ceiling' | 'none';
+  thresholdBasis: 'baseline' | 'absolute-floor' | 'ceiling' | 'none';
   /** Why the baseline cannot be judged by; undefined when it can. */
   insufficient?: BaselineInsufficiency;
   /** The strongest quasi-evidence against θ of any block's worst minute (nats); null without θ. */

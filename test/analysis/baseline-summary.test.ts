@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addBaselineReadings, emptyBaselineHistory, type BaselineReading } from '../../src/analysis/baseline-history.ts';
+import { addBaselineReadings, emptyBaselineHistory } from '../../src/analysis/baseline-history.ts';
 import { type BaselineHistory } from '../../src/domain/error-rate-evidence.ts';
 import { summariseBaseline } from '../../src/analysis/baseline-summary.ts';
 import { binomialUpperBound } from '../../src/analysis/binomial-bounds.ts';
@@ -21,22 +21,6 @@ function steady(minutes: number, perMinute: number, rate: number, extra: (m: num
   return addBaselineReadings(emptyBaselineHistory(), readings);
 }
 
-/** Consecutive stretches of steady traffic, 1,200 requests a minute: [minutes, rate] each. */
-function segments(parts: readonly (readonly [number, number])[]): BaselineHistory {
-  const readings: BaselineReading[] = [];
-  let m = 0;
-  for (const [minutes, rate] of parts) {
-    let owed = 0;
-    for (let i = 0; i < minutes; i++, m++) {
-      owed += 1200 * rate;
-      const errors = Math.floor(owed);
-      owed -= errors;
-      readings.push({ at: m * MINUTE + 1, requests: 1200, errors });
-    }
-  }
-  return addBaselineReadings(emptyBaselineHistory(), readings);
-}
-
 describe('summariseBaseline', () => {
   it('sets θ = max(floor, tolerance × bound) from the effective counts, at baselineAlpha', () => {
     const s = summariseBaseline(steady(6 * 60, 1200, 0.01), spec);
@@ -48,39 +32,6 @@ describe('summariseBaseline', () => {
     expect(s.thresholdBasis).toBe('baseline');
     expect(s.bursty).toBe(false);
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
-  });
-
-  it('follows the last hour upward: a deploy at the daily peak is judged against the app\'s level now', () => {
-    const s = summariseBaseline(segments([[23 * 60, 0.01], [60, 0.02]]), spec);
-    expect(s.upperBound).toBeLessThan(0.012);
-    // A lower bound of the hour's 2 %: chance alone does not lift θ.
-    expect(s.recentRate).toBeGreaterThan(0.0185);
-    expect(s.recentRate).toBeLessThan(0.02);
-    expect(s).toMatchObject({ thresholdBasis: 'recent-level' });
-    expect(s.threshold).toBeCloseTo(2 * s.recentRate!, 12);
-  });
-
-  it('sets a burst in the last hour aside: one outage does not lift θ for the next release', () => {
-    // A steady 1 % day whose last hour had a 10-second outage: 200 of one minute's 1,200 requests failed.
-    const s = summariseBaseline(steady(24 * 60, 1200, 0.01, (m) => (m === 24 * 60 - 20 ? 200 : 0)), spec);
-    expect(s.recentRate).toBeLessThan(0.01);
-    expect(s).toMatchObject({ thresholdBasis: 'baseline' });
-  });
-
-  it('never lowers θ below the day\'s bound: a quiet last hour changes nothing', () => {
-    const s = summariseBaseline(segments([[23 * 60, 0.01], [60, 0.005]]), spec);
-    expect(s.recentRate).toBeLessThan(0.005);
-    expect(s.upperBound).toBeCloseTo(binomialUpperBound(s.errors, s.requests, spec.baselineAlpha), 12);
-    expect(s).toMatchObject({ thresholdBasis: 'baseline' });
-    expect(s.threshold).toBeCloseTo(2 * s.upperBound, 12);
-  });
-
-  it('ignores a last hour too thin to judge by', () => {
-    // 30 requests an hour: a day is enough for the bound, an hour is not.
-    const s = summariseBaseline(steady(24 * 60, 0.5, 0.03), spec);
-    expect(s.insufficient).toBeUndefined();
-    expect(s.recentRate).toBeUndefined();
-    expect(s.threshold).toBeCloseTo(Math.max(spec.absoluteFloor, 2 * s.upperBound), 12);
   });
 
   it('takes the floor when twice the bound is below it', () => {
