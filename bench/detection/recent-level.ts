@@ -18,6 +18,7 @@ import { binomialUpperBound } from '../../src/analysis/binomial-bounds.ts';
 import type { BaselineHistory, BaselineSummary } from '../../src/domain/error-rate-evidence.ts';
 import type { Cell, ReleaseClass } from './cells.ts';
 import { oursDetector, type DetectorDefinition } from './detectors.ts';
+import { quantile } from './report.ts';
 import { simulateDeploy } from './simulate.ts';
 import { DEFAULT_SUITE_OPTIONS, suiteSpec } from './suite.ts';
 
@@ -66,11 +67,18 @@ function cell(noise: string, requestsPerSecond: number): Cell {
   return { id: `${noise}@${requestsPerSecond}`, group: 'standard', noise, requestsPerSecond, baselineRate: 0.01, onsetSeconds: 0, preIssueBaselineMinutes: 30, deploys: {} };
 }
 
+/** The daily swing at each deploy, by whether the guard's θ caught it (bad releases only). */
+const swings: { caught: number[]; missed: number[] } = { caught: [], missed: [] };
+let swingNow = 1;
+const swingProbe: DetectorDefinition = { name: 'swing', badOnly: true, create: (ctx) => ((swingNow = ctx.levelAtDeploy), () => false) };
+
 /** Share of `n` deploys of a class each detector rolled back. */
 function rolledBack(c: Cell, releaseClass: ReleaseClass, n: number): number[] {
   const hits = detectors.map(() => 0);
   for (let i = 0; i < n; i++) {
-    simulateDeploy(seed, c, releaseClass, i, detectors, spec, timing).detectedAfter.forEach((t, d) => (hits[d] = (hits[d] as number) + (t === null ? 0 : 1)));
+    const { detectedAfter } = simulateDeploy(seed, c, releaseClass, i, [...detectors, swingProbe], spec, timing);
+    detectors.forEach((_, d) => (hits[d] = (hits[d] as number) + (detectedAfter[d] === null ? 0 : 1)));
+    if (releaseClass !== 'healthy') (detectedAfter[0] === null ? swings.missed : swings.caught).push(swingNow);
   }
   return hits.map((h) => h / n);
 }
@@ -86,3 +94,5 @@ console.log(`# θ from the recent level: seed ${seed}; the combined noise, and t
 console.log(`| θ from | ${columns.map(([name]) => name).join(' | ')} |`);
 console.log(`| --- |${columns.map(() => ' ---: |').join('')}`);
 detectors.forEach((d, k) => console.log(`| ${d.name} | ${columns.map(([, shares]) => pct(shares[k] as number)).join(' | ')} |`));
+const median = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5)?.toFixed(2) ?? '—';
+console.log(`\nmedian daily swing at the deploy of the ×5 releases the guard's θ caught: ${median(swings.caught)}; missed: ${median(swings.missed)}`);
