@@ -9,7 +9,7 @@
  * judged with the whole baseline's φ), and an oracle that scales the day's θ by the true daily swing
  * at the deploy. Bad releases under the combined noise show what the variants gain; healthy ones
  * under the same noise with a ±60 % swing show what they cost. `--combine higher` takes the higher
- * of the two bounds instead: safer at the daily peak, blinder at the trough.
+ * of the two bounds instead: safer at the daily peak, blinder all day (a few hours' bound is wide).
  *
  *   node bench/detection/recent-level.ts [--bad 1000] [--healthy 5000] [--hours 1,2,3,6] [--combine lower|higher]
  */
