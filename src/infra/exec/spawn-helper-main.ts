@@ -29,11 +29,17 @@ const unmasked = new SecretRegistry();
 function reply(message: HelperReply): void {
   if (!process.connected) return;
   try {
-    process.send?.(message);
+    // A daemon killed a moment ago still looks connected until this process reads the channel's
+    // end, and the send fails with EPIPE. Without a callback Node reports that failure as an
+    // 'error' event that ends the helper, and execa's cleanup then kills the deploys it runs.
+    process.send?.(message, undefined, undefined, ignoreLostReply);
   } catch {
     // The daemon is gone; the command's result has nobody to go to.
   }
 }
+
+/** A reply the daemon did not live to receive: nothing to do, the daemon's successor re-reads the platform. */
+function ignoreLostReply(): void {}
 
 function exitWhenDone(): void {
   if (disconnected && running.size === 0) process.exit(0);

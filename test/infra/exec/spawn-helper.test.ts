@@ -2,7 +2,8 @@
  * runCli through the spawn helper: the same results and coded errors as runCli, masked here, and
  * the processes started by another process than this one. Real spawns of tiny /bin/sh scripts.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliViaHelper, stopSpawnHelper } from '../../../src/infra/exec/spawn-helper.ts';
@@ -24,6 +25,8 @@ case "$1" in
   fail) echo "Error: token $FLY_API_TOKEN refused" >&2; exit 1 ;;
   hang) exec sleep 30 ;;
   slow) sleep 0.5; echo finished > "${d}/$2" ;;
+  slower) sleep 3; echo finished > "${d}/$2" ;;
+  lingering) (until [ -e "${d}/$2.go" ]; do sleep 0.02; done) & echo "$$ $!" > "${d}/$2" ;;
   parent) echo $PPID ;;
   nice) cut -d' ' -f19 /proc/$$/stat ;;
 esac`);
@@ -87,4 +90,46 @@ describe('runCliViaHelper', () => {
     expect(await readFile(join(fake.dir, 'slow-marker'), 'utf8')).toBe('finished\n');
     expect(isAlive(helperPid)).toBe(false);
   });
+
+  it('a reply that meets the closed channel does not end the helper: the running command still finishes', async () => {
+    // The daemon can die between a command's end and the helper noticing: the helper's reply then
+    // fails on a channel that still looks connected. That must cost the reply, not the deploy.
+    const helperPid = Number((await run(['parent'])).stdout.trim());
+    const deploy = run(['slower', 'slower-marker']).catch((e: unknown) => e);
+    // `lingering` exits at once but leaves a child holding its output open: its result is ready
+    // only when that child ends, which this test lets happen while the helper is stopped.
+    const quick = run(['lingering', 'lingering-pids']).catch((e: unknown) => e);
+    await until(() => existsSync(join(fake.dir, 'lingering-pids')));
+    const [shell, child] = readFileSync(join(fake.dir, 'lingering-pids'), 'utf8').trim().split(' ').map(Number) as [number, number];
+    await until(() => !isAlive(shell));
+    process.kill(helperPid, 'SIGSTOP');
+    try {
+      await writeFile(join(fake.dir, 'lingering-pids.go'), '');
+      await until(() => ended(child));
+      // So the helper wakes to a finished command and to this side gone, in that order.
+      const stopping = stopSpawnHelper();
+      await new Promise((resolve) => setImmediate(resolve));
+      process.kill(helperPid, 'SIGCONT');
+      await stopping;
+    } finally {
+      if (isAlive(helperPid)) process.kill(helperPid, 'SIGCONT');
+    }
+    expect(await quick).toMatchObject({ code: 'WD_ERR_PLATFORM_COMMAND_FAILED' });
+    expect(await deploy).toMatchObject({ code: 'WD_ERR_PLATFORM_COMMAND_FAILED' });
+    expect(await readFile(join(fake.dir, 'slower-marker'), 'utf8')).toBe('finished\n');
+    expect(isAlive(helperPid)).toBe(false);
+  });
 });
+
+/** Gone or a zombie: its output is closed, whether or not anyone has reaped it yet. */
+function ended(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2] === 'Z';
+  } catch {
+    return true;
+  }
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
