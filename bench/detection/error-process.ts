@@ -78,9 +78,11 @@ export function createEnvironment(u: Uniform, noise: NoiseModel, requestsPerSeco
   const wanders = noise.wanderLogSd > 0;
   const swings = noise.dailyAmplitude !== 0;
   const swingAt = (t: number) => (swings ? 1 + noise.dailyAmplitude * Math.sin((2 * Math.PI * (t + dayPhase)) / DAY_SECONDS) : 1);
+  const rateSwing = noise.rateSwing;
+  const rateSwingAt = rateSwing === undefined ? swingAt : (t: number) => 1 + rateSwing.amplitude * Math.sin((2 * Math.PI * (t - rateSwing.lagHours * 3600 + dayPhase)) / DAY_SECONDS);
   return {
     now: () => now,
-    level: () => swingAt(now),
+    level: () => rateSwingAt(now),
     next(ticks, rateOf) {
       let meanRequests = 0;
       let weightedRate = 0;
@@ -90,8 +92,8 @@ export function createEnvironment(u: Uniform, noise: NoiseModel, requestsPerSeco
       const end = now + ticks * TICK_SECONDS;
       const burstsNear = burstStarts.some((start) => start < end);
       // Over one call (a minute at most) the daily swing moves by well under 1%: one value will do.
-      const swing = swingAt(now);
-      const loadScale = requestsPerSecond * TICK_SECONDS * swing;
+      const swing = rateSwingAt(now);
+      const loadScale = requestsPerSecond * TICK_SECONDS * swingAt(now);
       for (let i = 0; i < ticks; i++) {
         logLoad = LOAD_AUTOCORRELATION_PER_5S * logLoad + loadInnovation * normal();
         if (wanders) logWander = wanderRho * logWander + wanderInnovation * normal();

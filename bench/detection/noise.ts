@@ -23,6 +23,11 @@ export interface NoiseModel {
   bursts: readonly Burst[];
   /** Daily swing of the error rate and the load: × (1 + amplitude · sin(2π t / day + phase)). */
   dailyAmplitude: number;
+  /**
+   * When the error rate does not follow the load: its own swing's amplitude (0: a flat rate while
+   * the load swings) and how many hours it lags the load's. Absent: the rate swings with the load.
+   */
+  rateSwing?: { amplitude: number; lagHours: number };
 }
 
 /** The load always drifts a little (log-AR(1) per 5 s); it changes how many requests a look has. */
@@ -51,6 +56,12 @@ export const NOISE_MODELS: Readonly<Record<string, NoiseModel>> = Object.freeze(
   // Not in the standard suite: a stress model for bench/detection/recent-level.ts, with the
   // daily swing twice as strong as the issue's.
   'combined, ±60% swing': { name: 'combined, ±60% swing', wanderLogSd: WANDER_LOG_SD, wanderSeconds: 50, bursts: [burst30], dailyAmplitude: 0.6 },
+  // Not in the standard suite either: stress models for a θ that reads the daily level from the
+  // load (bench/detection/load-level.ts), where the error rate does not simply follow it.
+  'combined, flat rate': { name: 'combined, flat rate', wanderLogSd: WANDER_LOG_SD, wanderSeconds: 50, bursts: [burst30], dailyAmplitude: 0.3, rateSwing: { amplitude: 0, lagHours: 0 } },
+  'combined, rate lags 3 h': { name: 'combined, rate lags 3 h', wanderLogSd: WANDER_LOG_SD, wanderSeconds: 50, bursts: [burst30], dailyAmplitude: 0.3, rateSwing: { amplitude: 0.3, lagHours: 3 } },
+  'combined, rate lags 6 h': { name: 'combined, rate lags 6 h', wanderLogSd: WANDER_LOG_SD, wanderSeconds: 50, bursts: [burst30], dailyAmplitude: 0.3, rateSwing: { amplitude: 0.3, lagHours: 6 } },
+  'combined, rate opposes load': { name: 'combined, rate opposes load', wanderLogSd: WANDER_LOG_SD, wanderSeconds: 50, bursts: [burst30], dailyAmplitude: 0.3, rateSwing: { amplitude: 0.3, lagHours: 12 } },
   'combined+outages': { name: 'combined+outages', wanderLogSd: WANDER_LOG_SD, wanderSeconds: 50, bursts: [burst30, burst100], dailyAmplitude: 0.3 },
 });
 
@@ -65,6 +76,7 @@ export function describeNoise(m: NoiseModel): string {
   const parts: string[] = [];
   if (m.wanderLogSd > 0) parts.push(`log-rate OU sd ${m.wanderLogSd}, ${m.wanderSeconds} s correlation`);
   for (const b of m.bursts) parts.push(`${b.durationSeconds} s bursts at ${b.errorRate * 100}% errors, ${b.perHour}/h`);
-  if (m.dailyAmplitude > 0) parts.push(`±${m.dailyAmplitude * 100}% daily swing`);
+  if (m.dailyAmplitude > 0 && m.rateSwing === undefined) parts.push(`±${m.dailyAmplitude * 100}% daily swing`);
+  if (m.rateSwing !== undefined) parts.push(`load ±${m.dailyAmplitude * 100}% daily, error rate ±${m.rateSwing.amplitude * 100}% lagging ${m.rateSwing.lagHours} h`);
   return parts.length === 0 ? 'independent errors (load drift only)' : parts.join('; ');
 }

@@ -32,7 +32,8 @@ if (![bad, healthy, ...hours].every((n) => n > 0) || (combine !== 'lower' && com
   process.exit(2);
 }
 const { seed, timing } = DEFAULT_SUITE_OPTIONS;
-const spec = suiteSpec(timing);
+// Measured before θ followed the load: every row here starts from the day's rate.
+const spec = { ...suiteSpec(timing), thresholdFollowsLoad: false };
 
 const withThreshold = (s: BaselineSummary, bound: number): BaselineSummary =>
   s.threshold === null ? s : { ...s, threshold: Math.max(spec.absoluteFloor, Math.min(spec.ceiling, spec.tolerance * bound)) };

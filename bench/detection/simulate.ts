@@ -21,7 +21,11 @@ export interface DeployResult {
   shortDispersion: number;
   bursty: boolean;
   insufficientBaseline: boolean;
-  /** The baseline's upper bound was below the app's true mean rate: ours (remembered, φ-divided, at baselineAlpha) and the pre-issue one (30 minutes, raw counts, at alpha). */
+  /**
+   * The baseline's upper bound was below the app's true rate: ours (remembered, φ-divided, at
+   * baselineAlpha; against the rate at the deploy where it followed the load, else the day's mean)
+   * and the pre-issue one (30 minutes, raw counts, at alpha; against the day's mean).
+   */
   boundMissed: boolean;
   preIssueBoundMissed: boolean;
 }
@@ -92,7 +96,8 @@ export function simulateDeploy(
     shortDispersion: summary.shortDispersion,
     bursty: summary.bursty,
     insufficientBaseline: summary.insufficient !== undefined,
-    boundMissed: summary.upperBound < base,
+    // Where θ followed the load, its bound is on the rate at the deploy, not the day's mean.
+    boundMissed: summary.upperBound < base * (summary.rateAtLoad === undefined ? 1 : ctx.levelAtDeploy),
     preIssueBoundMissed: binomialUpperBound(preIssueBaseline.errors, preIssueBaseline.requests, DEFAULT_ERROR_RATE_SPEC.alpha) < base,
   };
 }

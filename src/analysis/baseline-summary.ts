@@ -1,6 +1,7 @@
 /**
  * What the test needs from the remembered baseline, computed once per guard: the rate, its
- * dispersion φ, the upper bound on effective counts, the threshold θ, whether the baseline is
+ * dispersion φ, the upper bound of the rate at the app's current load (rate-at-load.ts; the day's
+ * rate when the load says nothing), the threshold θ, whether the baseline is
  * enough to judge by at all, and whether its own traffic had bursts that a single look could be
  * fooled by. Pure; a few hundred blocks take microseconds.
  */
@@ -8,6 +9,7 @@ import type { BaselineInsufficiency, BaselineSummary } from '../domain/error-rat
 import type { BaselineHistory } from '../domain/error-rate-evidence.ts';
 import { binomialUpperBound } from './binomial-bounds.ts';
 import { DEFAULT_DISPERSION_OPTIONS, estimateDispersion, type DispersionOptions } from './dispersion.ts';
+import { rateAtRecentLoad } from './rate-at-load.ts';
 import { testBoundaries, type ErrorRateTestSpec } from './error-rate-test-spec.ts';
 import { alternativeTerms, strongestEvidence } from './look-evidence.ts';
 
@@ -35,7 +37,12 @@ export function summariseBaseline(history: BaselineHistory, spec: ErrorRateTestS
     const upperBound = binomialUpperBound(effectiveErrors, effectiveRequests, spec.baselineAlpha);
     return { ...common, upperBound, threshold: null, thresholdBasis: 'none', insufficient, peakEvidence: null, bursty: false };
   }
-  const upperBound = binomialUpperBound(effectiveErrors, effectiveRequests, spec.baselineAlpha);
+  // The rate at the load the app has now, where the blocks show how the rate moves with the load
+  // (rate-at-load.ts); otherwise the day's rate.
+  const atLoad = spec.thresholdFollowsLoad ? rateAtRecentLoad(history.blocks, dispersion) : null;
+  const upperBound = atLoad === null
+    ? binomialUpperBound(effectiveErrors, effectiveRequests, spec.baselineAlpha)
+    : binomialUpperBound(atLoad.effectiveErrors, atLoad.effectiveRequests, spec.baselineAlpha);
   const fromBaseline = spec.tolerance * upperBound;
   // Never above the ceiling: a rate the ceiling fails must not pass the sequential test.
   const threshold = Math.max(spec.absoluteFloor, Math.min(spec.ceiling, fromBaseline));
@@ -45,5 +52,5 @@ export function summariseBaseline(history: BaselineHistory, spec: ErrorRateTestS
   // A peak is one minute, so it is judged with the minute-scale φ.
   for (const b of history.blocks) peakEvidence = Math.max(peakEvidence, strongestEvidence(terms, b.peakRequests, b.peakErrors, shortDispersion));
   const bursty = peakEvidence >= BURSTY_EVIDENCE_SHARE * testBoundaries(spec).logDeployBoundary;
-  return { ...common, upperBound, threshold, thresholdBasis, peakEvidence, bursty };
+  return { ...common, upperBound, threshold, thresholdBasis, peakEvidence, bursty, ...(atLoad === null ? {} : { rateAtLoad: atLoad }) };
 }

@@ -29,7 +29,10 @@ export interface ErrorRateTestJudgment {
   /** This look's increment. */
   lookRequests: number;
   lookErrors: number;
+  /** The baseline's rate the threshold starts from: at the current load where it follows the load (loadRatio set), else the day's. */
   baselineRate: number;
+  /** The current load over the baseline's mean load, when the threshold followed the load. */
+  loadRatio?: number;
   threshold: number | null;
   dispersion: number;
   /** log of the test statistic M and the boundary log(1 / testAlpha) it rejects at. */
@@ -52,7 +55,8 @@ const nats = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2));
 export function describeErrorRateTestJudgment(spec: ErrorRateTestSpec, j: ErrorRateTestJudgment): string {
   const observed = `${j.errors}/${j.requests} errors (${j.requests > 0 ? pct(j.rate) : 'no traffic'})`;
   const dispersion = j.dispersion > 1.005 ? `, dispersion ${j.dispersion.toFixed(2)}` : '';
-  const against = `threshold ${pct(j.threshold)} (baseline ${pct(j.baselineRate)}${dispersion})`;
+  const atLoad = j.loadRatio === undefined ? '' : ` at ${j.loadRatio.toFixed(2)}× its mean load`;
+  const against = `threshold ${pct(j.threshold)} (baseline ${pct(j.baselineRate)}${atLoad}${dispersion})`;
   const evidence = `log e-value ${nats(j.logStatistic)} vs ${nats(j.logBoundary)}`;
   switch (j.reason) {
     case 'invalid-spec':

@@ -35,6 +35,11 @@ export interface ErrorRateTestSettings {
   minBaselineRequests: number;
   /** A baseline spanning less than this is insufficient evidence: its dispersion cannot be seen yet. */
   minBaselineSpanMs: number;
+  /**
+   * θ starts from the baseline's rate at the app's recent load where the baseline shows the rate
+   * following the load (rate-at-load.ts); false: always from the day's rate.
+   */
+  thresholdFollowsLoad: boolean;
 }
 
 export type ErrorRateTestSpec = Omit<ErrorRateSpec, keyof ErrorRateTestSettings> & ErrorRateTestSettings;
@@ -51,6 +56,7 @@ export const DEFAULT_ERROR_RATE_TEST_SETTINGS: Readonly<Omit<ErrorRateTestSettin
   ceilingPersistenceMs: 30_000,
   minBaselineRequests: 200,
   minBaselineSpanMs: 60 * 60_000,
+  thresholdFollowsLoad: true,
 });
 
 /** The old spec plus any new settings given; the rest take their defaults. */
@@ -73,6 +79,7 @@ export interface ErrorRateTestConfig {
   ceilingPersistence?: number | undefined;
   minBaselineSpan?: number | undefined;
   minBaselineRequests?: number | undefined;
+  thresholdFollowsLoad?: boolean | undefined;
   /** The guard's longest window: change points are looked for over it. */
   maxWindow: number;
 }
@@ -89,6 +96,7 @@ export function errorRateTestSettings(c: ErrorRateTestConfig): Partial<ErrorRate
     ceilingPersistenceMs: c.ceilingPersistence,
     minBaselineSpanMs: c.minBaselineSpan,
     minBaselineRequests: c.minBaselineRequests,
+    thresholdFollowsLoad: c.thresholdFollowsLoad,
   };
   return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
 }

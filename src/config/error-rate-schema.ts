@@ -47,6 +47,11 @@ export const ErrorRate = z.strictObject({
   minChangeDecision: Duration.optional(),
   /** The ceiling fails a release only after its rate stayed above it this long (default 30s). */
   ceilingPersistence: Duration.optional(),
+  /**
+   * The threshold starts from the baseline's error rate at the app's current load, where the
+   * baseline shows the rate following the load (default true); false: from the day's rate.
+   */
+  thresholdFollowsLoad: z.boolean().optional(),
   /** How much of the stable releases' traffic the baseline remembers (default 24h). */
   baselineRetention: Duration.optional(),
   /** A baseline spanning less is insufficient evidence (default 1h). */

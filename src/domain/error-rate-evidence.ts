@@ -46,6 +46,19 @@ export interface ErrorRateTestState {
 
 export type BaselineInsufficiency = 'too-few-requests' | 'too-short';
 
+/** analysis/rate-at-load.ts: the baseline's error rate fitted against its load. */
+export interface RateAtLoadFit {
+  /** The fitted error rate at the recent load. */
+  rate: number;
+  /** How the log rate moves with the log load (0: not at all, 1: in proportion). */
+  slope: number;
+  /** The recent load over the baseline's mean load. */
+  loadRatio: number;
+  /** What the prediction is worth, as counts of a plain rate. */
+  effectiveRequests: number;
+  effectiveErrors: number;
+}
+
 export interface BaselineSummary {
   requests: number;
   errors: number;
@@ -62,8 +75,13 @@ export interface BaselineSummary {
   dispersionGroups: number;
   effectiveRequests: number;
   effectiveErrors: number;
-  /** Upper bound of the baseline rate at 1 − baselineAlpha, on the effective counts. */
+  /**
+   * Upper bound at 1 − baselineAlpha of the baseline rate at the recent load (rateAtLoad's
+   * effective counts), or of the day's rate (the effective counts) when there is no such fit.
+   */
   upperBound: number;
+  /** How the baseline's rate follows its load, and the rate at the recent load; absent without a fit. */
+  rateAtLoad?: RateAtLoadFit;
   /** θ = max(floor, min(ceiling, tolerance × upperBound)); null when the baseline is insufficient. */
   threshold: number | null;
   thresholdBasis: 'baseline' | 'absolute-floor' | 'ceiling' | 'none';
