@@ -17,30 +17,13 @@
  *                                         [--healthy 50000] [--bad 2000] [--seed N] [--false-rate 0.001] [--knows-level]
  */
 import { parseArgs } from 'node:util';
-import { createEnvironment, TICK_SECONDS, type Counts } from './error-process.ts';
-import { noiseModel } from './noise.ts';
-import { deriveSeed, mulberry32 } from './random.ts';
+import { TICK_SECONDS, type Counts } from './error-process.ts';
+import { oracleOptions, oracleSetup, weatheredDeploy } from './oracle-setup.ts';
 import { quantile } from './report.ts';
 
-const { values } = parseArgs({
-  options: {
-    noise: { type: 'string', default: 'combined' },
-    rps: { type: 'string', default: '20' },
-    rate: { type: 'string', default: '0.01' },
-    multiplier: { type: 'string', default: '10' },
-    healthy: { type: 'string', default: '50000' },
-    bad: { type: 'string', default: '2000' },
-    seed: { type: 'string', default: '20251204' },
-    'false-rate': { type: 'string', default: '0.001' },
-    'knows-level': { type: 'boolean', default: false },
-  },
-});
-const noise = noiseModel(values.noise);
-const rps = Number(values.rps);
-const rate = Number(values.rate);
-const multiplier = Number(values.multiplier);
-const seed = Number(values.seed);
-const falseRate = Number(values['false-rate']);
+const { values } = parseArgs({ options: { ...oracleOptions(50_000), 'knows-level': { type: 'boolean', default: false } } as const });
+const setup = oracleSetup(values);
+const { rate, multiplier, falseRate } = setup;
 const knowsLevel = values['knows-level'];
 const HORIZONS_SECONDS = [15, 20, 25, 30, 45, 60];
 const LOOKS = Math.max(...HORIZONS_SECONDS) / TICK_SECONDS;
@@ -52,12 +35,8 @@ interface Deploy {
 }
 
 function deploy(index: number, ownRate: number): Deploy {
-  const env = createEnvironment(mulberry32(deriveSeed(seed, index)), noise, rps);
-  env.next(12 * 60, () => rate); // an hour of weather first, so bursts and the wander are in their stationary state
-  const level = knowsLevel ? env.level() : 1;
-  const looks: Counts[] = [];
-  for (let i = 0; i < LOOKS; i++) looks.push(env.next(1, () => ownRate));
-  return { looks, level };
+  const { looks, levelAtDeploy } = weatheredDeploy(setup, index, ownRate, LOOKS);
+  return { looks, level: knowsLevel ? levelAtDeploy : 1 };
 }
 
 /** The error share of the first `n` looks, leaving out the `trim` looks with the highest share. */
@@ -78,11 +57,11 @@ const STATISTICS = [
 
 const statisticAt = (d: Deploy, seconds: number, trim: number) => trimmedRate(d.looks, seconds / TICK_SECONDS, trim) / d.level;
 
-const healthy = Array.from({ length: Number(values.healthy) }, (_, i) => deploy(i, rate));
-const bad = Array.from({ length: Number(values.bad) }, (_, i) => deploy(1_000_000 + i, Math.min(1, rate * multiplier)));
+const healthy = Array.from({ length: setup.healthy }, (_, i) => deploy(i, rate));
+const bad = Array.from({ length: setup.bad }, (_, i) => deploy(1_000_000 + i, Math.min(1, rate * multiplier)));
 
 console.log(
-  `# ${values.noise} at ${rps} rps, ${rate * 100}% baseline${knowsLevel ? ', the daily level known' : ''}: levels set for ${falseRate * 100}% false rollbacks at T over ${healthy.length} healthy deploys; ×${multiplier} over ${bad.length} bad ones\n`,
+  `# ${values.noise} at ${setup.rps} rps, ${rate * 100}% baseline${knowsLevel ? ', the daily level known' : ''}: levels set for ${falseRate * 100}% false rollbacks at T over ${healthy.length} healthy deploys; ×${multiplier} over ${bad.length} bad ones\n`,
 );
 console.log(`| T | ${STATISTICS.map((s) => `${s.name}: level · ×${multiplier} caught at T`).join(' | ')} |`);
 console.log(`| ---: | ${STATISTICS.map(() => '---:').join(' | ')} |`);

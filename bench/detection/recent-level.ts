@@ -19,8 +19,8 @@ import type { BaselineHistory, BaselineSummary } from '../../src/domain/error-ra
 import type { Cell, ReleaseClass } from './cells.ts';
 import { oursDetector, type DetectorDefinition } from './detectors.ts';
 import { quantile } from './report.ts';
-import { simulateDeploy } from './simulate.ts';
 import { DEFAULT_SUITE_OPTIONS, suiteSpec } from './suite.ts';
+import { noiseCell, printShares, shareRolledBack, thetaVariant, withThreshold } from './theta-variants.ts';
 
 const { values } = parseArgs({ options: { bad: { type: 'string', default: '1000' }, healthy: { type: 'string', default: '5000' }, hours: { type: 'string', default: '1,2,3,6' }, combine: { type: 'string', default: 'lower' } } });
 const bad = Number(values.bad);
@@ -34,9 +34,6 @@ if (![bad, healthy, ...hours].every((n) => n > 0) || (combine !== 'lower' && com
 const { seed, timing } = DEFAULT_SUITE_OPTIONS;
 // Measured before θ followed the load: every row here starts from the day's rate.
 const spec = { ...suiteSpec(timing), thresholdFollowsLoad: false };
-
-const withThreshold = (s: BaselineSummary, bound: number): BaselineSummary =>
-  s.threshold === null ? s : { ...s, threshold: Math.max(spec.absoluteFloor, Math.min(spec.ceiling, spec.tolerance * bound)) };
 
 /** The lower (or higher) of the day's bound and that of the blocks of the last `ms`, each at baselineAlpha / 2. */
 function recentBound(history: BaselineHistory, s: BaselineSummary, ms: number): number {
@@ -52,48 +49,30 @@ function recentBound(history: BaselineHistory, s: BaselineSummary, ms: number): 
   return combine === 'lower' ? Math.min(day, recentOne) : Math.max(day, recentOne);
 }
 
-const ours = oursDetector(spec);
-const variant = (name: string, summary: (ctx: Parameters<DetectorDefinition['create']>[0]) => BaselineSummary): DetectorDefinition => ({
-  name,
-  badOnly: false,
-  create: (ctx) => ours.create({ ...ctx, summary: summary(ctx) }),
-});
 const detectors: DetectorDefinition[] = [
-  { ...ours, name: "the day's bound (as the guard runs)" },
-  ...hours.map((h) => variant(`the ${combine} of the day's and the last ${h} h's`, (ctx) => withThreshold(ctx.summary, recentBound(ctx.history, ctx.summary, h * 3_600_000)))),
-  variant("the day's × the true swing (oracle)", (ctx) => withThreshold(ctx.summary, ctx.summary.upperBound * ctx.levelAtDeploy)),
+  { ...oursDetector(spec), name: "the day's bound (as the guard ran then)" },
+  ...hours.map((h) => thetaVariant(spec, `the ${combine} of the day's and the last ${h} h's`, (ctx) => withThreshold(spec, ctx.summary, recentBound(ctx.history, ctx.summary, h * 3_600_000)))),
+  thetaVariant(spec, "the day's × the true swing (oracle)", (ctx) => withThreshold(spec, ctx.summary, ctx.summary.upperBound * ctx.levelAtDeploy)),
 ];
-
-function cell(noise: string, requestsPerSecond: number): Cell {
-  return { id: `${noise}@${requestsPerSecond}`, group: 'standard', noise, requestsPerSecond, baselineRate: 0.01, onsetSeconds: 0, preIssueBaselineMinutes: 30, deploys: {} };
-}
 
 /** The daily swing at each deploy, by whether the guard's θ caught it (bad releases only). */
 const swings: { caught: number[]; missed: number[] } = { caught: [], missed: [] };
 let swingNow = 1;
 const swingProbe: DetectorDefinition = { name: 'swing', badOnly: true, create: (ctx) => ((swingNow = ctx.levelAtDeploy), () => false) };
 
-/** Share of `n` deploys of a class each detector rolled back. */
+const comparison = { seed, spec, timing, detectors, watchers: [swingProbe] };
 function rolledBack(c: Cell, releaseClass: ReleaseClass, n: number): number[] {
-  const hits = detectors.map(() => 0);
-  for (let i = 0; i < n; i++) {
-    const { detectedAfter } = simulateDeploy(seed, c, releaseClass, i, [...detectors, swingProbe], spec, timing);
-    detectors.forEach((_, d) => (hits[d] = (hits[d] as number) + (detectedAfter[d] === null ? 0 : 1)));
+  return shareRolledBack(comparison, c, releaseClass, n, (detectedAfter) => {
     if (releaseClass !== 'healthy') (detectedAfter[0] === null ? swings.missed : swings.caught).push(swingNow);
-  }
-  return hits.map((h) => h / n);
+  });
 }
 
 const columns: [string, number[]][] = [
-  [`×5 caught, combined @20 (${bad})`, rolledBack(cell('combined', 20), 'errors-x5', bad)],
-  [`healthy rolled back, combined @20 (${healthy})`, rolledBack(cell('combined', 20), 'healthy', healthy)],
-  [`healthy, ±60% swing @20 (${healthy})`, rolledBack(cell('combined, ±60% swing', 20), 'healthy', healthy)],
-  [`healthy, ±60% swing @200 (${healthy})`, rolledBack(cell('combined, ±60% swing', 200), 'healthy', healthy)],
+  [`×5 caught, combined @20 (${bad})`, rolledBack(noiseCell('combined', 20), 'errors-x5', bad)],
+  [`healthy rolled back, combined @20 (${healthy})`, rolledBack(noiseCell('combined', 20), 'healthy', healthy)],
+  [`healthy, ±60% swing @20 (${healthy})`, rolledBack(noiseCell('combined, ±60% swing', 20), 'healthy', healthy)],
+  [`healthy, ±60% swing @200 (${healthy})`, rolledBack(noiseCell('combined, ±60% swing', 200), 'healthy', healthy)],
 ];
-const pct = (x: number) => `${(100 * x).toFixed(x < 0.01 ? 2 : 1)}%`;
-console.log(`# θ from the recent level: seed ${seed}; the combined noise, and the same with a ±60% daily swing\n`);
-console.log(`| θ from | ${columns.map(([name]) => name).join(' | ')} |`);
-console.log(`| --- |${columns.map(() => ' ---: |').join('')}`);
-detectors.forEach((d, k) => console.log(`| ${d.name} | ${columns.map(([, shares]) => pct(shares[k] as number)).join(' | ')} |`));
+printShares(`θ from the recent level: seed ${seed}; the combined noise, and the same with a ±60% daily swing`, 'θ from', detectors, columns);
 const median = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5)?.toFixed(2) ?? '—';
 console.log(`\nmedian daily swing at the deploy of the ×5 releases the guard's θ caught: ${median(swings.caught)}; missed: ${median(swings.missed)}`);

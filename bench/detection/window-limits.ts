@@ -10,39 +10,17 @@
  *                                         [--healthy 20000] [--bad 2000] [--seed N]
  */
 import { parseArgs } from 'node:util';
-import { createEnvironment, TICK_SECONDS, type Counts } from './error-process.ts';
-import { noiseModel } from './noise.ts';
-import { deriveSeed, mulberry32 } from './random.ts';
+import { TICK_SECONDS, type Counts } from './error-process.ts';
+import { oracleOptions, oracleSetup, weatheredDeploy } from './oracle-setup.ts';
 import { quantile } from './report.ts';
 
-const { values } = parseArgs({
-  options: {
-    noise: { type: 'string', default: 'combined' },
-    rps: { type: 'string', default: '20' },
-    rate: { type: 'string', default: '0.01' },
-    multiplier: { type: 'string', default: '10' },
-    healthy: { type: 'string', default: '20000' },
-    bad: { type: 'string', default: '2000' },
-    seed: { type: 'string', default: '20251204' },
-    'false-rate': { type: 'string', default: '0.001' },
-  },
-});
-const noise = noiseModel(values.noise);
-const rps = Number(values.rps);
-const rate = Number(values.rate);
-const multiplier = Number(values.multiplier);
-const seed = Number(values.seed);
-const falseRate = Number(values['false-rate']);
+const { values } = parseArgs({ options: oracleOptions(20_000) });
+const setup = oracleSetup(values);
+const { rate, multiplier, falseRate } = setup;
 const LOOKS = 360;
 const WINDOWS_SECONDS = [10, 15, 20, 25, 30, 45, 60, 90, 120, 180, 300, 600];
 
-function windowLooks(index: number, ownRate: number): Counts[] {
-  const env = createEnvironment(mulberry32(deriveSeed(seed, index)), noise, rps);
-  env.next(12 * 60, () => rate); // an hour of weather first, so bursts and the wander are in their stationary state
-  const looks: Counts[] = [];
-  for (let i = 0; i < LOOKS; i++) looks.push(env.next(1, () => ownRate));
-  return looks;
-}
+const windowLooks = (index: number, ownRate: number): Counts[] => weatheredDeploy(setup, index, ownRate, LOOKS).looks;
 
 /** Per window length: the highest trailing rate over the deploy (full windows only). */
 function maxTrailingRates(looks: readonly Counts[]): number[] {
@@ -71,14 +49,13 @@ function firstCrossing(looks: readonly Counts[], w: number, level: number): { at
   return { at: null, max };
 }
 
-const healthy = Number(values.healthy);
+const { healthy, bad } = setup;
 const maxima = WINDOWS_SECONDS.map(() => [] as number[]);
 for (let i = 0; i < healthy; i++) maxTrailingRates(windowLooks(i, rate)).forEach((m, k) => maxima[k]?.push(m));
 const levels = maxima.map((m) => quantile(m.sort((a, b) => a - b), 1 - falseRate) ?? 1);
 
-const bad = Number(values.bad);
 const badLooks = Array.from({ length: bad }, (_, i) => windowLooks(1_000_000 + i, Math.min(1, rate * multiplier)));
-console.log(`# ${values.noise} at ${rps} rps, ${rate * 100}% baseline: trailing-window rate thresholds set for ${falseRate * 100}% false rollbacks over ${healthy} healthy deploys; ×${multiplier} over ${bad} bad ones\n`);
+console.log(`# ${values.noise} at ${setup.rps} rps, ${rate * 100}% baseline: trailing-window rate thresholds set for ${falseRate * 100}% false rollbacks over ${healthy} healthy deploys; ×${multiplier} over ${bad} bad ones\n`);
 console.log('| window | level (healthy 1 − false-rate quantile of the max) | ×' + multiplier + ' caught | median / p90 s |');
 console.log('| ---: | ---: | ---: | ---: |');
 WINDOWS_SECONDS.forEach((seconds, k) => {
