@@ -8,10 +8,11 @@
  *
  * The fit: errors ~ quasi-Poisson(requests · e^(a + b·z)), z = log(block load / mean load), by
  * Newton's method, with the baseline's long-scale φ. Where the rate does not follow the load, b
- * comes out near zero, and a slope not clearly away from zero keeps the day's rate. The prediction at the recent load is returned as
- * effective counts: k = 1/Var(log p̂) errors out of k/p̂ requests, so the caller bounds it with the
- * same binomial bound as the day's counts (at the mean load and without a slope these are the
- * day's own effective counts). Pure; a few hundred blocks take microseconds.
+ * comes out near zero, and a slope not clearly away from zero keeps the day's rate. The prediction
+ * at the recent load is returned as effective counts: k = 1/Var(log p̂) errors out of k/p̂
+ * requests, so the caller bounds it with the same binomial bound as the day's counts (at the mean
+ * load and without a slope these are the day's own effective counts). Pure; a few hundred blocks
+ * take microseconds.
  */
 import type { BaselineBlock, RateAtLoadFit } from '../domain/error-rate-evidence.ts';
 
@@ -57,8 +58,8 @@ export function rateAtRecentLoad(blocks: readonly BaselineBlock[], dispersion: n
   const z = usable.map((b) => Math.log(b.requests / (b.end - b.start) / meanLoad));
   const newestEnd = Math.max(...usable.map((b) => b.end));
   const recent = usable.filter((b) => b.start >= newestEnd - options.recentMs);
-  const window = recent.length > 0 ? recent : usable.slice(-1);
-  const recentLoad = window.reduce((s, b) => s + b.requests, 0) / window.reduce((s, b) => s + b.end - b.start, 0);
+  const now = recent.length > 0 ? recent : usable.slice(-1);
+  const recentLoad = now.reduce((s, b) => s + b.requests, 0) / now.reduce((s, b) => s + b.end - b.start, 0);
   const zNow = Math.log(recentLoad / meanLoad);
 
   const fit = fitLogLinear(usable, z, Math.log(errors / requests));

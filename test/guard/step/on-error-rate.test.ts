@@ -139,4 +139,33 @@ describe('error rate inside the guard', () => {
     expect(verdicts(r)).toEqual(['v2:unproven']);
     expect(r.decisions[0]).toMatchObject({ kind: 'guard-unproven', reason: expect.stringContaining('too few conclusive probe rounds (health 0, ready 0; 3 needed)') });
   });
+
+  it('starts θ from the rate at the current load when the stable traffic shows the rate following it', () => {
+    // Two hours of stable traffic whose load swings ±50 % and whose error rate follows it; v2 is
+    // created at the trough. thresholdFollowsLoad (on by default) puts θ below the day's.
+    const created = T0 + 120 * MINUTE;
+    const releases = [release(2, { createdAt: created }), release(1, { verdict: 'good' })];
+    const load = (m: number) => 1 + 0.5 * Math.sin((2 * Math.PI * (m - 120)) / 120 - Math.PI / 2);
+    const guardedAtTrough = (t: ResolvedTarget) => {
+      let s: TargetState = { ...initialState('api', T0), phase: 'stable', lastSeenVersion: 1 };
+      let requests = 0;
+      let owed = 0;
+      let errors = 0;
+      for (let m = 0; m <= 120; m++) {
+        s = runStep(s, { type: 'counters', readout: reading(requests, errors) }, T0 + m * MINUTE, releases, { target: t }).state;
+        const served = Math.round(1000 * load(m));
+        owed += served * 0.02 * load(m);
+        requests += served;
+        errors += Math.floor(owed);
+        owed -= Math.floor(owed);
+      }
+      return runStep(s, { type: 'releases', releases }, created + 1_000, releases, { target: t }).state.errorRate?.guard?.baseline;
+    };
+    const atLoad = guardedAtTrough(target);
+    const fromDay = guardedAtTrough({ ...target, errorRate: { ...target.errorRate!, thresholdFollowsLoad: false } });
+    expect(atLoad?.rateAtLoad?.loadRatio).toBeLessThan(0.8);
+    expect(atLoad?.rateAtLoad?.slope).toBeGreaterThan(0.8);
+    expect(fromDay).not.toHaveProperty('rateAtLoad');
+    expect(atLoad!.threshold!).toBeLessThan(0.8 * fromDay!.threshold!);
+  });
 });
