@@ -43,7 +43,7 @@ const CONVERGED = 1e-10;
  * rate is the answer).
  */
 export function rateAtRecentLoad(blocks: readonly BaselineBlock[], dispersion: number, options: RateAtLoadOptions = DEFAULT_RATE_AT_LOAD_OPTIONS): RateAtLoadFit | null {
-  const usable = blocks.filter((b) => b.requests > 0 && b.end > b.start);
+  const usable = withoutLoadArtefacts(blocks.filter((b) => b.requests > 0 && b.end > b.start));
   if (usable.length < options.minBlocks) return null;
   let requests = 0;
   let errors = 0;
@@ -55,16 +55,19 @@ export function rateAtRecentLoad(blocks: readonly BaselineBlock[], dispersion: n
   }
   if (errors <= 0) return null;
   const meanLoad = requests / spanMs;
-  const z = usable.map((b) => Math.log(b.requests / (b.end - b.start) / meanLoad));
+  const z = usable.map((b) => Math.log(loadOf(b) / meanLoad));
   const newestEnd = Math.max(...usable.map((b) => b.end));
   const recent = usable.filter((b) => b.start >= newestEnd - options.recentMs);
-  const now = recent.length > 0 ? recent : usable.slice(-1);
-  const recentLoad = now.reduce((s, b) => s + b.requests, 0) / now.reduce((s, b) => s + b.end - b.start, 0);
+  const recentLoad = median((recent.length > 0 ? recent : usable.slice(-1)).map(loadOf));
   const zNow = Math.log(recentLoad / meanLoad);
 
   const fit = fitLogLinear(usable, z, Math.log(errors / requests));
   if (fit === null) return null;
   const { a, b, info } = fit;
+  // Where the rate moves with the time of day but not as the load does, the fit misses and its
+  // residuals say so; the baseline's φ (from neighbouring groups) cannot, since it cancels trends.
+  // Then the relation does not describe the app, and the day's rate is the honest answer.
+  if (residualDispersion(usable, z, a, b, options.minBlocks) > MISFIT_FACTOR * dispersion) return null;
   const det = info.aa * info.bb - info.ab * info.ab;
   if (Math.abs(b) < options.minSlopeZ * Math.sqrt((dispersion * info.aa) / det)) return null;
   // Var(â + b̂·z) = φ · [1 z] I⁻¹ [1 z]ᵀ
@@ -74,6 +77,60 @@ export function rateAtRecentLoad(blocks: readonly BaselineBlock[], dispersion: n
   if (!(rate > 0 && rate < 1)) return null;
   const effectiveErrors = 1 / variance;
   return { rate, slope: b, loadRatio: recentLoad / meanLoad, effectiveErrors, effectiveRequests: effectiveErrors / rate };
+}
+
+const loadOf = (b: BaselineBlock) => b.requests / (b.end - b.start);
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Neighbours on each side a block's load is compared with, and how far from theirs it may be. */
+const NEIGHBOURS = 3;
+const ARTEFACT_FACTOR = 2;
+
+/**
+ * The blocks whose load is not an artefact of how they were counted. After the source was
+ * unreachable, the next reading's counts cover the whole gap but land in one block, whose load
+ * then looks many times the app's; the minute the source went away holds only part of a minute.
+ * A block more than twice or less than half the median load of its neighbours is left out of the
+ * fit: a daily swing moves far more slowly, and a genuine one-block spike tells little about it.
+ */
+function withoutLoadArtefacts(blocks: readonly BaselineBlock[]): BaselineBlock[] {
+  return blocks.filter((b, i) => {
+    const around = [...blocks.slice(Math.max(0, i - NEIGHBOURS), i), ...blocks.slice(i + 1, i + 1 + NEIGHBOURS)];
+    if (around.length === 0) return true;
+    const ratio = loadOf(b) / median(around.map(loadOf));
+    return ratio <= ARTEFACT_FACTOR && ratio >= 1 / ARTEFACT_FACTOR;
+  });
+}
+
+/**
+ * The fit misses when its residuals vary this many times more than φ says they should. The median
+ * of three dozen scaled χ²₁ values wanders by about 40 %, and hourly bursts lift it further (a
+ * coarse block holds one about every other time), so less than this is taken for noise.
+ */
+const MISFIT_FACTOR = 4;
+
+/** Median of χ²₁: a median of scaled χ²₁ values over this estimates their scale. */
+const CHI2_1_MEDIAN = 0.454936;
+
+/**
+ * φ as the fit's own residuals show it, from the coarsest blocks, where a misfit stands out of
+ * the noise; by their median, so a burst in a block or two does not count as misfit (bursts are
+ * the per-look cap's business). 1 when there are too few coarse blocks to say.
+ */
+function residualDispersion(blocks: readonly BaselineBlock[], z: readonly number[], a: number, b: number, minBlocks: number): number {
+  const coarsest = Math.max(...blocks.map((x) => x.end - x.start));
+  const squares: number[] = [];
+  blocks.forEach((block, i) => {
+    if (block.end - block.start < coarsest) return;
+    const mu = block.requests * Math.exp(a + b * (z[i] as number));
+    squares.push(((block.errors - mu) * (block.errors - mu)) / mu);
+  });
+  return squares.length < minBlocks ? 1 : median(squares) / CHI2_1_MEDIAN;
 }
 
 interface Fit {
