@@ -81,7 +81,7 @@ function groupBlocks(blocks: readonly BaselineBlock[], rate: number, o: Dispersi
 const median = (sorted: readonly number[]) => sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
 
 /** Median of χ²₁, so median / this estimates the scale of a scaled χ²₁. */
-const CHI2_1_MEDIAN = 0.454936;
+export const CHI2_1_MEDIAN = 0.454936;
 
 /** E[χ²₁ | χ²₁ ≤ c] = P(χ²₃ ≤ c) / P(χ²₁ ≤ c) = 1 − √(2c/π)·e^(−c/2) / erf(√(c/2)). */
 function truncatedChiSquareMean(c: number): number {

@@ -15,6 +15,7 @@
  * take microseconds.
  */
 import type { BaselineBlock, RateAtLoadFit } from '../domain/error-rate-evidence.ts';
+import { CHI2_1_MEDIAN } from './dispersion.ts';
 
 export interface RateAtLoadOptions {
   /**
@@ -114,9 +115,6 @@ function withoutLoadArtefacts(blocks: readonly BaselineBlock[]): BaselineBlock[]
  */
 const MISFIT_FACTOR = 4;
 
-/** Median of χ²₁: a median of scaled χ²₁ values over this estimates their scale. */
-const CHI2_1_MEDIAN = 0.454936;
-
 /**
  * φ as the fit's own residuals show it, from the coarsest blocks, where a misfit stands out of
  * the noise; by their median, so a burst in a block or two does not count as misfit (bursts are
@@ -165,19 +163,8 @@ function fitLogLinear(blocks: readonly BaselineBlock[], z: readonly number[], st
     a += da;
     b += db;
     if (!Number.isFinite(a) || !Number.isFinite(b)) return null;
-    if (Math.abs(da) + Math.abs(db) < CONVERGED) return { a, b, info: informationAt(blocks, z, a, b) };
+    // The information from before a step this small is the information at the fit.
+    if (Math.abs(da) + Math.abs(db) < CONVERGED) return { a, b, info };
   }
   return null;
-}
-
-function informationAt(blocks: readonly BaselineBlock[], z: readonly number[], a: number, b: number): Fit['info'] {
-  const info = { aa: 0, ab: 0, bb: 0 };
-  for (let i = 0; i < blocks.length; i++) {
-    const zi = z[i] as number;
-    const mu = (blocks[i] as BaselineBlock).requests * Math.exp(a + b * zi);
-    info.aa += mu;
-    info.ab += mu * zi;
-    info.bb += mu * zi * zi;
-  }
-  return info;
 }
