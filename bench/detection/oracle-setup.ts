@@ -46,14 +46,24 @@ export function oracleSetup(v: { [K in keyof ReturnType<typeof oracleOptions>]: 
 
 /**
  * Deploy `index`'s looks (5 s each) for a release whose own rate is `ownRate`, after an hour of
- * weather at the app's rate, so bursts and the wander are in their stationary state; and the
- * environment as it was at the deploy, for its level.
+ * weather at the app's rate, so bursts and the wander are in their stationary state; the environment
+ * as it was at the deploy, for its level; and, when `looksBefore` > 0, the previous release's last
+ * looks before the deploy, one tick each (without them the hour is drawn a minute at a time, so
+ * the other references keep their random draws).
  */
-export function weatheredDeploy(s: OracleSetup, index: number, ownRate: number, looks: number): { looks: Counts[]; levelAtDeploy: number } {
+export function weatheredDeploy(
+  s: OracleSetup,
+  index: number,
+  ownRate: number,
+  looks: number,
+  looksBefore = 0,
+): { looks: Counts[]; levelAtDeploy: number; before: Counts[] } {
   const env: Environment = createEnvironment(mulberry32(deriveSeed(s.seed, index)), s.noise, s.rps);
-  env.next(12 * 60, () => s.rate);
+  env.next(12 * 60 - looksBefore, () => s.rate);
+  const before: Counts[] = [];
+  for (let i = 0; i < looksBefore; i++) before.push(env.next(1, () => s.rate));
   const levelAtDeploy = env.level();
   const out: Counts[] = [];
   for (let i = 0; i < looks; i++) out.push(env.next(1, () => ownRate));
-  return { looks: out, levelAtDeploy };
+  return { looks: out, levelAtDeploy, before };
 }

@@ -1,0 +1,154 @@
+/**
+ * The exact likelihood of a run of looks under a noise model (noise.ts), by a forward filter over
+ * the hidden weather that error-process.ts draws: the wander's log level on a grid, and whether a
+ * burst is on and how far into it the tick is. Only the references use it (likelihood-limits.ts):
+ * it knows the model's parameters, which no real guard does.
+ */
+import { TICK_SECONDS, type Counts } from './error-process.ts';
+import type { NoiseModel } from './noise.ts';
+
+export interface FilterGrid {
+  /** Levels of the wander's log on a grid of ±4.5 sd. */
+  wanderLevels: number;
+  /** Where in its first tick a burst may start, on an even grid. */
+  burstOffsets: number;
+}
+
+export const DEFAULT_GRID: FilterGrid = { wanderLevels: 31, burstOffsets: 5 };
+
+export interface WeatherFilter {
+  /** The hidden weather's distribution after the previous release's looks before the deploy. */
+  atDeploy(before: readonly Counts[]): Float64Array;
+  /**
+   * log LR of "×m since the deploy" against "healthy" after each look since the deploy, for each
+   * m in `multipliers`: row i is after look i + 1.
+   */
+  logLikelihoodRatios(atDeploy: Float64Array, after: readonly Counts[], multipliers: readonly number[]): number[][];
+}
+
+interface BurstState {
+  share: number;
+  next: number;
+}
+
+/**
+ * A filter for an app whose own error rate is `rate`, under `noise` with the daily level `level`
+ * (taken as constant over the few minutes the filter reads).
+ */
+export function weatherFilter(noise: NoiseModel, rate: number, level: number, grid: FilterGrid = DEFAULT_GRID): WeatherFilter {
+  if (noise.bursts.length > 1) throw new Error(`noise ${noise.name}: the weather filter models at most one kind of burst`);
+  const burst = noise.bursts[0];
+
+  // The wander: log-rate AR(1) per tick, as error-process.ts steps it.
+  const sd = noise.wanderLogSd;
+  const rho = Math.exp(-TICK_SECONDS / noise.wanderSeconds);
+  const innovation = sd * Math.sqrt(1 - rho * rho);
+  const levels = sd > 0 ? Array.from({ length: grid.wanderLevels }, (_, g) => -4.5 * sd + (9 * sd * g) / (grid.wanderLevels - 1)) : [0];
+  const G = levels.length;
+  const wanderMultiplier = levels.map((x) => Math.exp(x - (sd * sd) / 2));
+  const stationary = normalised(levels.map((x) => (sd > 0 ? density(x / sd) : 1)));
+  const wanderStep = levels.map((x) => {
+    if (sd === 0) return [{ to: 0, p: 1 }];
+    const row = normalised(levels.map((y) => density((y - rho * x) / innovation)));
+    return row.flatMap((p, to) => (p > 1e-12 ? [{ to, p }] : []));
+  });
+
+  // Bursts: idle (state 0), or in tick k of a burst that began `offset` seconds into its first tick.
+  const burstStates: BurstState[] = [{ share: 0, next: 0 }];
+  const burstStarts: number[] = [];
+  if (burst !== undefined) {
+    for (let o = 0; o < grid.burstOffsets; o++) {
+      const offset = ((o + 0.5) * TICK_SECONDS) / grid.burstOffsets;
+      const end = offset + burst.durationSeconds;
+      const shares: number[] = [];
+      for (let k = 0; k * TICK_SECONDS < end; k++) {
+        shares.push((Math.min((k + 1) * TICK_SECONDS, end) - Math.max(k * TICK_SECONDS, offset)) / TICK_SECONDS);
+      }
+      burstStarts.push(burstStates.length);
+      shares.forEach((share, k) => burstStates.push({ share, next: k === shares.length - 1 ? 0 : burstStates.length + 1 }));
+    }
+  }
+  const B = burstStates.length;
+  const startPerTick = burst === undefined ? 0 : 1 - Math.exp((-TICK_SECONDS * burst.perHour) / 3600);
+  const startShare = startPerTick / Math.max(1, burstStarts.length);
+  const moved = new Float64Array(B * G);
+  const logEmission = new Float64Array(B * G);
+
+  /** Log of each (burst, wander) state's chance of `look` for a release with this own rate. */
+  function emission(look: Counts, ownRate: number): void {
+    for (let b = 0; b < B; b++) {
+      const share = (burstStates[b] as BurstState).share;
+      for (let g = 0; g < G; g++) {
+        const calm = Math.min(1, ownRate * level * (wanderMultiplier[g] as number));
+        const p = share * Math.max(calm, burst?.errorRate ?? 0) + (1 - share) * calm;
+        const q = Math.min(1 - 1e-15, Math.max(1e-300, p));
+        logEmission[b * G + g] = look.errors * Math.log(q) + (look.requests - look.errors) * Math.log1p(-q);
+      }
+    }
+  }
+
+  /** Moves `state` one tick on and weighs it by `look`; returns log P(look | the looks before). */
+  function step(state: Float64Array, look: Counts, ownRate: number): number {
+    moved.fill(0);
+    for (let b = 0; b < B; b++) {
+      const next = (burstStates[b] as BurstState).next;
+      for (let g = 0; g < G; g++) {
+        const mass = state[b * G + g] as number;
+        if (mass === 0) continue;
+        for (const { to, p } of wanderStep[g] as { to: number; p: number }[]) {
+          const m = mass * p;
+          if (b === 0) {
+            moved[to] = (moved[to] as number) + m * (1 - startPerTick);
+            for (const s of burstStarts) moved[s * G + to] = (moved[s * G + to] as number) + m * startShare;
+          } else {
+            moved[next * G + to] = (moved[next * G + to] as number) + m;
+          }
+        }
+      }
+    }
+    emission(look, ownRate);
+    let top = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < moved.length; i++) if ((moved[i] as number) > 0 && (logEmission[i] as number) > top) top = logEmission[i] as number;
+    let total = 0;
+    for (let i = 0; i < moved.length; i++) {
+      const w = (moved[i] as number) * Math.exp((logEmission[i] as number) - top);
+      state[i] = w;
+      total += w;
+    }
+    for (let i = 0; i < state.length; i++) state[i] = (state[i] as number) / total;
+    return top + Math.log(total);
+  }
+
+  return {
+    atDeploy(before) {
+      const state = new Float64Array(B * G);
+      for (let b = 0; b < B; b++) {
+        const p = b === 0 ? 1 - startShare * (B - 1) : startShare;
+        for (let g = 0; g < G; g++) state[b * G + g] = p * (stationary[g] as number);
+      }
+      for (const look of before) step(state, look, rate);
+      return state;
+    },
+    logLikelihoodRatios(atDeploy, after, multipliers) {
+      const healthy = Float64Array.from(atDeploy);
+      const bad = multipliers.map(() => Float64Array.from(atDeploy));
+      const totals = multipliers.map(() => 0);
+      return after.map((look) => {
+        const healthyLog = step(healthy, look, rate);
+        return multipliers.map((m, j) => {
+          totals[j] = (totals[j] as number) + step(bad[j] as Float64Array, look, Math.min(1, rate * m)) - healthyLog;
+          return totals[j] as number;
+        });
+      });
+    },
+  };
+}
+
+function density(z: number): number {
+  return Math.exp(-0.5 * z * z);
+}
+
+function normalised(xs: number[]): number[] {
+  const total = xs.reduce((s, x) => s + x, 0);
+  return xs.map((x) => x / total);
+}

@@ -1,0 +1,57 @@
+/**
+ * The likelihood bound (bench/detection/likelihood-limits.ts) is only as right as its filter: with
+ * no hidden weather it must give the binomial likelihood ratio exactly, a burst must explain what a
+ * burst does, and the sequential guard built on it must keep its false-rollback promise on the
+ * noise it models.
+ */
+import { describe, expect, it } from 'vitest';
+import { createEnvironment, type Counts } from '../../bench/detection/error-process.ts';
+import { noiseModel } from '../../bench/detection/noise.ts';
+import { deriveSeed, mulberry32 } from '../../bench/detection/random.ts';
+import { weatherFilter } from '../../bench/detection/weather-filter.ts';
+
+const RATE = 0.01;
+const look = (requests: number, errors: number): Counts => ({ requests, errors });
+
+describe('weather filter', () => {
+  it('with independent errors gives the binomial likelihood ratio exactly', () => {
+    const filter = weatherFilter(noiseModel('independent'), RATE, 1);
+    const after = [look(100, 3), look(80, 0), look(120, 9)];
+    const rows = filter.logLikelihoodRatios(filter.atDeploy([look(100, 1)]), after, [5]);
+    let expected = 0;
+    after.forEach((l, i) => {
+      expected += l.errors * Math.log(5) + (l.requests - l.errors) * Math.log((1 - 5 * RATE) / (1 - RATE));
+      expect(rows?.[i]?.[0]).toBeCloseTo(expected, 9);
+    });
+  });
+
+  it('lets a burst explain two looks at 30% errors that independent errors cannot', () => {
+    const after = [look(100, 1), look(100, 30), look(100, 30), look(100, 1), look(100, 1), look(100, 1)];
+    const final = (noise: string) => {
+      const filter = weatherFilter(noiseModel(noise), RATE, 1);
+      return filter.logLikelihoodRatios(filter.atDeploy([]), after, [10]).at(-1)?.[0] ?? Number.NaN;
+    };
+    expect(final('independent')).toBeGreaterThan(Math.log(1000));
+    expect(final('bursts-30')).toBeLessThan(0);
+  });
+
+  it('as a sequential guard on the wander it models, rolls back few healthy releases and most ×10 ones', () => {
+    const noise = noiseModel('wandering');
+    const alpha = 0.05;
+    const multipliers = [2, 5, 10];
+    const rolledBack = (seed: number, ownRate: number) => {
+      const env = createEnvironment(mulberry32(deriveSeed(20261205, seed)), noise, 20);
+      env.next(60, () => RATE);
+      const before = Array.from({ length: 24 }, () => env.next(1, () => RATE));
+      const after = Array.from({ length: 24 }, () => env.next(1, () => ownRate));
+      const filter = weatherFilter(noise, RATE, env.level());
+      const rows = filter.logLikelihoodRatios(filter.atDeploy(before), after, multipliers);
+      return rows.some((row) => row.reduce((s, r) => s + Math.exp(r), 0) / row.length >= 1 / alpha);
+    };
+    const healthy = Array.from({ length: 400 }, (_, i) => rolledBack(i, RATE)).filter(Boolean).length;
+    const bad = Array.from({ length: 100 }, (_, i) => rolledBack(10_000 + i, 10 * RATE)).filter(Boolean).length;
+    // Ville's inequality: at most alpha of healthy releases over any horizon, under the model.
+    expect(healthy / 400).toBeLessThanOrEqual(alpha);
+    expect(bad / 100).toBeGreaterThan(0.9);
+  });
+});
