@@ -1,12 +1,14 @@
 /**
- * An upper bound, not a detector: the most any rule could catch T seconds after the deploy without
- * rolling back more than `falseRate` of healthy releases by T. By the Neyman–Pearson lemma no test
- * of the same looks at the same false-rollback rate has more power against a ×m release than the
- * likelihood ratio of "×m since the deploy" to "healthy"; weather-filter.ts computes that ratio for
- * the noise model itself. It reads the previous release's last `--before` looks too, as a guard
- * could, and is told the daily level, which only adds power. A sequential guard that rolls back at
- * most `falseRate` of healthy releases over its window rolls back at most that share by T, so the
- * share caught at T bounds any guard's; a median of T needs half the bad deploys caught by then.
+ * A bound, not a detector: the most any rule reading the same looks could catch T seconds after
+ * the deploy without rolling back more than `falseRate` of healthy releases by T. By the
+ * Neyman–Pearson lemma no test of those looks at that false-rollback rate has more power against
+ * a ×m release than the likelihood ratio of "×m since the deploy" to "healthy"; weather-filter.ts
+ * computes that ratio for the noise model itself, told the app's rate and the daily level. It
+ * reads the previous release's last `--before` looks too, as a guard could. A sequential guard that
+ * rolls back at most `falseRate` of healthy releases over its window rolls back at most that share
+ * by T, so the share caught at T bounds any such guard's; a median of T needs half the bad deploys
+ * caught by then. Measured (the filter on grids, the level from simulated deploys), the share is
+ * an estimate of the bound that errs low, if anything: an approximate ratio is a valid test too.
  *
  * Second, for scale: the sequential guard that knowledge of the model would give (see
  * sequentialDetection), with its false rollbacks checked on healthy deploys.

@@ -1,6 +1,6 @@
 /**
- * Shared by the oracle references (window-limits.ts, deploy-limits.ts): their command-line
- * options, and a deploy's looks after an hour of the noise model's weather.
+ * Shared by the oracle references (window-limits.ts, deploy-limits.ts, likelihood-limits.ts):
+ * their command-line options, and a deploy's looks after an hour of the noise model's weather.
  */
 import type { ParseArgsConfig } from 'node:util';
 import { createEnvironment, type Counts, type Environment } from './error-process.ts';
@@ -48,8 +48,8 @@ export function oracleSetup(v: { [K in keyof ReturnType<typeof oracleOptions>]: 
  * Deploy `index`'s looks (5 s each) for a release whose own rate is `ownRate`, after an hour of
  * weather at the app's rate, so bursts and the wander are in their stationary state; the environment
  * as it was at the deploy, for its level; and, when `looksBefore` > 0, the previous release's last
- * looks before the deploy, one tick each (without them the hour is drawn a minute at a time, so
- * the other references keep their random draws).
+ * looks before the deploy, one tick each (without them the hour is drawn in one call, as before,
+ * so the other references keep their random draws).
  */
 export function weatheredDeploy(
   s: OracleSetup,

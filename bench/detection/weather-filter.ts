@@ -1,8 +1,9 @@
 /**
- * The exact likelihood of a run of looks under a noise model (noise.ts), by a forward filter over
- * the hidden weather that error-process.ts draws: the wander's log level on a grid, and whether a
- * burst is on and how far into it the tick is. Only the references use it (likelihood-limits.ts):
- * it knows the model's parameters, which no real guard does.
+ * The likelihood of a run of looks under a noise model (noise.ts), by a forward filter over the
+ * hidden weather that error-process.ts draws: the wander's log level on a grid, and whether a burst is
+ * on and how far into it the tick is. Exact but for the grids (finer ones change nothing measured)
+ * and one approximation noted below. Only the references use it (likelihood-limits.ts): it knows
+ * the model's parameters, the app's rate and the daily level, which no real guard does.
  */
 import { TICK_SECONDS, type Counts } from './error-process.ts';
 import type { NoiseModel } from './noise.ts';
@@ -54,6 +55,8 @@ export function weatherFilter(noise: NoiseModel, rate: number, level: number, gr
   });
 
   // Bursts: idle (state 0), or in tick k of a burst that began `offset` seconds into its first tick.
+  // A burst's last tick leads back to idle, so no burst starts in the tick after one ends; the
+  // simulator allows it, at a chance of the order of (bursts per tick)², negligible at a few an hour.
   const burstStates: BurstState[] = [{ share: 0, next: 0 }];
   const burstStarts: number[] = [];
   if (burst !== undefined) {
@@ -87,7 +90,10 @@ export function weatherFilter(noise: NoiseModel, rate: number, level: number, gr
     }
   }
 
-  /** Moves `state` one tick on and weighs it by `look`; returns log P(look | the looks before). */
+  /**
+   * Moves `state` one tick on and weighs it by `look`; returns log P(look | the looks before),
+   * without the binomial coefficient, which is the same under every hypothesis.
+   */
   function step(state: Float64Array, look: Counts, ownRate: number): number {
     moved.fill(0);
     for (let b = 0; b < B; b++) {
@@ -111,10 +117,12 @@ export function weatherFilter(noise: NoiseModel, rate: number, level: number, gr
     for (let i = 0; i < moved.length; i++) if ((moved[i] as number) > 0 && (logEmission[i] as number) > top) top = logEmission[i] as number;
     let total = 0;
     for (let i = 0; i < moved.length; i++) {
-      const w = (moved[i] as number) * Math.exp((logEmission[i] as number) - top);
+      // A state the weather cannot be in stays at 0, however well it would explain the look.
+      const w = (moved[i] as number) > 0 ? (moved[i] as number) * Math.exp((logEmission[i] as number) - top) : 0;
       state[i] = w;
       total += w;
     }
+    if (!(total > 0 && Number.isFinite(total))) throw new Error(`weather filter: a look of ${look.errors}/${look.requests} errors has no probability under ${noise.name}`);
     for (let i = 0; i < state.length; i++) state[i] = (state[i] as number) / total;
     return top + Math.log(total);
   }

@@ -35,6 +35,33 @@ describe('weather filter', () => {
     expect(final('bursts-30')).toBeLessThan(0);
   });
 
+  // Under the model, a likelihood ratio's mean over healthy data is exactly 1, whatever m is and
+  // whatever came before the deploy: a filter that steps the wander at the wrong pace, forgets its
+  // mean correction or mixes bursts wrongly gives another mean.
+  it.each([
+    ['wandering', noiseModel('wandering'), 4000],
+    ['combined', noiseModel('combined'), 2000],
+    ['bursts every 10 minutes', { ...noiseModel('bursts-30'), name: 'frequent bursts', bursts: [{ perHour: 6, durationSeconds: 10, errorRate: 0.3 }] }, 4000],
+  ])('under %s, averages a likelihood ratio of 1 over healthy looks', (_label, noise, runs) => {
+    const multipliers = [0.6, 1.5];
+    const ratios = multipliers.map((): number[] => []);
+    for (let i = 0; i < runs; i++) {
+      const env = createEnvironment(mulberry32(deriveSeed(7, i)), noise, 20);
+      env.next(696, () => RATE);
+      const before = Array.from({ length: 24 }, () => env.next(1, () => RATE));
+      const level = env.level();
+      const after = Array.from({ length: 6 }, () => env.next(1, () => RATE));
+      const filter = weatherFilter(noise, RATE, level);
+      const last = filter.logLikelihoodRatios(filter.atDeploy(before), after, multipliers).at(-1) ?? [];
+      multipliers.forEach((_, j) => ratios[j]?.push(Math.exp(last[j] as number)));
+    }
+    for (const xs of ratios) {
+      const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+      const standardError = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1) / xs.length);
+      expect(Math.abs(mean - 1)).toBeLessThan(Math.max(0.01, 4 * standardError));
+    }
+  });
+
   it('as a sequential guard on the wander it models, rolls back few healthy releases and most ×10 ones', () => {
     const noise = noiseModel('wandering');
     const alpha = 0.05;
