@@ -7,14 +7,14 @@ import { createEnvironment, type Counts, type Environment } from './error-proces
 import { noiseModel, type NoiseModel } from './noise.ts';
 import { deriveSeed, mulberry32 } from './random.ts';
 
-export function oracleOptions(healthyDeploys: number) {
+export function oracleOptions(healthyDeploys: number, badDeploys = 2000) {
   return {
     noise: { type: 'string', default: 'combined' },
     rps: { type: 'string', default: '20' },
     rate: { type: 'string', default: '0.01' },
     multiplier: { type: 'string', default: '10' },
     healthy: { type: 'string', default: String(healthyDeploys) },
-    bad: { type: 'string', default: '2000' },
+    bad: { type: 'string', default: String(badDeploys) },
     seed: { type: 'string', default: '20251204' },
     'false-rate': { type: 'string', default: '0.001' },
   } as const satisfies ParseArgsConfig['options'];

@@ -20,6 +20,8 @@ export const DEFAULT_GRID: FilterGrid = { wanderLevels: 31, burstOffsets: 5 };
 export interface WeatherFilter {
   /** The hidden weather's distribution after the previous release's looks before the deploy. */
   atDeploy(before: readonly Counts[]): Float64Array;
+  /** log P(looks) from the stationary weather, for a release at the app's rate (up to binomial coefficients). */
+  logLikelihood(looks: readonly Counts[]): number;
   /**
    * log LR of "×m since the deploy" against "healthy" after each look since the deploy, for each
    * m in `multipliers`: row i is after look i + 1.
@@ -127,15 +129,23 @@ export function weatherFilter(noise: NoiseModel, rate: number, level: number, gr
     return top + Math.log(total);
   }
 
+  function afterLooks(looks: readonly Counts[]): { state: Float64Array; logLikelihood: number } {
+    const state = new Float64Array(B * G);
+    for (let b = 0; b < B; b++) {
+      const p = b === 0 ? 1 - startShare * (B - 1) : startShare;
+      for (let g = 0; g < G; g++) state[b * G + g] = p * (stationary[g] as number);
+    }
+    let logLikelihood = 0;
+    for (const look of looks) logLikelihood += step(state, look, rate);
+    return { state, logLikelihood };
+  }
+
   return {
     atDeploy(before) {
-      const state = new Float64Array(B * G);
-      for (let b = 0; b < B; b++) {
-        const p = b === 0 ? 1 - startShare * (B - 1) : startShare;
-        for (let g = 0; g < G; g++) state[b * G + g] = p * (stationary[g] as number);
-      }
-      for (const look of before) step(state, look, rate);
-      return state;
+      return afterLooks(before).state;
+    },
+    logLikelihood(looks) {
+      return afterLooks(looks).logLikelihood;
     },
     logLikelihoodRatios(atDeploy, after, multipliers) {
       const healthy = Float64Array.from(atDeploy);

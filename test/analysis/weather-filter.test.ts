@@ -14,7 +14,7 @@ const RATE = 0.01;
 const look = (requests: number, errors: number): Counts => ({ requests, errors });
 
 describe('weather filter', () => {
-  it('with independent errors gives the binomial likelihood ratio exactly', () => {
+  it('with independent errors gives the binomial likelihood and its ratio exactly', () => {
     const filter = weatherFilter(noiseModel('independent'), RATE, 1);
     const after = [look(100, 3), look(80, 0), look(120, 9)];
     const rows = filter.logLikelihoodRatios(filter.atDeploy([look(100, 1)]), after, [5]);
@@ -23,6 +23,8 @@ describe('weather filter', () => {
       expected += l.errors * Math.log(5) + (l.requests - l.errors) * Math.log((1 - 5 * RATE) / (1 - RATE));
       expect(rows?.[i]?.[0]).toBeCloseTo(expected, 9);
     });
+    const binomialLog = after.reduce((s, l) => s + l.errors * Math.log(RATE) + (l.requests - l.errors) * Math.log1p(-RATE), 0);
+    expect(filter.logLikelihood(after)).toBeCloseTo(binomialLog, 9);
   });
 
   it('lets a burst explain two looks at 30% errors that independent errors cannot', () => {

@@ -1,0 +1,82 @@
+/**
+ * How much of the likelihood bound (likelihood-limits.ts) a guard could keep if it learned the
+ * wander instead of being told it. A prototype measurement, not the guard: from the previous
+ * release's last hour of looks (one per tick) it picks the wander's sd and correlation time that
+ * give those looks the highest likelihood, from a grid that leaves out the true values, and takes
+ * the hour's error rate as the app's; then the sequential guard of likelihood-limits.ts runs with
+ * that model. Still told: the bursts' rate, length and error share (the noise model's own).
+ *
+ *   node bench/detection/learned-limits.ts [--noise combined] [--rps 20] [--rate 0.01] [--multiplier 10]
+ *        [--healthy 3000] [--healthy-from 0] [--bad 1000] [--seed N] [--false-rate 0.001] [--seconds 120]
+ *
+ * A few tenths of a second a deploy: split a long run with --healthy-from.
+ */
+import { parseArgs } from 'node:util';
+import { TICK_SECONDS, type Counts } from './error-process.ts';
+import type { NoiseModel } from './noise.ts';
+import { oracleOptions, oracleSetup, weatheredDeploy } from './oracle-setup.ts';
+import { quantile } from './report.ts';
+import { weatherFilter, type FilterGrid } from './weather-filter.ts';
+
+const { values } = parseArgs({ options: { ...oracleOptions(3000, 1000), seconds: { type: 'string', default: '120' }, 'healthy-from': { type: 'string', default: '0' } } as const });
+const setup = oracleSetup(values);
+const { noise, rate, multiplier, falseRate } = setup;
+const HOUR_LOOKS = 3600 / TICK_SECONDS;
+const LOOKS_BEFORE = 24;
+const LOOKS_AFTER = Number(values.seconds) / TICK_SECONDS;
+const MULTIPLIERS = [1.5, 2, 3, 5, 7, 10, 15, 20];
+const FIT_GRID: FilterGrid = { wanderLevels: 21, burstOffsets: 5 };
+const SDS = [0.35, 0.5, 0.7, 0.9];
+const CORRELATION_SECONDS = [25, 60, 150];
+
+interface Learned {
+  model: NoiseModel;
+  rate: number;
+}
+
+/** The wander that gives the hour's looks the highest likelihood, and the hour's rate. */
+function learn(hour: readonly Counts[]): Learned {
+  const requests = hour.reduce((s, l) => s + l.requests, 0);
+  const errors = hour.reduce((s, l) => s + l.errors, 0);
+  const hourRate = Math.max(errors, 0.5) / Math.max(requests, 1);
+  let best: Learned = { model: noise, rate: hourRate };
+  let bestLog = Number.NEGATIVE_INFINITY;
+  for (const sd of SDS) {
+    for (const seconds of CORRELATION_SECONDS) {
+      const model: NoiseModel = { ...noise, wanderLogSd: sd, wanderSeconds: seconds };
+      const log = weatherFilter(model, hourRate, 1, FIT_GRID).logLikelihood(hour);
+      if (log > bestLog) {
+        bestLog = log;
+        best = { model, rate: hourRate };
+      }
+    }
+  }
+  return best;
+}
+
+/** Seconds to the rollback within the horizon, or null; and the model learned. */
+function guard(index: number, ownRate: number): { at: number | null; learned: Learned } {
+  const d = weatheredDeploy(setup, index, ownRate, LOOKS_AFTER, HOUR_LOOKS);
+  const learned = learn(d.before);
+  const filter = weatherFilter(learned.model, learned.rate, 1);
+  const rows = filter.logLikelihoodRatios(filter.atDeploy(d.before.slice(-LOOKS_BEFORE)), d.looks, MULTIPLIERS);
+  const look = rows.findIndex((row) => row.reduce((s, r) => s + Math.exp(r), 0) / row.length >= 1 / falseRate);
+  return { at: look < 0 ? null : (look + 1) * TICK_SECONDS, learned };
+}
+
+const bad = Array.from({ length: setup.bad }, (_, i) => guard(2_000_000 + i, Math.min(1, rate * multiplier)));
+const healthyFrom = Number(values['healthy-from']);
+const healthy = Array.from({ length: setup.healthy }, (_, i) => guard(3_000_000 + healthyFrom + i, rate));
+
+const times = bad.flatMap((r) => (r.at === null ? [] : [r.at])).sort((a, b) => a - b);
+const median = bad.length === 0 ? '—' : times.length * 2 >= bad.length ? `${quantile(times, 0.5 * (bad.length / times.length))} s` : `> ${values.seconds} s`;
+const rolledBack = healthy.filter((r) => r.at !== null).length;
+const learnedSds = healthy.map((r) => r.learned.model.wanderLogSd);
+const learnedSeconds = healthy.map((r) => r.learned.model.wanderSeconds);
+const share = (xs: number[], v: number) => `${((100 * xs.filter((x) => x === v).length) / xs.length).toFixed(0)}%`;
+console.log(`# ${noise.name} at ${setup.rps} rps, ${rate * 100}% baseline, ×${multiplier}; the wander learned from the last hour, bursts told`);
+console.log(`learned sd: ${SDS.map((v) => `${v}: ${share(learnedSds, v)}`).join(', ')} (true ${noise.wanderLogSd})`);
+console.log(`learned correlation: ${CORRELATION_SECONDS.map((v) => `${v} s: ${share(learnedSeconds, v)}`).join(', ')} (true ${noise.wanderSeconds} s)`);
+console.log(
+  `×${multiplier} caught within ${values.seconds} s ${bad.length === 0 ? '—' : ((100 * times.length) / bad.length).toFixed(1)}%, median ${median}; ${rolledBack} of ${healthy.length} healthy rolled back in that time`,
+);
