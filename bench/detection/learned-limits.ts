@@ -71,9 +71,10 @@ const healthy = Array.from({ length: setup.healthy }, (_, i) => guard(3_000_000 
 const times = bad.flatMap((r) => (r.at === null ? [] : [r.at])).sort((a, b) => a - b);
 const median = bad.length === 0 ? '—' : times.length * 2 >= bad.length ? `${quantile(times, 0.5 * (bad.length / times.length))} s` : `> ${values.seconds} s`;
 const rolledBack = healthy.filter((r) => r.at !== null).length;
-const learnedSds = healthy.map((r) => r.learned.model.wanderLogSd);
-const learnedSeconds = healthy.map((r) => r.learned.model.wanderSeconds);
-const share = (xs: number[], v: number) => `${((100 * xs.filter((x) => x === v).length) / xs.length).toFixed(0)}%`;
+const learnedModels = [...healthy, ...bad].map((r) => r.learned.model);
+const learnedSds = learnedModels.map((m) => m.wanderLogSd);
+const learnedSeconds = learnedModels.map((m) => m.wanderSeconds);
+const share = (xs: number[], v: number) => (xs.length === 0 ? '—' : `${((100 * xs.filter((x) => x === v).length) / xs.length).toFixed(0)}%`);
 console.log(`# ${noise.name} at ${setup.rps} rps, ${rate * 100}% baseline, ×${multiplier}; the wander learned from the last hour, bursts told`);
 console.log(`learned sd: ${SDS.map((v) => `${v}: ${share(learnedSds, v)}`).join(', ')} (true ${noise.wanderLogSd})`);
 console.log(`learned correlation: ${CORRELATION_SECONDS.map((v) => `${v} s: ${share(learnedSeconds, v)}`).join(', ')} (true ${noise.wanderSeconds} s)`);

@@ -1,6 +1,7 @@
 /**
- * Shared by the oracle references (window-limits.ts, deploy-limits.ts, likelihood-limits.ts):
- * their command-line options, and a deploy's looks after an hour of the noise model's weather.
+ * Shared by the oracle references (window-limits.ts, deploy-limits.ts, likelihood-limits.ts,
+ * learned-limits.ts): their command-line options, and a deploy's looks after an hour of the noise
+ * model's weather.
  */
 import type { ParseArgsConfig } from 'node:util';
 import { createEnvironment, type Counts, type Environment } from './error-process.ts';

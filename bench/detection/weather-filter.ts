@@ -2,8 +2,9 @@
  * The likelihood of a run of looks under a noise model (noise.ts), by a forward filter over the
  * hidden weather that error-process.ts draws: the wander's log level on a grid, and whether a burst is
  * on and how far into it the tick is. Exact but for the grids (finer ones change nothing measured)
- * and one approximation noted below. Only the references use it (likelihood-limits.ts): it knows
- * the model's parameters, the app's rate and the daily level, which no real guard does.
+ * and one approximation noted below. Only the references use it (likelihood-limits.ts,
+ * learned-limits.ts): it is told the model's parameters, the app's rate and the daily level, which
+ * no real guard is.
  */
 import { TICK_SECONDS, type Counts } from './error-process.ts';
 import type { NoiseModel } from './noise.ts';
