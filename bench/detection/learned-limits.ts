@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { TICK_SECONDS, type Counts } from './error-process.ts';
 import type { NoiseModel } from './noise.ts';
 import { oracleOptions, oracleSetup, weatheredDeploy } from './oracle-setup.ts';
-import { quantile } from './report.ts';
+import { medianCountingMisses } from './report.ts';
 import { weatherFilter, type FilterGrid } from './weather-filter.ts';
 
 const { values } = parseArgs({ options: { ...oracleOptions(3000, 1000), seconds: { type: 'string', default: '120' }, 'healthy-from': { type: 'string', default: '0' } } as const });
@@ -69,7 +69,8 @@ const healthyFrom = Number(values['healthy-from']);
 const healthy = Array.from({ length: setup.healthy }, (_, i) => guard(3_000_000 + healthyFrom + i, rate));
 
 const times = bad.flatMap((r) => (r.at === null ? [] : [r.at])).sort((a, b) => a - b);
-const median = bad.length === 0 ? '—' : times.length * 2 >= bad.length ? `${quantile(times, 0.5 * (bad.length / times.length))} s` : `> ${values.seconds} s`;
+const medianSeconds = medianCountingMisses(times, bad.length);
+const median = bad.length === 0 ? '—' : medianSeconds === null ? `> ${values.seconds} s` : `${medianSeconds} s`;
 const rolledBack = healthy.filter((r) => r.at !== null).length;
 const learnedModels = [...healthy, ...bad].map((r) => r.learned.model);
 const learnedSds = learnedModels.map((m) => m.wanderLogSd);
@@ -79,5 +80,5 @@ console.log(`# ${noise.name} at ${setup.rps} rps, ${rate * 100}% baseline, ×${m
 console.log(`learned sd: ${SDS.map((v) => `${v}: ${share(learnedSds, v)}`).join(', ')} (true ${noise.wanderLogSd})`);
 console.log(`learned correlation: ${CORRELATION_SECONDS.map((v) => `${v} s: ${share(learnedSeconds, v)}`).join(', ')} (true ${noise.wanderSeconds} s)`);
 console.log(
-  `×${multiplier} caught within ${values.seconds} s ${bad.length === 0 ? '—' : ((100 * times.length) / bad.length).toFixed(1)}%, median ${median}; ${rolledBack} of ${healthy.length} healthy rolled back in that time`,
+  `×${multiplier} caught within ${values.seconds} s ${bad.length === 0 ? '—' : `${((100 * times.length) / bad.length).toFixed(1)}%`}, median ${median}; ${rolledBack} of ${healthy.length} healthy rolled back in that time`,
 );

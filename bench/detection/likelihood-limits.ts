@@ -22,7 +22,7 @@
 import { parseArgs } from 'node:util';
 import { TICK_SECONDS } from './error-process.ts';
 import { oracleOptions, oracleSetup, weatheredDeploy } from './oracle-setup.ts';
-import { quantile } from './report.ts';
+import { medianCountingMisses, quantile } from './report.ts';
 import { describeNoise } from './noise.ts';
 import { weatherFilter, type FilterGrid } from './weather-filter.ts';
 
@@ -83,7 +83,8 @@ for (const seconds of HORIZONS_SECONDS) {
 }
 
 const times = sequentialBad.filter((t): t is number => t !== null).sort((a, b) => a - b);
-const median = times.length * 2 >= sequentialBad.length ? `${quantile(times, 0.5 * (sequentialBad.length / times.length))} s` : `> ${values['sequential-seconds']} s`;
+const medianSeconds = medianCountingMisses(times, sequentialBad.length);
+const median = medianSeconds === null ? `> ${values['sequential-seconds']} s` : `${medianSeconds} s`;
 const falseRollbacks = sequentialHealthy.filter((t) => t !== null).length;
 console.log(
   `\nSequential, the noise model known (mixture of ×${SEQUENTIAL_MULTIPLIERS.join(', ×')}; roll back at 1/${falseRate}): ×${multiplier} caught within ${values['sequential-seconds']} s ${((100 * times.length) / sequentialBad.length).toFixed(1)}%, median ${median}; ${falseRollbacks} of ${sequentialHealthy.length} healthy rolled back in that time`,

@@ -38,6 +38,14 @@ export function quantile(sorted: readonly number[], q: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? null;
 }
 
+/**
+ * The median time over all `deploys` when a deploy not caught counts as never caught: null when
+ * fewer than half were caught. `caughtSorted` holds the times of the caught ones, ascending.
+ */
+export function medianCountingMisses(caughtSorted: readonly number[], deploys: number): number | null {
+  return deploys > 0 && caughtSorted.length * 2 >= deploys ? quantile(caughtSorted, (0.5 * deploys) / caughtSorted.length) : null;
+}
+
 export function buildRows(cells: readonly Cell[], tallies: ReadonlyMap<string, Tally>, detectorNames: readonly string[]): Row[] {
   const rows: Row[] = [];
   for (const cell of cells) {

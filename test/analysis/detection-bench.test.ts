@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { binomial, logGamma, poisson } from '../../bench/detection/discrete.ts';
 import { meanOneGamma, mulberry32 } from '../../bench/detection/random.ts';
 import { clopperPearson } from '../../bench/detection/clopper-pearson.ts';
-import { buildRows, detectionTable, falseRollbackTable } from '../../bench/detection/report.ts';
+import { buildRows, detectionTable, falseRollbackTable, medianCountingMisses } from '../../bench/detection/report.ts';
 import { DEFAULT_SUITE_OPTIONS, DETECTOR_NAMES, runSuiteInProcess, selectCells } from '../../bench/detection/suite.ts';
 
 function moments(draw: () => number, n = 50_000): { mean: number; variance: number } {
@@ -76,6 +76,16 @@ describe('statistical suite', () => {
     }
     expect(falseRollbackTable(rows).split('\n')).toHaveLength(2 + 2);
     expect(detectionTable(rows).split('\n')).toHaveLength(2 + 6);
+  });
+});
+
+describe('median counting misses', () => {
+  it('counts a deploy not caught as never caught', () => {
+    expect(medianCountingMisses([5, 10, 15], 3)).toBe(10);
+    expect(medianCountingMisses([5, 10, 15], 4)).toBe(10);
+    expect(medianCountingMisses([5, 10, 15], 6)).toBe(15);
+    expect(medianCountingMisses([5, 10, 15], 7)).toBeNull();
+    expect(medianCountingMisses([], 0)).toBeNull();
   });
 });
 
