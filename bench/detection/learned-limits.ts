@@ -16,7 +16,7 @@ import { TICK_SECONDS, type Counts } from './error-process.ts';
 import type { NoiseModel } from './noise.ts';
 import { oracleOptions, oracleSetup, weatheredDeploy } from './oracle-setup.ts';
 import { medianCountingMisses } from './report.ts';
-import { weatherFilter, type FilterGrid } from './weather-filter.ts';
+import { firstRollbackLook, SEQUENTIAL_MULTIPLIERS, weatherFilter, type FilterGrid } from './weather-filter.ts';
 
 const { values } = parseArgs({ options: { ...oracleOptions(3000, 1000), seconds: { type: 'string', default: '120' }, 'healthy-from': { type: 'string', default: '0' } } as const });
 const setup = oracleSetup(values);
@@ -24,7 +24,6 @@ const { noise, rate, multiplier, falseRate } = setup;
 const HOUR_LOOKS = 3600 / TICK_SECONDS;
 const LOOKS_BEFORE = 24;
 const LOOKS_AFTER = Number(values.seconds) / TICK_SECONDS;
-const MULTIPLIERS = [1.5, 2, 3, 5, 7, 10, 15, 20];
 const FIT_GRID: FilterGrid = { wanderLevels: 21, burstOffsets: 5 };
 const SDS = [0.35, 0.5, 0.7, 0.9];
 const CORRELATION_SECONDS = [25, 60, 150];
@@ -59,9 +58,9 @@ function guard(index: number, ownRate: number): { at: number | null; learned: Le
   const d = weatheredDeploy(setup, index, ownRate, LOOKS_AFTER, HOUR_LOOKS);
   const learned = learn(d.before);
   const filter = weatherFilter(learned.model, learned.rate, 1);
-  const rows = filter.logLikelihoodRatios(filter.atDeploy(d.before.slice(-LOOKS_BEFORE)), d.looks, MULTIPLIERS);
-  const look = rows.findIndex((row) => row.reduce((s, r) => s + Math.exp(r), 0) / row.length >= 1 / falseRate);
-  return { at: look < 0 ? null : (look + 1) * TICK_SECONDS, learned };
+  const rows = filter.logLikelihoodRatios(filter.atDeploy(d.before.slice(-LOOKS_BEFORE)), d.looks, SEQUENTIAL_MULTIPLIERS);
+  const look = firstRollbackLook(rows, falseRate);
+  return { at: look === null ? null : look * TICK_SECONDS, learned };
 }
 
 const bad = Array.from({ length: setup.bad }, (_, i) => guard(2_000_000 + i, Math.min(1, rate * multiplier)));

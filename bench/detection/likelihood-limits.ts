@@ -24,7 +24,7 @@ import { TICK_SECONDS } from './error-process.ts';
 import { oracleOptions, oracleSetup, weatheredDeploy } from './oracle-setup.ts';
 import { medianCountingMisses, quantile } from './report.ts';
 import { describeNoise } from './noise.ts';
-import { weatherFilter, type FilterGrid } from './weather-filter.ts';
+import { firstRollbackLook, SEQUENTIAL_MULTIPLIERS, weatherFilter, type FilterGrid } from './weather-filter.ts';
 
 const { values } = parseArgs({
   options: {
@@ -54,18 +54,12 @@ const ratiosOf = (index: number, ownRate: number): number[] => ratios(index, own
 const healthy = Array.from({ length: setup.healthy }, (_, i) => ratiosOf(i, rate));
 const bad = Array.from({ length: setup.bad }, (_, i) => ratiosOf(1_000_000 + i, Math.min(1, rate * multiplier)));
 
-/**
- * What a sequential guard that knew the noise model could do: the likelihood ratio averaged over
- * a range of multipliers is a nonnegative martingale for a healthy release under the model, so
- * rolling back when it first reaches 1 / falseRate rolls back at most falseRate of healthy
- * releases over any window (Ville's inequality), with no level to calibrate.
- */
-const SEQUENTIAL_MULTIPLIERS = [1.5, 2, 3, 5, 7, 10, 15, 20];
+// What a sequential guard that knew the noise model could do (weather-filter.ts: firstRollbackLook),
+// with no level to calibrate.
 const SEQUENTIAL_LOOKS = Number(values['sequential-seconds']) / TICK_SECONDS;
 function sequentialDetection(index: number, ownRate: number): number | null {
-  const rows = ratios(index, ownRate, SEQUENTIAL_LOOKS, SEQUENTIAL_MULTIPLIERS);
-  const at = rows.findIndex((row) => row.reduce((s, r) => s + Math.exp(r), 0) / row.length >= 1 / falseRate);
-  return at < 0 ? null : (at + 1) * TICK_SECONDS;
+  const look = firstRollbackLook(ratios(index, ownRate, SEQUENTIAL_LOOKS, SEQUENTIAL_MULTIPLIERS), falseRate);
+  return look === null ? null : look * TICK_SECONDS;
 }
 const sequentialBad = Array.from({ length: setup.bad }, (_, i) => sequentialDetection(2_000_000 + i, Math.min(1, rate * multiplier)));
 const sequentialHealthy = Array.from({ length: Number(values['sequential-healthy']) }, (_, i) => sequentialDetection(3_000_000 + i, rate));

@@ -171,3 +171,18 @@ function normalised(xs: number[]): number[] {
   const total = xs.reduce((s, x) => s + x, 0);
   return xs.map((x) => x / total);
 }
+
+/** The multipliers the sequential guards average their likelihood ratio over. */
+export const SEQUENTIAL_MULTIPLIERS: readonly number[] = [1.5, 2, 3, 5, 7, 10, 15, 20];
+
+/**
+ * The sequential guard on one deploy's ratios (rows from logLikelihoodRatios, one column per
+ * multiplier): the first look, 1-based, at which the ratio averaged over the multipliers reaches
+ * 1 / falseRate, or null. The average is a nonnegative martingale for a
+ * healthy release under the model, so by Ville's inequality at most falseRate of healthy releases
+ * ever reach it.
+ */
+export function firstRollbackLook(rows: readonly (readonly number[])[], falseRate: number): number | null {
+  const at = rows.findIndex((row) => row.reduce((s, r) => s + Math.exp(r), 0) / row.length >= 1 / falseRate);
+  return at < 0 ? null : at + 1;
+}

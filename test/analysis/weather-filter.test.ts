@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createEnvironment, type Counts } from '../../bench/detection/error-process.ts';
 import { noiseModel } from '../../bench/detection/noise.ts';
 import { deriveSeed, mulberry32 } from '../../bench/detection/random.ts';
-import { weatherFilter } from '../../bench/detection/weather-filter.ts';
+import { firstRollbackLook, weatherFilter } from '../../bench/detection/weather-filter.ts';
 
 const RATE = 0.01;
 const look = (requests: number, errors: number): Counts => ({ requests, errors });
@@ -75,7 +75,7 @@ describe('weather filter', () => {
       const after = Array.from({ length: 24 }, () => env.next(1, () => ownRate));
       const filter = weatherFilter(noise, RATE, env.level());
       const rows = filter.logLikelihoodRatios(filter.atDeploy(before), after, multipliers);
-      return rows.some((row) => row.reduce((s, r) => s + Math.exp(r), 0) / row.length >= 1 / alpha);
+      return firstRollbackLook(rows, alpha) !== null;
     };
     const healthy = Array.from({ length: 400 }, (_, i) => rolledBack(i, RATE)).filter(Boolean).length;
     const bad = Array.from({ length: 100 }, (_, i) => rolledBack(10_000 + i, 10 * RATE)).filter(Boolean).length;
