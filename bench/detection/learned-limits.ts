@@ -12,11 +12,10 @@
  * A few tenths of a second a deploy: split a long run with --healthy-from.
  */
 import { parseArgs } from 'node:util';
-import { TICK_SECONDS, type Counts } from './error-process.ts';
-import type { NoiseModel } from './noise.ts';
+import { TICK_SECONDS } from './error-process.ts';
 import { oracleOptions, oracleSetup, weatheredDeploy } from './oracle-setup.ts';
 import { medianCountingMisses } from './report.ts';
-import { firstRollbackLook, SEQUENTIAL_MULTIPLIERS, weatherFilter, type FilterGrid } from './weather-filter.ts';
+import { firstRollbackLook, LEARNED_CORRELATION_SECONDS, LEARNED_SDS, learnWander, SEQUENTIAL_MULTIPLIERS, weatherFilter, type LearnedWander } from './weather-filter.ts';
 
 const { values } = parseArgs({ options: { ...oracleOptions(3000, 1000), seconds: { type: 'string', default: '120' }, 'healthy-from': { type: 'string', default: '0' } } as const });
 const setup = oracleSetup(values);
@@ -24,39 +23,11 @@ const { noise, rate, multiplier, falseRate } = setup;
 const HOUR_LOOKS = 3600 / TICK_SECONDS;
 const LOOKS_BEFORE = 24;
 const LOOKS_AFTER = Number(values.seconds) / TICK_SECONDS;
-const FIT_GRID: FilterGrid = { wanderLevels: 21, burstOffsets: 5 };
-const SDS = [0.35, 0.5, 0.7, 0.9];
-const CORRELATION_SECONDS = [25, 60, 150];
-
-interface Learned {
-  model: NoiseModel;
-  rate: number;
-}
-
-/** The wander that gives the hour's looks the highest likelihood, and the hour's rate. */
-function learn(hour: readonly Counts[]): Learned {
-  const requests = hour.reduce((s, l) => s + l.requests, 0);
-  const errors = hour.reduce((s, l) => s + l.errors, 0);
-  const hourRate = Math.max(errors, 0.5) / Math.max(requests, 1);
-  let best: Learned = { model: noise, rate: hourRate };
-  let bestLog = Number.NEGATIVE_INFINITY;
-  for (const sd of SDS) {
-    for (const seconds of CORRELATION_SECONDS) {
-      const model: NoiseModel = { ...noise, wanderLogSd: sd, wanderSeconds: seconds };
-      const log = weatherFilter(model, hourRate, 1, FIT_GRID).logLikelihood(hour);
-      if (log > bestLog) {
-        bestLog = log;
-        best = { model, rate: hourRate };
-      }
-    }
-  }
-  return best;
-}
 
 /** Seconds to the rollback within the horizon, or null; and the model learned. */
-function guard(index: number, ownRate: number): { at: number | null; learned: Learned } {
+function guard(index: number, ownRate: number): { at: number | null; learned: LearnedWander } {
   const d = weatheredDeploy(setup, index, ownRate, LOOKS_AFTER, HOUR_LOOKS);
-  const learned = learn(d.before);
+  const learned = learnWander(noise, d.before);
   const filter = weatherFilter(learned.model, learned.rate, 1);
   const rows = filter.logLikelihoodRatios(filter.atDeploy(d.before.slice(-LOOKS_BEFORE)), d.looks, SEQUENTIAL_MULTIPLIERS);
   const look = firstRollbackLook(rows, falseRate);
@@ -76,8 +47,8 @@ const learnedSds = learnedModels.map((m) => m.wanderLogSd);
 const learnedSeconds = learnedModels.map((m) => m.wanderSeconds);
 const share = (xs: number[], v: number) => (xs.length === 0 ? '—' : `${((100 * xs.filter((x) => x === v).length) / xs.length).toFixed(0)}%`);
 console.log(`# ${noise.name} at ${setup.rps} rps, ${rate * 100}% baseline, ×${multiplier}; the wander learned from the last hour, bursts told`);
-console.log(`learned sd: ${SDS.map((v) => `${v}: ${share(learnedSds, v)}`).join(', ')} (true ${noise.wanderLogSd})`);
-console.log(`learned correlation: ${CORRELATION_SECONDS.map((v) => `${v} s: ${share(learnedSeconds, v)}`).join(', ')} (true ${noise.wanderSeconds} s)`);
+console.log(`learned sd: ${LEARNED_SDS.map((v) => `${v}: ${share(learnedSds, v)}`).join(', ')} (true ${noise.wanderLogSd})`);
+console.log(`learned correlation: ${LEARNED_CORRELATION_SECONDS.map((v) => `${v} s: ${share(learnedSeconds, v)}`).join(', ')} (true ${noise.wanderSeconds} s)`);
 console.log(
   `×${multiplier} caught within ${values.seconds} s ${bad.length === 0 ? '—' : `${((100 * times.length) / bad.length).toFixed(1)}%`}, median ${median}; ${rolledBack} of ${healthy.length} healthy rolled back in that time`,
 );

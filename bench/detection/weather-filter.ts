@@ -28,6 +28,13 @@ export interface WeatherFilter {
    * m in `multipliers`: row i is after look i + 1.
    */
   logLikelihoodRatios(atDeploy: Float64Array, after: readonly Counts[], multipliers: readonly number[]): number[][];
+  /**
+   * One pass over `looks` from the stationary weather: log P(look i | the looks before) for each i,
+   * and the weather's distribution before look i for every i ≥ keepFrom (undefined before).
+   */
+  track(looks: readonly Counts[], keepFrom: number): { increments: number[]; states: (Float64Array | undefined)[] };
+  /** log P(look | the looks before) for each look from `state` on, for a release with this own rate. */
+  incrementsFrom(state: Float64Array, looks: readonly Counts[], ownRate: number): number[];
 }
 
 interface BurstState {
@@ -80,17 +87,33 @@ export function weatherFilter(noise: NoiseModel, rate: number, level: number, gr
   const moved = new Float64Array(B * G);
   const logEmission = new Float64Array(B * G);
 
-  /** Log of each (burst, wander) state's chance of `look` for a release with this own rate. */
-  function emission(look: Counts, ownRate: number): void {
+  /** Per own rate: each (burst, wander) state's log error and log success probability (computed once). */
+  const logChances = new Map<number, { error: Float64Array; success: Float64Array }>();
+  function chancesFor(ownRate: number): { error: Float64Array; success: Float64Array } {
+    const known = logChances.get(ownRate);
+    if (known !== undefined) return known;
+    const error = new Float64Array(B * G);
+    const success = new Float64Array(B * G);
     for (let b = 0; b < B; b++) {
       const share = (burstStates[b] as BurstState).share;
       for (let g = 0; g < G; g++) {
         const calm = Math.min(1, ownRate * level * (wanderMultiplier[g] as number));
         const p = share * Math.max(calm, burst?.errorRate ?? 0) + (1 - share) * calm;
         const q = Math.min(1 - 1e-15, Math.max(1e-300, p));
-        logEmission[b * G + g] = look.errors * Math.log(q) + (look.requests - look.errors) * Math.log1p(-q);
+        error[b * G + g] = Math.log(q);
+        success[b * G + g] = Math.log1p(-q);
       }
     }
+    const chances = { error, success };
+    logChances.set(ownRate, chances);
+    return chances;
+  }
+
+  /** Log of each (burst, wander) state's chance of `look` for a release with this own rate. */
+  function emission(look: Counts, ownRate: number): void {
+    const { error, success } = chancesFor(ownRate);
+    const successes = look.requests - look.errors;
+    for (let i = 0; i < logEmission.length; i++) logEmission[i] = look.errors * (error[i] as number) + successes * (success[i] as number);
   }
 
   /**
@@ -104,7 +127,9 @@ export function weatherFilter(noise: NoiseModel, rate: number, level: number, gr
       for (let g = 0; g < G; g++) {
         const mass = state[b * G + g] as number;
         if (mass === 0) continue;
-        for (const { to, p } of wanderStep[g] as { to: number; p: number }[]) {
+        const row = wanderStep[g] as { to: number; p: number }[];
+        for (let r = 0; r < row.length; r++) {
+          const { to, p } = row[r] as { to: number; p: number };
           const m = mass * p;
           if (b === 0) {
             moved[to] = (moved[to] as number) + m * (1 - startPerTick);
@@ -130,12 +155,17 @@ export function weatherFilter(noise: NoiseModel, rate: number, level: number, gr
     return top + Math.log(total);
   }
 
-  function afterLooks(looks: readonly Counts[]): { state: Float64Array; logLikelihood: number } {
+  function stationaryState(): Float64Array {
     const state = new Float64Array(B * G);
     for (let b = 0; b < B; b++) {
       const p = b === 0 ? 1 - startShare * (B - 1) : startShare;
       for (let g = 0; g < G; g++) state[b * G + g] = p * (stationary[g] as number);
     }
+    return state;
+  }
+
+  function afterLooks(looks: readonly Counts[]): { state: Float64Array; logLikelihood: number } {
+    const state = stationaryState();
     let logLikelihood = 0;
     for (const look of looks) logLikelihood += step(state, look, rate);
     return { state, logLikelihood };
@@ -159,6 +189,19 @@ export function weatherFilter(noise: NoiseModel, rate: number, level: number, gr
           return totals[j] as number;
         });
       });
+    },
+    track(looks, keepFrom) {
+      const state = stationaryState();
+      const states: (Float64Array | undefined)[] = [];
+      const increments = looks.map((look, i) => {
+        states.push(i >= keepFrom ? Float64Array.from(state) : undefined);
+        return step(state, look, rate);
+      });
+      return { increments, states };
+    },
+    incrementsFrom(state, looks, ownRate) {
+      const s = Float64Array.from(state);
+      return looks.map((look) => step(s, look, ownRate));
     },
   };
 }
@@ -185,4 +228,37 @@ export const SEQUENTIAL_MULTIPLIERS: readonly number[] = [1.5, 2, 3, 5, 7, 10, 1
 export function firstRollbackLook(rows: readonly (readonly number[])[], falseRate: number): number | null {
   const at = rows.findIndex((row) => row.reduce((s, r) => s + Math.exp(r), 0) / row.length >= 1 / falseRate);
   return at < 0 ? null : at + 1;
+}
+
+/** The wander sds and correlation times a learned filter picks from: a grid that leaves out the noise models' 0.65 and 50 s. */
+export const LEARNED_SDS: readonly number[] = [0.35, 0.5, 0.7, 0.9];
+export const LEARNED_CORRELATION_SECONDS: readonly number[] = [25, 60, 150];
+const FIT_GRID: FilterGrid = { wanderLevels: 21, burstOffsets: 5 };
+
+export interface LearnedWander {
+  model: NoiseModel;
+  rate: number;
+}
+
+/**
+ * The wander that gives `looks` (an app's own recent looks, one per tick) the highest likelihood,
+ * from the grids above, and their error rate as the app's. The bursts stay `noise`'s: told, not learned.
+ */
+export function learnWander(noise: NoiseModel, looks: readonly Counts[]): LearnedWander {
+  const requests = looks.reduce((s, l) => s + l.requests, 0);
+  const errors = looks.reduce((s, l) => s + l.errors, 0);
+  const rate = Math.max(errors, 0.5) / Math.max(requests, 1);
+  let best: LearnedWander = { model: noise, rate };
+  let bestLog = Number.NEGATIVE_INFINITY;
+  for (const sd of LEARNED_SDS) {
+    for (const seconds of LEARNED_CORRELATION_SECONDS) {
+      const model: NoiseModel = { ...noise, wanderLogSd: sd, wanderSeconds: seconds };
+      const log = weatherFilter(model, rate, 1, FIT_GRID).logLikelihood(looks);
+      if (log > bestLog) {
+        bestLog = log;
+        best = { model, rate };
+      }
+    }
+  }
+  return best;
 }

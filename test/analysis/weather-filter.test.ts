@@ -83,4 +83,39 @@ describe('weather filter', () => {
     expect(healthy / 400).toBeLessThanOrEqual(alpha);
     expect(bad / 100).toBeGreaterThan(0.9);
   });
+
+  it('tracks, in one pass, what atDeploy and logLikelihood give for every prefix', () => {
+    const noise = noiseModel('combined');
+    const env = createEnvironment(mulberry32(deriveSeed(11, 1)), noise, 20);
+    const looks = Array.from({ length: 40 }, () => env.next(1, () => RATE));
+    const filter = weatherFilter(noise, RATE, 1);
+    const { increments, states } = filter.track(looks, 30);
+    expect(states.slice(0, 30).every((s) => s === undefined)).toBe(true);
+    for (const i of [30, 35, 39]) {
+      expect(Array.from(states[i] ?? [])).toEqual(Array.from(filter.atDeploy(looks.slice(0, i))));
+      const sum = increments.slice(0, i).reduce((a, b) => a + b, 0);
+      expect(sum).toBeCloseTo(filter.logLikelihood(looks.slice(0, i)), 9);
+    }
+  });
+
+  it('gives from a tracked state the same ratios as logLikelihoodRatios', () => {
+    const noise = noiseModel('combined');
+    const env = createEnvironment(mulberry32(deriveSeed(11, 2)), noise, 20);
+    const before = Array.from({ length: 24 }, () => env.next(1, () => RATE));
+    const after = Array.from({ length: 6 }, () => env.next(1, () => 10 * RATE));
+    const filter = weatherFilter(noise, RATE, 1);
+    const { increments, states } = filter.track([...before, ...after], 24);
+    const healthy = increments.slice(24);
+    const atDeploy = states[24] as Float64Array;
+    const copy = Array.from(atDeploy);
+    const bad = filter.incrementsFrom(atDeploy, after, 10 * RATE);
+    // The tracked state is shared by every multiplier's run: it must be left as it was.
+    expect(Array.from(atDeploy)).toEqual(copy);
+    const rows = filter.logLikelihoodRatios(filter.atDeploy(before), after, [10]);
+    let ratio = 0;
+    bad.forEach((b, t) => {
+      ratio += b - (healthy[t] as number);
+      expect(ratio).toBeCloseTo(rows[t]?.[0] as number, 9);
+    });
+  });
 });
