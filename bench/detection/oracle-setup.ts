@@ -1,7 +1,8 @@
 /**
  * Shared by the oracle references (window-limits.ts, deploy-limits.ts, likelihood-limits.ts,
- * learned-limits.ts): their command-line options, and a deploy's looks after an hour of the noise
- * model's weather.
+ * learned-limits.ts, jump-limits.ts, conformal-limits.ts): their command-line options, a deploy's
+ * looks after an hour of the noise model's weather, and the conformal level the last two set from
+ * the stable release's history.
  */
 import type { ParseArgsConfig } from 'node:util';
 import { createEnvironment, type Counts, type Environment } from './error-process.ts';
@@ -67,4 +68,33 @@ export function weatheredDeploy(
   const out: Counts[] = [];
   for (let i = 0; i < looks; i++) out.push(env.next(1, () => ownRate));
   return { looks: out, levelAtDeploy, before };
+}
+
+/**
+ * Hours of the stable release's looks (one per tick, after an hour's warm-up) followed by `after`
+ * looks of a release whose own rate is `ownRate`, as one array: the deploy is at index `history`.
+ */
+export function historyThenDeploy(s: OracleSetup, index: number, ownRate: number, hours: number, after: number): { looks: Counts[]; history: number } {
+  const env: Environment = createEnvironment(mulberry32(deriveSeed(s.seed, index)), s.noise, s.rps);
+  env.next(12 * 60, () => s.rate);
+  const history = Math.round(hours * 12 * 60);
+  const looks: Counts[] = [];
+  for (let i = 0; i < history; i++) looks.push(env.next(1, () => s.rate));
+  for (let i = 0; i < after; i++) looks.push(env.next(1, () => ownRate));
+  return { looks, history };
+}
+
+/**
+ * A conformal level: the statistic's largest value after each moment of the history (`maxima`),
+ * pooled into runs of `block` moments (each run counts once, by its largest: one burst lifts the
+ * statistic after several neighbouring moments at once), and the k-th largest of those with
+ * k = ⌊α(N + 1)⌋. If the deploy moment is like any run of the history, a healthy release exceeds
+ * it with probability at most α. null when the history has too few stretches for α (fewer than 1/α − 1).
+ */
+export function conformalLevel(maxima: readonly number[], falseRate: number, block = 1): number | null {
+  const pooled: number[] = [];
+  for (let i = 0; i < maxima.length; i += block) pooled.push(Math.max(...maxima.slice(i, i + block)));
+  pooled.sort((a, b) => b - a);
+  const k = Math.floor(falseRate * (pooled.length + 1));
+  return k < 1 ? null : (pooled[k - 1] as number);
 }

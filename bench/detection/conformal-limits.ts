@@ -1,0 +1,87 @@
+/**
+ * Prototype: the learned-likelihood guard of learned-limits.ts, but with its rollback level set from
+ * the app's own history instead of from its model. The guard's statistic (the likelihood ratio of
+ * "×m since the deploy" to "healthy", averaged over m) is computed after every moment of the stable
+ * release's last hours as if a deploy had happened there, and the guard rolls back when it exceeds
+ * all but a share α of those: a conformal level (oracle-setup.ts), which holds however wrong the model
+ * is, provided the deploy moment is like any other. Two levels: over every moment, and over the
+ * largest of each `block` moments. Still told: the bursts' rate, length and error share, unless
+ * `--no-bursts` gives the filter a model without any (wrong on noise with bursts: it costs speed).
+ *
+ *   node bench/detection/conformal-limits.ts [--noise combined] [--rps 20] [--hours 6] [--after 8]
+ *        [--block 12] [--no-bursts] [--false-rate 0.00025] [--healthy 200] [--healthy-from 0] [--bad 200]
+ *
+ * About 3 s a deploy: split a long healthy run with --healthy-from.
+ */
+import { parseArgs } from 'node:util';
+import { TICK_SECONDS, type Counts } from './error-process.ts';
+import { conformalLevel, historyThenDeploy, oracleOptions, oracleSetup } from './oracle-setup.ts';
+import { medianCountingMisses } from './report.ts';
+import { learnWander, weatherFilter } from './weather-filter.ts';
+
+const { values } = parseArgs({ options: { ...oracleOptions(200, 200), 'false-rate': { type: 'string', default: '0.00025' }, hours: { type: 'string', default: '6' }, after: { type: 'string', default: '8' }, block: { type: 'string', default: '12' }, 'no-bursts': { type: 'boolean', default: false }, 'healthy-from': { type: 'string', default: '0' } } as const });
+const setup = oracleSetup(values);
+const HOUR = 3600 / TICK_SECONDS;
+const HISTORY = Number(values.hours) * HOUR;
+const AFTER = Number(values.after);
+/** A pseudo-deploy needs this many looks of the stable release before it, as the deploy has. */
+const BEFORE = 24;
+const MULTIPLIERS = [2, 5, 10, 20];
+/** Coarser than the default: the level is calibrated, so a rougher ratio costs power, never validity. */
+const GUARD_GRID = { wanderLevels: 21, burstOffsets: 5 };
+
+/** The running log of the ratio averaged over the multipliers, after each look from `at`. */
+function statistic(filter: ReturnType<typeof weatherFilter>, state: Float64Array, looks: readonly Counts[], healthy: readonly number[], rate: number): number[] {
+  const sums = MULTIPLIERS.map((m) => {
+    let cumulative = 0;
+    return filter.incrementsFrom(state, looks, Math.min(1, rate * m)).map((inc, t) => (cumulative += inc - (healthy[t] as number)));
+  });
+  return looks.map((_, t) => {
+    let top = Number.NEGATIVE_INFINITY;
+    for (const s of sums) top = Math.max(top, s[t] as number);
+    let total = 0;
+    for (const s of sums) total += Math.exp((s[t] as number) - top);
+    return top + Math.log(total / MULTIPLIERS.length);
+  });
+}
+
+const BLOCKS = [1, Number(values.block)];
+
+/** Per way of setting the level (BLOCKS): seconds to the rollback, null, or no level (too little history for α). */
+function deploy(index: number, ownRate: number): (number | null | 'no level')[] {
+  const { looks: all } = historyThenDeploy(setup, index, ownRate, Number(values.hours), AFTER);
+  const learned = learnWander(values['no-bursts'] ? { ...setup.noise, bursts: [] } : setup.noise, all.slice(HISTORY - HOUR, HISTORY));
+  const filter = weatherFilter(learned.model, learned.rate, 1, GUARD_GRID);
+  const { increments, states } = filter.track(all, BEFORE);
+  const from = (j: number) => statistic(filter, states[j] as Float64Array, all.slice(j, j + AFTER), increments.slice(j, j + AFTER), learned.rate);
+  const maxima: number[] = [];
+  for (let j = BEFORE; j + AFTER <= HISTORY; j++) maxima.push(Math.max(...from(j)));
+  const deployed = from(HISTORY);
+  return BLOCKS.map((block) => {
+    const level = conformalLevel(maxima, setup.falseRate, block);
+    if (level === null) return 'no level';
+    const at = deployed.findIndex((v) => v > level);
+    return at < 0 ? null : (at + 1) * TICK_SECONDS;
+  });
+}
+
+const started = Date.now();
+const healthyFrom = Number(values['healthy-from']);
+const bad = Array.from({ length: setup.bad }, (_, i) => deploy(2_000_000 + i, Math.min(1, setup.rate * setup.multiplier)));
+const healthy = Array.from({ length: setup.healthy }, (_, i) => deploy(3_000_000 + healthyFrom + i, setup.rate));
+const seconds = AFTER * TICK_SECONDS;
+console.log(`# The learned likelihood with a conformal level${values['no-bursts'] ? ', its model without bursts' : ''}: ${setup.noise.name} at ${setup.rps} rps, ×${setup.multiplier}; ${values.hours} h of history, α ${setup.falseRate}\n`);
+console.log(`| level | ×${setup.multiplier} caught within ${seconds} s (${bad.length}) | median s | healthy rolled back within ${seconds} s (${healthy.length}) |`);
+console.log('| --- | ---: | ---: | ---: |');
+BLOCKS.forEach((block, b) => {
+  const name = block === 1 ? 'over every moment' : `the largest of each ${block} moments`;
+  if ([...bad, ...healthy].some((r) => r[b] === 'no level')) {
+    console.log(`| ${name} | no level: ${values.hours} h is too little history for α ${setup.falseRate} | | |`);
+    return;
+  }
+  const times = bad.flatMap((r) => (typeof r[b] === 'number' ? [r[b]] : [])).sort((x, y) => x - y);
+  const caught = bad.length === 0 ? '—' : `${((100 * times.length) / bad.length).toFixed(1)}%`;
+  const median = bad.length === 0 ? '—' : (medianCountingMisses(times, bad.length) ?? `> ${seconds}`);
+  console.log(`| ${name} | ${caught} | ${median} | ${healthy.filter((r) => r[b] !== null).length} |`);
+});
+console.log(`\n${((Date.now() - started) / Math.max(1, bad.length + healthy.length)).toFixed(0)} ms a deploy`);
