@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { binomial, logGamma, poisson } from '../../bench/detection/discrete.ts';
 import { meanOneGamma, mulberry32 } from '../../bench/detection/random.ts';
 import { clopperPearson } from '../../bench/detection/clopper-pearson.ts';
+import { conformalLevel } from '../../bench/detection/oracle-setup.ts';
 import { buildRows, detectionTable, falseRollbackTable, medianCountingMisses } from '../../bench/detection/report.ts';
 import { DEFAULT_SUITE_OPTIONS, DETECTOR_NAMES, runSuiteInProcess, selectCells } from '../../bench/detection/suite.ts';
 
@@ -98,5 +99,22 @@ describe('Clopper–Pearson interval', () => {
     const ci = clopperPearson(k, n);
     expect(ci.lower).toBeCloseTo(lower, 3);
     expect(ci.upper).toBeCloseTo(upper, 3);
+  });
+});
+
+describe('conformal level', () => {
+  it('is the k-th largest of the history, k = ⌊α(N + 1)⌋, and null when k < 1', () => {
+    const maxima = Array.from({ length: 99 }, (_, i) => i); // 0…98
+    expect(conformalLevel(maxima, 0.05)).toBe(94); // k = 5
+    expect(conformalLevel(maxima, 0.01)).toBe(98); // k = 1: the largest
+    expect(conformalLevel(maxima, 0.009)).toBeNull(); // 99 moments cannot give a level at 0.9 %
+  });
+
+  it('pools neighbouring moments in time order, so one cluster counts once', () => {
+    // One burst lifts three moments in a row; the other runs of three each have one high moment.
+    const maxima = [9, 8, 7, 1, 1, 1, 6, 1, 1, 5, 1, 1];
+    expect(conformalLevel(maxima, 0.25)).toBe(7); // every moment, k = 3: the burst's third moment
+    expect(conformalLevel(maxima, 0.25, 3)).toBe(9); // runs 9, 1, 6, 5 and k = 1: the burst counts once
+    expect(conformalLevel(maxima, 0.6, 3)).toBe(5); // k = 3 of the runs; pooling sorted values would give 1
   });
 });
