@@ -1,13 +1,13 @@
 /**
  * The likelihood of a run of looks under a noise model (noise.ts), by a forward filter over the
- * hidden weather that error-process.ts draws: the wander's log level on a grid, and whether a burst is
- * on and how far into it the tick is. Exact but for the grids (finer ones change nothing measured)
- * and one approximation noted below. Only the references use it (likelihood-limits.ts,
- * learned-limits.ts): it is told the model's parameters, the app's rate and the daily level, which
- * no real guard is.
+ * hidden weather that error-process.ts draws: the wander's log level on a grid, and whether a burst
+ * (of which kind) is on and how far into it the tick is. Exact but for the grids (finer ones change
+ * nothing measured) and the approximations noted below. Only the references use it
+ * (likelihood-limits.ts, learned-limits.ts, conformal-limits.ts): it is told the model's parameters,
+ * the app's rate and the daily level, or learns some of them (learnWander), which no guard does yet.
  */
 import { TICK_SECONDS, type Counts } from './error-process.ts';
-import type { NoiseModel } from './noise.ts';
+import type { Burst, NoiseModel } from './noise.ts';
 
 export interface FilterGrid {
   /** Levels of the wander's log on a grid of ±4.5 sd. */
@@ -40,6 +40,8 @@ export interface WeatherFilter {
 interface BurstState {
   share: number;
   next: number;
+  /** The error rate of the burst this state is a tick of (0 when idle). */
+  errorRate: number;
 }
 
 /**
@@ -47,9 +49,6 @@ interface BurstState {
  * (taken as constant over the few minutes the filter reads).
  */
 export function weatherFilter(noise: NoiseModel, rate: number, level: number, grid: FilterGrid = DEFAULT_GRID): WeatherFilter {
-  if (noise.bursts.length > 1) throw new Error(`noise ${noise.name}: the weather filter models at most one kind of burst`);
-  const burst = noise.bursts[0];
-
   // The wander: log-rate AR(1) per tick, as error-process.ts steps it.
   const sd = noise.wanderLogSd;
   const rho = Math.exp(-TICK_SECONDS / noise.wanderSeconds);
@@ -64,12 +63,15 @@ export function weatherFilter(noise: NoiseModel, rate: number, level: number, gr
     return row.flatMap((p, to) => (p > 1e-12 ? [{ to, p }] : []));
   });
 
-  // Bursts: idle (state 0), or in tick k of a burst that began `offset` seconds into its first tick.
-  // A burst's last tick leads back to idle, so no burst starts in the tick after one ends; the
-  // simulator allows it, at a chance of the order of (bursts per tick)², negligible at a few an hour.
-  const burstStates: BurstState[] = [{ share: 0, next: 0 }];
-  const burstStarts: number[] = [];
-  if (burst !== undefined) {
+  // Bursts: idle (state 0), or in tick k of a burst of one kind that began `offset` seconds into its
+  // first tick. A burst's last tick leads back to idle, so no burst starts in the tick after one
+  // ends; the simulator allows it, at a chance of the order of (bursts per tick)², negligible at a
+  // few an hour. Kinds of burst start independently in the simulator; here at most one is on.
+  const burstStates: BurstState[] = [{ share: 0, next: 0, errorRate: 0 }];
+  /** Each burst's first-tick states and the chance per tick that the weather enters each. */
+  const burstStarts: { state: number; p: number }[] = [];
+  for (const burst of noise.bursts) {
+    const startPerTick = 1 - Math.exp((-TICK_SECONDS * burst.perHour) / 3600);
     for (let o = 0; o < grid.burstOffsets; o++) {
       const offset = ((o + 0.5) * TICK_SECONDS) / grid.burstOffsets;
       const end = offset + burst.durationSeconds;
@@ -77,13 +79,18 @@ export function weatherFilter(noise: NoiseModel, rate: number, level: number, gr
       for (let k = 0; k * TICK_SECONDS < end; k++) {
         shares.push((Math.min((k + 1) * TICK_SECONDS, end) - Math.max(k * TICK_SECONDS, offset)) / TICK_SECONDS);
       }
-      burstStarts.push(burstStates.length);
-      shares.forEach((share, k) => burstStates.push({ share, next: k === shares.length - 1 ? 0 : burstStates.length + 1 }));
+      burstStarts.push({ state: burstStates.length, p: startPerTick / grid.burstOffsets });
+      shares.forEach((share, k) => burstStates.push({ share, next: k === shares.length - 1 ? 0 : burstStates.length + 1, errorRate: burst.errorRate }));
     }
   }
   const B = burstStates.length;
-  const startPerTick = burst === undefined ? 0 : 1 - Math.exp((-TICK_SECONDS * burst.perHour) / 3600);
-  const startShare = startPerTick / Math.max(1, burstStarts.length);
+  const startPerTick = burstStarts.reduce((sum, start) => sum + start.p, 0);
+  /** Each state's share of the weather's stationary mass, roughly: idle, or a tick of a burst with its start's chance. */
+  const burstPrior = burstStates.map(() => 0);
+  for (const start of burstStarts) {
+    for (let b = start.state; b !== 0; b = (burstStates[b] as BurstState).next) burstPrior[b] = start.p;
+  }
+  burstPrior[0] = 1 - burstPrior.reduce((sum, p) => sum + p, 0);
   const moved = new Float64Array(B * G);
   const logEmission = new Float64Array(B * G);
 
@@ -95,10 +102,10 @@ export function weatherFilter(noise: NoiseModel, rate: number, level: number, gr
     const error = new Float64Array(B * G);
     const success = new Float64Array(B * G);
     for (let b = 0; b < B; b++) {
-      const share = (burstStates[b] as BurstState).share;
+      const { share, errorRate } = burstStates[b] as BurstState;
       for (let g = 0; g < G; g++) {
         const calm = Math.min(1, ownRate * level * (wanderMultiplier[g] as number));
-        const p = share * Math.max(calm, burst?.errorRate ?? 0) + (1 - share) * calm;
+        const p = share * Math.max(calm, errorRate) + (1 - share) * calm;
         const q = Math.min(1 - 1e-15, Math.max(1e-300, p));
         error[b * G + g] = Math.log(q);
         success[b * G + g] = Math.log1p(-q);
@@ -133,7 +140,7 @@ export function weatherFilter(noise: NoiseModel, rate: number, level: number, gr
           const m = mass * p;
           if (b === 0) {
             moved[to] = (moved[to] as number) + m * (1 - startPerTick);
-            for (const s of burstStarts) moved[s * G + to] = (moved[s * G + to] as number) + m * startShare;
+            for (const start of burstStarts) moved[start.state * G + to] = (moved[start.state * G + to] as number) + m * start.p;
           } else {
             moved[next * G + to] = (moved[next * G + to] as number) + m;
           }
@@ -158,8 +165,7 @@ export function weatherFilter(noise: NoiseModel, rate: number, level: number, gr
   function stationaryState(): Float64Array {
     const state = new Float64Array(B * G);
     for (let b = 0; b < B; b++) {
-      const p = b === 0 ? 1 - startShare * (B - 1) : startShare;
-      for (let g = 0; g < G; g++) state[b * G + g] = p * (stationary[g] as number);
+      for (let g = 0; g < G; g++) state[b * G + g] = (burstPrior[b] as number) * (stationary[g] as number);
     }
     return state;
   }
@@ -242,21 +248,25 @@ export interface LearnedWander {
 
 /**
  * The wander that gives `looks` (an app's own recent looks, one per tick) the highest likelihood,
- * from the grids above, and their error rate as the app's. The bursts stay `noise`'s: told, not learned.
+ * from the grids above, and their error rate as the app's. The bursts are `noise`'s (told), unless
+ * `burstChoices` is given: then the best of those too (null: no bursts), learned with the wander.
  */
-export function learnWander(noise: NoiseModel, looks: readonly Counts[]): LearnedWander {
+export function learnWander(noise: NoiseModel, looks: readonly Counts[], burstChoices?: readonly (Burst | null)[]): LearnedWander {
   const requests = looks.reduce((s, l) => s + l.requests, 0);
   const errors = looks.reduce((s, l) => s + l.errors, 0);
   const rate = Math.max(errors, 0.5) / Math.max(requests, 1);
+  const burstOptions = burstChoices?.map((b) => (b === null ? [] : [b])) ?? [noise.bursts];
   let best: LearnedWander = { model: noise, rate };
   let bestLog = Number.NEGATIVE_INFINITY;
-  for (const sd of LEARNED_SDS) {
-    for (const seconds of LEARNED_CORRELATION_SECONDS) {
-      const model: NoiseModel = { ...noise, wanderLogSd: sd, wanderSeconds: seconds };
-      const log = weatherFilter(model, rate, 1, FIT_GRID).logLikelihood(looks);
-      if (log > bestLog) {
-        bestLog = log;
-        best = { model, rate };
+  for (const bursts of burstOptions) {
+    for (const sd of LEARNED_SDS) {
+      for (const seconds of LEARNED_CORRELATION_SECONDS) {
+        const model: NoiseModel = { ...noise, bursts, wanderLogSd: sd, wanderSeconds: seconds };
+        const log = weatherFilter(model, rate, 1, FIT_GRID).logLikelihood(looks);
+        if (log > bestLog) {
+          bestLog = log;
+          best = { model, rate };
+        }
       }
     }
   }

@@ -37,6 +37,16 @@ describe('weather filter', () => {
     expect(final('bursts-30')).toBeLessThan(0);
   });
 
+  it('gives each kind of burst its own error rate: a look where every request fails needs the 100% kind', () => {
+    const looks = [look(100, 1), look(100, 1), look(100, 100), look(100, 1), look(100, 1)];
+    const burst30 = { perHour: 1, durationSeconds: 5, errorRate: 0.3 };
+    const outage = { perHour: 1, durationSeconds: 5, errorRate: 1 };
+    const logLikelihood = (bursts: (typeof burst30)[]) => weatherFilter({ ...noiseModel('independent'), name: 'bursts', bursts }, RATE, 1).logLikelihood(looks);
+    // Far likelier with the outage kind (an outage of 5 s once an hour), whichever kind is listed first.
+    expect(logLikelihood([burst30, outage]) - logLikelihood([burst30])).toBeGreaterThan(50);
+    expect(logLikelihood([outage, burst30])).toBeCloseTo(logLikelihood([burst30, outage]), 6);
+  });
+
   // Under the model, a likelihood ratio's mean over healthy data is exactly 1, whatever m is and
   // whatever came before the deploy: a filter that steps the wander at the wrong pace, forgets its
   // mean correction or mixes bursts wrongly gives another mean.
@@ -44,6 +54,7 @@ describe('weather filter', () => {
     ['wandering', noiseModel('wandering'), 4000],
     ['combined', noiseModel('combined'), 2000],
     ['bursts every 10 minutes', { ...noiseModel('bursts-30'), name: 'frequent bursts', bursts: [{ perHour: 6, durationSeconds: 10, errorRate: 0.3 }] }, 4000],
+    ['two kinds of burst, every 10 minutes each', { ...noiseModel('bursts-30'), name: 'two kinds', bursts: [{ perHour: 6, durationSeconds: 10, errorRate: 0.3 }, { perHour: 6, durationSeconds: 5, errorRate: 1 }] }, 4000],
   ])('under %s, averages a likelihood ratio of 1 over healthy looks', (_label, noise, runs) => {
     const multipliers = [0.6, 1.5];
     const ratios = multipliers.map((): number[] => []);
