@@ -6,20 +6,36 @@
  * all but a share α of those: a conformal level (oracle-setup.ts), which holds however wrong the model
  * is, provided the deploy moment is like any other. Two levels: over every moment, and over the
  * largest of each `block` moments. Still told: the bursts' rate, length and error share, unless
- * `--no-bursts` gives the filter a model without any (wrong on noise with bursts: it costs speed).
+ * `--no-bursts` gives the filter a model without any (wrong on noise with bursts: it costs speed), or
+ * `--learn-bursts` picks them from a few choices, with the wander, over the whole history, or
+ * `--broad-bursts` gives it bursts of every size, neither told nor learned.
  *
  *   node bench/detection/conformal-limits.ts [--noise combined] [--rps 20] [--hours 6] [--after 8]
- *        [--block 12] [--no-bursts] [--false-rate 0.00025] [--healthy 200] [--healthy-from 0] [--bad 200]
+ *        [--block 12] [--no-bursts | --learn-bursts | --broad-bursts] [--false-rate 0.00025]
+ *        [--healthy 200] [--healthy-from 0] [--bad 200] [--bad-from 0]
  *
- * About 3 s a deploy: split a long healthy run with --healthy-from.
+ * About 3 s a deploy (10 s learning bursts): split a long run with --healthy-from and --bad-from.
  */
 import { parseArgs } from 'node:util';
 import { TICK_SECONDS, type Counts } from './error-process.ts';
+import type { Burst } from './noise.ts';
 import { conformalLevel, historyThenDeploy, oracleOptions, oracleSetup } from './oracle-setup.ts';
 import { medianCountingMisses } from './report.ts';
-import { learnWander, weatherFilter } from './weather-filter.ts';
+import { learnWander, looksRate, weatherFilter } from './weather-filter.ts';
 
-const { values } = parseArgs({ options: { ...oracleOptions(200, 200), 'false-rate': { type: 'string', default: '0.00025' }, hours: { type: 'string', default: '6' }, after: { type: 'string', default: '8' }, block: { type: 'string', default: '12' }, 'no-bursts': { type: 'boolean', default: false }, 'healthy-from': { type: 'string', default: '0' } } as const });
+const options = {
+  ...oracleOptions(200, 200),
+  'false-rate': { type: 'string', default: '0.00025' },
+  hours: { type: 'string', default: '6' },
+  after: { type: 'string', default: '8' },
+  block: { type: 'string', default: '12' },
+  'no-bursts': { type: 'boolean', default: false },
+  'learn-bursts': { type: 'boolean', default: false },
+  'broad-bursts': { type: 'boolean', default: false },
+  'healthy-from': { type: 'string', default: '0' },
+  'bad-from': { type: 'string', default: '0' },
+} as const;
+const { values } = parseArgs({ options });
 const setup = oracleSetup(values);
 const HOUR = 3600 / TICK_SECONDS;
 const HISTORY = Number(values.hours) * HOUR;
@@ -27,6 +43,12 @@ const AFTER = Number(values.after);
 /** A pseudo-deploy needs this many looks of the stable release before it, as the deploy has. */
 const BEFORE = 24;
 const MULTIPLIERS = [2, 5, 10, 20];
+/** The bursts `--learn-bursts` picks from, with the wander, by likelihood over the whole history. */
+const BURST_CHOICES: readonly (Burst | null)[] = [null, ...[0.5, 2].flatMap((perHour) => [0.15, 0.5, 1].map((errorRate) => ({ perHour, durationSeconds: 10, errorRate })))];
+/** `--broad-bursts`: no burst learned or told, but bursts of any size from 10 % to 100 % errors, twice an hour in all. */
+const BROAD_BURSTS: readonly Burst[] = [0.1, 0.2, 0.4, 0.7, 1].map((errorRate) => ({ perHour: 0.4, durationSeconds: 10, errorRate }));
+/** The bursts each deploy's filter had, for the report. */
+const learnedBursts: (readonly Burst[])[] = [];
 /** Coarser than the default: the level is calibrated, so a rougher ratio costs power, never validity. */
 const GUARD_GRID = { wanderLevels: 21, burstOffsets: 5 };
 
@@ -50,8 +72,13 @@ const BLOCKS = [1, Number(values.block)];
 /** Per way of setting the level (BLOCKS): seconds to the rollback, null, or no level (too little history for α). */
 function deploy(index: number, ownRate: number): (number | null | 'no level')[] {
   const { looks: all } = historyThenDeploy(setup, index, ownRate, Number(values.hours), AFTER);
-  const learned = learnWander(values['no-bursts'] ? { ...setup.noise, bursts: [] } : setup.noise, all.slice(HISTORY - HOUR, HISTORY));
-  const filter = weatherFilter(learned.model, learned.rate, 1, GUARD_GRID);
+  const lastHour = all.slice(HISTORY - HOUR, HISTORY);
+  const learned = values['learn-bursts']
+    ? { ...learnWander(setup.noise, all.slice(0, HISTORY), BURST_CHOICES), rate: looksRate(lastHour) }
+    : learnWander({ ...setup.noise, bursts: values['no-bursts'] ? [] : values['broad-bursts'] ? BROAD_BURSTS : setup.noise.bursts }, lastHour);
+  learnedBursts.push(learned.model.bursts);
+  // Five kinds of burst make five times the states: fewer start offsets keep the cost near the others'.
+  const filter = weatherFilter(learned.model, learned.rate, 1, values['broad-bursts'] ? { ...GUARD_GRID, burstOffsets: 2 } : GUARD_GRID);
   const { increments, states } = filter.track(all, BEFORE);
   const from = (j: number) => statistic(filter, states[j] as Float64Array, all.slice(j, j + AFTER), increments.slice(j, j + AFTER), learned.rate);
   const maxima: number[] = [];
@@ -67,10 +94,11 @@ function deploy(index: number, ownRate: number): (number | null | 'no level')[] 
 
 const started = Date.now();
 const healthyFrom = Number(values['healthy-from']);
-const bad = Array.from({ length: setup.bad }, (_, i) => deploy(2_000_000 + i, Math.min(1, setup.rate * setup.multiplier)));
+const badFrom = Number(values['bad-from']);
+const bad = Array.from({ length: setup.bad }, (_, i) => deploy(2_000_000 + badFrom + i, Math.min(1, setup.rate * setup.multiplier)));
 const healthy = Array.from({ length: setup.healthy }, (_, i) => deploy(3_000_000 + healthyFrom + i, setup.rate));
 const seconds = AFTER * TICK_SECONDS;
-console.log(`# The learned likelihood with a conformal level${values['no-bursts'] ? ', its model without bursts' : ''}: ${setup.noise.name} at ${setup.rps} rps, ×${setup.multiplier}; ${values.hours} h of history, α ${setup.falseRate}\n`);
+console.log(`# The learned likelihood with a conformal level${values['no-bursts'] ? ', its model without bursts' : values['learn-bursts'] ? ', bursts learned' : values['broad-bursts'] ? ', bursts of every size' : ''}: ${setup.noise.name} at ${setup.rps} rps, ×${setup.multiplier}; ${values.hours} h of history, α ${setup.falseRate}\n`);
 console.log(`| level | ×${setup.multiplier} caught within ${seconds} s (${bad.length}) | median s | healthy rolled back within ${seconds} s (${healthy.length}) |`);
 console.log('| --- | ---: | ---: | ---: |');
 BLOCKS.forEach((block, b) => {
@@ -84,4 +112,12 @@ BLOCKS.forEach((block, b) => {
   const median = bad.length === 0 ? '—' : (medianCountingMisses(times, bad.length) ?? `> ${seconds}`);
   console.log(`| ${name} | ${caught} | ${median} | ${healthy.filter((r) => r[b] !== null).length} |`);
 });
+if (values['learn-bursts']) {
+  const picked = new Map<string, number>();
+  for (const b of learnedBursts) {
+    const key = b.length === 0 ? 'none' : b.map((x) => `${x.perHour}/h at ${x.errorRate * 100}%`).join(' + ');
+    picked.set(key, (picked.get(key) ?? 0) + 1);
+  }
+  console.log(`\nbursts learned: ${[...picked].map(([k, n]) => `${k}: ${((100 * n) / learnedBursts.length).toFixed(0)}%`).join(', ')}`);
+}
 console.log(`\n${((Date.now() - started) / Math.max(1, bad.length + healthy.length)).toFixed(0)} ms a deploy`);

@@ -246,15 +246,20 @@ export interface LearnedWander {
   rate: number;
 }
 
+/** The looks' error rate, half an error when there was none (a learned rate is never 0). */
+export function looksRate(looks: readonly Counts[]): number {
+  const requests = looks.reduce((s, l) => s + l.requests, 0);
+  const errors = looks.reduce((s, l) => s + l.errors, 0);
+  return Math.max(errors, 0.5) / Math.max(requests, 1);
+}
+
 /**
  * The wander that gives `looks` (an app's own recent looks, one per tick) the highest likelihood,
  * from the grids above, and their error rate as the app's. The bursts are `noise`'s (told), unless
  * `burstChoices` is given: then the best of those too (null: no bursts), learned with the wander.
  */
 export function learnWander(noise: NoiseModel, looks: readonly Counts[], burstChoices?: readonly (Burst | null)[]): LearnedWander {
-  const requests = looks.reduce((s, l) => s + l.requests, 0);
-  const errors = looks.reduce((s, l) => s + l.errors, 0);
-  const rate = Math.max(errors, 0.5) / Math.max(requests, 1);
+  const rate = looksRate(looks);
   const burstOptions = burstChoices?.map((b) => (b === null ? [] : [b])) ?? [noise.bursts];
   let best: LearnedWander = { model: noise, rate };
   let bestLog = Number.NEGATIVE_INFINITY;
