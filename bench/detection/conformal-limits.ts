@@ -36,6 +36,10 @@ const options = {
   'bad-from': { type: 'string', default: '0' },
 } as const;
 const { values } = parseArgs({ options });
+if ([values['no-bursts'], values['learn-bursts'], values['broad-bursts']].filter(Boolean).length > 1) {
+  console.error('conformal-limits.ts: give at most one of --no-bursts, --learn-bursts and --broad-bursts');
+  process.exit(2);
+}
 const setup = oracleSetup(values);
 const HOUR = 3600 / TICK_SECONDS;
 const HISTORY = Number(values.hours) * HOUR;

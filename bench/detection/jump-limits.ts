@@ -66,7 +66,7 @@ function statistic(looks: readonly Counts[], at: number, trim: number, rate: num
     if (trim > 0) {
       if (worst.length < trim) worst.push(l);
       else {
-        const least = worst.reduce((low, w, k) => ((w.errors < (worst[low] as Counts).errors) ? k : low), 0);
+        const least = worst.reduce((low, w, k) => (w.errors < (worst[low] as Counts).errors ? k : low), 0);
         if (l.errors > (worst[least] as Counts).errors) worst[least] = l;
       }
     }
