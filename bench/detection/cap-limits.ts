@@ -4,7 +4,7 @@
  * same test with a shorter per-look cap (burstyMinDecision 12 s, and 5 s: one look may decide) and
  * with the cap at 5 s and the minute-scale φ at every horizon (the smallest discount the baseline's
  * blocks support). Bad releases show the speed; healthy releases under the noise with bursts show
- * what each costs. A reference for docs/benchmarks.md ("What the burst cap costs"), not a tuning knob.
+ * what each costs. A reference for docs/benchmarks.md ("Toward the target"), not a tuning knob.
  *
  *   node bench/detection/cap-limits.ts [--bad 1000] [--healthy 10000]
  */

@@ -28,6 +28,10 @@ const setup = oracleSetup(values);
 const TRIMS = values.trims.split(',').map(Number);
 const BEFORE = Number(values.before);
 const AFTER = Number(values.after);
+if (!TRIMS.every((t) => Number.isInteger(t) && t >= 0) || !(BEFORE > 0 && AFTER > 0)) {
+  console.error('jump-limits.ts: --trims takes whole numbers ≥ 0 (0,2,3); --before and --after take a positive number of looks');
+  process.exit(2);
+}
 const MULTIPLIERS = [2, 3, 5, 10, 20];
 const LOG_WEIGHT = Math.log(1 / MULTIPLIERS.length);
 
