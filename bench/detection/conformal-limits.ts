@@ -21,7 +21,7 @@ import { TICK_SECONDS, type Counts } from './error-process.ts';
 import type { Burst } from './noise.ts';
 import { conformalLevel, historyThenDeploy, oracleOptions, oracleSetup } from './oracle-setup.ts';
 import { medianCountingMisses } from './report.ts';
-import { learnWander, looksRate, weatherFilter } from './weather-filter.ts';
+import { BROAD_BURSTS, learnWander, looksRate, weatherFilter } from './weather-filter.ts';
 
 const options = {
   ...oracleOptions(200, 200),
@@ -49,8 +49,6 @@ const BEFORE = 24;
 const MULTIPLIERS = [2, 5, 10, 20];
 /** The bursts `--learn-bursts` picks from, with the wander, by likelihood over the whole history. */
 const BURST_CHOICES: readonly (Burst | null)[] = [null, ...[0.5, 2].flatMap((perHour) => [0.15, 0.5, 1].map((errorRate) => ({ perHour, durationSeconds: 10, errorRate })))];
-/** `--broad-bursts`: no burst learned or told, but bursts of any size from 10 % to 100 % errors, twice an hour in all. */
-const BROAD_BURSTS: readonly Burst[] = [0.1, 0.2, 0.4, 0.7, 1].map((errorRate) => ({ perHour: 0.4, durationSeconds: 10, errorRate }));
 /** The bursts each deploy's filter had, for the report. */
 const learnedBursts: (readonly Burst[])[] = [];
 /** Coarser than the default: the level is calibrated, so a rougher ratio costs power, never validity. */

@@ -43,21 +43,42 @@ export interface Environment {
    * weather (`t` = seconds at the tick's start); a rate ≥ 1 is a hard-down release.
    */
   next(ticks: number, rateOf: (t: number) => number): Counts;
+  /**
+   * The same weather from now on (load, wander, bursts, daily phase), drawn with `u` from here:
+   * a what-if branch, such as a bad release deployed at this moment, that leaves this one as it is.
+   */
+  fork(u: Uniform): Environment;
+}
+
+/** What the weather is at a moment; each environment draws its own future from it. */
+interface WeatherState {
+  now: number;
+  dayPhase: number;
+  logLoad: number;
+  logWander: number;
+  burstStarts: number[];
 }
 
 export function createEnvironment(u: Uniform, noise: NoiseModel, requestsPerSecond: number): Environment {
   const normal = normals(u);
+  // The draws' order fixes every figure the benchmarks print: keep it.
+  const dayPhase = u() * DAY_SECONDS;
+  const logLoad = LOAD_LOG_SD * normal();
+  const logWander = noise.wanderLogSd > 0 ? noise.wanderLogSd * normal() : 0;
+  const exponential = (mean: number) => -mean * Math.log(1 - u());
+  const burstStarts = noise.bursts.map((b) => exponential(3600 / b.perHour));
+  return environmentFrom(u, normal, noise, requestsPerSecond, { now: 0, dayPhase, logLoad, logWander, burstStarts });
+}
+
+function environmentFrom(u: Uniform, normal: () => number, noise: NoiseModel, requestsPerSecond: number, weather: WeatherState): Environment {
   const loadInnovation = LOAD_LOG_SD * Math.sqrt(1 - LOAD_AUTOCORRELATION_PER_5S ** 2);
   const wanderRho = Math.exp(-TICK_SECONDS / noise.wanderSeconds);
   const wanderInnovation = noise.wanderLogSd * Math.sqrt(1 - wanderRho * wanderRho);
   const wanderCorrection = (noise.wanderLogSd * noise.wanderLogSd) / 2;
   const loadCorrection = (LOAD_LOG_SD * LOAD_LOG_SD) / 2;
-  const dayPhase = u() * DAY_SECONDS;
-  let logLoad = LOAD_LOG_SD * normal();
-  let logWander = noise.wanderLogSd > 0 ? noise.wanderLogSd * normal() : 0;
-  let now = 0;
+  const { dayPhase, burstStarts } = weather;
+  let { now, logLoad, logWander } = weather;
   const exponential = (mean: number) => -mean * Math.log(1 - u());
-  const burstStarts = noise.bursts.map((b) => exponential(3600 / b.perHour));
 
   /** Seconds of [a, b) covered by bursts of kind i; moves on to later bursts as they pass. */
   function burstOverlap(i: number, a: number, b: number): number {
@@ -83,6 +104,9 @@ export function createEnvironment(u: Uniform, noise: NoiseModel, requestsPerSeco
   return {
     now: () => now,
     level: () => rateSwingAt(now),
+    fork(v) {
+      return environmentFrom(v, normals(v), noise, requestsPerSecond, { now, dayPhase, logLoad, logWander, burstStarts: [...burstStarts] });
+    },
     next(ticks, rateOf) {
       let meanRequests = 0;
       let weightedRate = 0;

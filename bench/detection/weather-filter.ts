@@ -35,6 +35,8 @@ export interface WeatherFilter {
   track(looks: readonly Counts[], keepFrom: number): { increments: number[]; states: (Float64Array | undefined)[] };
   /** log P(look | the looks before) for each look from `state` on, for a release with this own rate. */
   incrementsFrom(state: Float64Array, looks: readonly Counts[], ownRate: number): number[];
+  /** Moves `state` itself on by one look, for a release with this own rate; log P(look | the looks before). */
+  advance(state: Float64Array, look: Counts, ownRate: number): number;
 }
 
 interface BurstState {
@@ -209,6 +211,7 @@ export function weatherFilter(noise: NoiseModel, rate: number, level: number, gr
       const s = Float64Array.from(state);
       return looks.map((look) => step(s, look, ownRate));
     },
+    advance: step,
   };
 }
 
@@ -235,6 +238,12 @@ export function firstRollbackLook(rows: readonly (readonly number[])[], falseRat
   const at = rows.findIndex((row) => row.reduce((s, r) => s + Math.exp(r), 0) / row.length >= 1 / falseRate);
   return at < 0 ? null : at + 1;
 }
+
+/**
+ * Bursts of every size from 10 % to 100 % errors, twice an hour in all: a guard's burst model that is
+ * neither told nor learned (conformal-limits.ts `--broad-bursts`, conformal-stream.ts).
+ */
+export const BROAD_BURSTS: readonly Burst[] = [0.1, 0.2, 0.4, 0.7, 1].map((errorRate) => ({ perHour: 0.4, durationSeconds: 10, errorRate }));
 
 /** The wander sds and correlation times a learned filter picks from: a grid that leaves out the noise models' 0.65 and 50 s. */
 export const LEARNED_SDS: readonly number[] = [0.35, 0.5, 0.7, 0.9];

@@ -129,4 +129,50 @@ describe('weather filter', () => {
       expect(ratio).toBeCloseTo(rows[t]?.[0] as number, 9);
     });
   });
+
+  it('advances a state in place as incrementsFrom does on a copy', () => {
+    const noise = noiseModel('combined');
+    const env = createEnvironment(mulberry32(deriveSeed(11, 3)), noise, 20);
+    const before = Array.from({ length: 24 }, () => env.next(1, () => RATE));
+    const after = Array.from({ length: 6 }, () => env.next(1, () => RATE));
+    const filter = weatherFilter(noise, RATE, 1);
+    const state = filter.atDeploy(before);
+    const expected = filter.incrementsFrom(state, after, RATE);
+    after.forEach((l, t) => expect(filter.advance(state, l, RATE)).toBeCloseTo(expected[t] as number, 12));
+    // The state itself moved on: it is now the weather after all the looks.
+    expect(Array.from(state)).toEqual(Array.from(filter.atDeploy([...before, ...after])));
+  });
+});
+
+describe('environment fork', () => {
+  // Bursts every 10 s, so the fork moves its burst schedule on while it draws.
+  const noise = { ...noiseModel('combined'), name: 'busy', bursts: [{ perHour: 360, durationSeconds: 10, errorRate: 0.3 }] };
+
+  it('leaves the environment it forks from as it was', () => {
+    const a = createEnvironment(mulberry32(deriveSeed(12, 1)), noise, 20);
+    const b = createEnvironment(mulberry32(deriveSeed(12, 1)), noise, 20);
+    a.next(100, () => RATE);
+    b.next(100, () => RATE);
+    const branch = a.fork(mulberry32(99));
+    branch.next(200, () => 10 * RATE);
+    expect(Array.from({ length: 50 }, () => a.next(1, () => RATE))).toEqual(Array.from({ length: 50 }, () => b.next(1, () => RATE)));
+  });
+
+  it('goes on from the same weather: the wander is where the original left it', () => {
+    // A wide, slow wander and heavy traffic: the next look's error share shows where the wander is.
+    const slow = { ...noiseModel('wandering'), name: 'slow', wanderLogSd: 1.5, wanderSeconds: 1e7 };
+    const share = (c: Counts) => c.errors / c.requests;
+    const gaps = { fork: 0, fresh: 0 };
+    for (let i = 0; i < 20; i++) {
+      const env = createEnvironment(mulberry32(deriveSeed(13, i)), slow, 20_000);
+      env.next(12, () => RATE);
+      const fork = env.fork(mulberry32(deriveSeed(14, i)));
+      const fresh = createEnvironment(mulberry32(deriveSeed(15, i)), slow, 20_000);
+      const next = share(env.next(1, () => RATE));
+      gaps.fork += Math.abs(Math.log(share(fork.next(1, () => RATE)) / next));
+      gaps.fresh += Math.abs(Math.log(share(fresh.next(1, () => RATE)) / next));
+    }
+    expect(gaps.fork / 20).toBeLessThan(0.1);
+    expect(gaps.fresh / 20).toBeGreaterThan(0.5);
+  });
 });
