@@ -21,7 +21,7 @@ import { TICK_SECONDS, type Counts } from './error-process.ts';
 import type { Burst } from './noise.ts';
 import { conformalLevel, historyThenDeploy, oracleOptions, oracleSetup } from './oracle-setup.ts';
 import { medianCountingMisses } from './report.ts';
-import { BROAD_BURSTS, learnWander, looksRate, weatherFilter } from './weather-filter.ts';
+import { BROAD_BURSTS, LEARNED_BURSTS, learnWander, looksRate, weatherFilter } from './weather-filter.ts';
 
 const options = {
   ...oracleOptions(200, 200),
@@ -47,8 +47,6 @@ const AFTER = Number(values.after);
 /** A pseudo-deploy needs this many looks of the stable release before it, as the deploy has. */
 const BEFORE = 24;
 const MULTIPLIERS = [2, 5, 10, 20];
-/** The bursts `--learn-bursts` picks from, with the wander, by likelihood over the whole history. */
-const BURST_CHOICES: readonly (Burst | null)[] = [null, ...[0.5, 2].flatMap((perHour) => [0.15, 0.5, 1].map((errorRate) => ({ perHour, durationSeconds: 10, errorRate })))];
 /** The bursts each deploy's filter had, for the report. */
 const learnedBursts: (readonly Burst[])[] = [];
 /** Coarser than the default: the level is calibrated, so a rougher ratio costs power, never validity. */
@@ -76,7 +74,7 @@ function deploy(index: number, ownRate: number): (number | null | 'no level')[] 
   const { looks: all } = historyThenDeploy(setup, index, ownRate, Number(values.hours), AFTER);
   const lastHour = all.slice(HISTORY - HOUR, HISTORY);
   const learned = values['learn-bursts']
-    ? { ...learnWander(setup.noise, all.slice(0, HISTORY), BURST_CHOICES), rate: looksRate(lastHour) }
+    ? { ...learnWander(setup.noise, all.slice(0, HISTORY), LEARNED_BURSTS), rate: looksRate(lastHour) }
     : learnWander({ ...setup.noise, bursts: values['no-bursts'] ? [] : values['broad-bursts'] ? BROAD_BURSTS : setup.noise.bursts }, lastHour);
   learnedBursts.push(learned.model.bursts);
   // Five kinds of burst make five times the states: fewer start offsets keep the cost near the others'.

@@ -39,6 +39,11 @@ export interface WeatherFilter {
   advance(state: Float64Array, look: Counts, ownRate: number): number;
 }
 
+export interface FilterOptions {
+  /** A burst may start in the tick right after another ends, as in the simulator (default: not). */
+  backToBack?: boolean;
+}
+
 interface BurstState {
   share: number;
   next: number;
@@ -50,7 +55,7 @@ interface BurstState {
  * A filter for an app whose own error rate is `rate`, under `noise` with the daily level `level`
  * (taken as constant over the few minutes the filter reads).
  */
-export function weatherFilter(noise: NoiseModel, rate: number, level: number, grid: FilterGrid = DEFAULT_GRID): WeatherFilter {
+export function weatherFilter(noise: NoiseModel, rate: number, level: number, grid: FilterGrid = DEFAULT_GRID, options: FilterOptions = {}): WeatherFilter {
   // The wander: log-rate AR(1) per tick, as error-process.ts steps it.
   const sd = noise.wanderLogSd;
   const rho = Math.exp(-TICK_SECONDS / noise.wanderSeconds);
@@ -67,8 +72,9 @@ export function weatherFilter(noise: NoiseModel, rate: number, level: number, gr
 
   // Bursts: idle (state 0), or in tick k of a burst of one kind that began `offset` seconds into its
   // first tick. A burst's last tick leads back to idle, so no burst starts in the tick after one
-  // ends; the simulator allows it, at a chance of the order of (bursts per tick)², negligible at a
-  // few an hour. Kinds of burst start independently in the simulator; here at most one is on.
+  // ends, unless `backToBack`; the simulator allows it, at a chance of the order of (bursts per
+  // tick)², negligible in a likelihood at a few an hour, but not in the largest statistic of days of
+  // moments. Kinds of burst start independently in the simulator; here at most one is on.
   const burstStates: BurstState[] = [{ share: 0, next: 0, errorRate: 0 }];
   /** Each burst's first-tick states and the chance per tick that the weather enters each. */
   const burstStarts: { state: number; p: number }[] = [];
@@ -140,7 +146,7 @@ export function weatherFilter(noise: NoiseModel, rate: number, level: number, gr
         for (let r = 0; r < row.length; r++) {
           const { to, p } = row[r] as { to: number; p: number };
           const m = mass * p;
-          if (b === 0) {
+          if (b === 0 || (next === 0 && options.backToBack === true)) {
             moved[to] = (moved[to] as number) + m * (1 - startPerTick);
             for (const start of burstStarts) moved[start.state * G + to] = (moved[start.state * G + to] as number) + m * start.p;
           } else {
@@ -244,6 +250,12 @@ export function firstRollbackLook(rows: readonly (readonly number[])[], falseRat
  * neither told nor learned (conformal-limits.ts `--broad-bursts`, conformal-stream.ts).
  */
 export const BROAD_BURSTS: readonly Burst[] = [0.1, 0.2, 0.4, 0.7, 1].map((errorRate) => ({ perHour: 0.4, durationSeconds: 10, errorRate }));
+
+/**
+ * The bursts a learned filter picks from, with the wander (null: none): a grid that leaves out the
+ * noise models' 30 % once an hour.
+ */
+export const LEARNED_BURSTS: readonly (Burst | null)[] = [null, ...[0.5, 2].flatMap((perHour) => [0.15, 0.5, 1].map((errorRate) => ({ perHour, durationSeconds: 10, errorRate })))];
 
 /** The wander sds and correlation times a learned filter picks from: a grid that leaves out the noise models' 0.65 and 50 s. */
 export const LEARNED_SDS: readonly number[] = [0.35, 0.5, 0.7, 0.9];

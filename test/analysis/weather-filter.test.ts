@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createEnvironment, type Counts } from '../../bench/detection/error-process.ts';
-import { noiseModel } from '../../bench/detection/noise.ts';
+import { noiseModel, type NoiseModel } from '../../bench/detection/noise.ts';
 import { deriveSeed, mulberry32 } from '../../bench/detection/random.ts';
-import { firstRollbackLook, weatherFilter } from '../../bench/detection/weather-filter.ts';
+import { firstRollbackLook, weatherFilter, type FilterOptions } from '../../bench/detection/weather-filter.ts';
 
 const RATE = 0.01;
 const look = (requests: number, errors: number): Counts => ({ requests, errors });
@@ -47,6 +47,16 @@ describe('weather filter', () => {
     expect(logLikelihood([outage, burst30])).toBeCloseTo(logLikelihood([burst30, outage]), 6);
   });
 
+  it('lets a burst start right after another only when asked (backToBack), as the simulator does', () => {
+    // Four looks at 30 %: two 10-second bursts, the second starting as the first ends.
+    const looks = [look(100, 1), look(100, 1), look(100, 30), look(100, 30), look(100, 30), look(100, 30), look(100, 1)];
+    const noise = noiseModel('bursts-30');
+    const strict = weatherFilter(noise, RATE, 1).logLikelihood(looks);
+    expect(weatherFilter(noise, RATE, 1, undefined, { backToBack: false }).logLikelihood(looks)).toBe(strict);
+    // Without it only the wander could explain the third and fourth looks, and this model has none.
+    expect(weatherFilter(noise, RATE, 1, undefined, { backToBack: true }).logLikelihood(looks) - strict).toBeGreaterThan(20);
+  });
+
   // Under the model, a likelihood ratio's mean over healthy data is exactly 1, whatever m is and
   // whatever came before the deploy: a filter that steps the wander at the wrong pace, forgets its
   // mean correction or mixes bursts wrongly gives another mean.
@@ -54,8 +64,9 @@ describe('weather filter', () => {
     ['wandering', noiseModel('wandering'), 4000],
     ['combined', noiseModel('combined'), 2000],
     ['bursts every 10 minutes', { ...noiseModel('bursts-30'), name: 'frequent bursts', bursts: [{ perHour: 6, durationSeconds: 10, errorRate: 0.3 }] }, 4000],
+    ['bursts every 10 minutes, back to back allowed', { ...noiseModel('bursts-30'), name: 'frequent bursts', bursts: [{ perHour: 6, durationSeconds: 10, errorRate: 0.3 }] }, 4000, { backToBack: true }],
     ['two kinds of burst, every 10 minutes each', { ...noiseModel('bursts-30'), name: 'two kinds', bursts: [{ perHour: 6, durationSeconds: 10, errorRate: 0.3 }, { perHour: 6, durationSeconds: 5, errorRate: 1 }] }, 4000],
-  ])('under %s, averages a likelihood ratio of 1 over healthy looks', (_label, noise, runs) => {
+  ] as [string, NoiseModel, number, FilterOptions?][])('under %s, averages a likelihood ratio of 1 over healthy looks', (_label, noise, runs, options) => {
     const multipliers = [0.6, 1.5];
     const ratios = multipliers.map((): number[] => []);
     for (let i = 0; i < runs; i++) {
@@ -64,7 +75,7 @@ describe('weather filter', () => {
       const before = Array.from({ length: 24 }, () => env.next(1, () => RATE));
       const level = env.level();
       const after = Array.from({ length: 6 }, () => env.next(1, () => RATE));
-      const filter = weatherFilter(noise, RATE, level);
+      const filter = weatherFilter(noise, RATE, level, undefined, options);
       const last = filter.logLikelihoodRatios(filter.atDeploy(before), after, multipliers).at(-1) ?? [];
       multipliers.forEach((_, j) => ratios[j]?.push(Math.exp(last[j] as number)));
     }
