@@ -7,14 +7,19 @@
  * branch of the same weather (Environment.fork), so one stream measures both, at the cost of one
  * pass: the suite's design (each deploy with its own history) would score days of history per deploy.
  *
- * The filter's wander and the app's rate are learned from the last hour, again every hour (`--wander
- * days`: picked from the last `--history-days` instead; `told`: the noise model's wander, only the
- * rate learned); its bursts are `--bursts broad` (every
- * size, neither told nor learned) or `told` (the noise model's), and with `--back-to-back` one may
- * start as another ends, as in the simulator. `--from` leaves the statistic's first looks out.
+ * What the filter knows. Its wander and the app's rate are learned from the last hour, again every
+ * hour; `--wander days` picks the wander from the last `--history-days` instead (every wander of the
+ * grid scored online), `told` takes the noise model's (the rate still learned). Its bursts are
+ * `--bursts broad` (every size, neither told nor learned), `told` (the noise model's), or `learned`
+ * (picked with the wander over days, off a grid that leaves out the true size, or off
+ * `--burst-sizes` × `--burst-rates`);
+ * `--back-to-back` lets one start as another ends, as in the simulator. `--from` leaves the
+ * statistic's first looks out.
  *
  *   node bench/detection/conformal-stream.ts [--noise combined] [--rps 20] [--multiplier 10]
- *        [--false-rate 0.00025] [--history-days 3] [--days 7] [--after 8] [--from 1] [--bursts broad|told] [--wander learned|days|told] [--back-to-back]
+ *        [--bursts broad|told|learned] [--wander learned|days|told] [--back-to-back]
+ *        [--burst-sizes 0.2,0.35 --burst-rates 0.7,1.4]
+ *        [--false-rate 0.00025] [--history-days 3] [--days 7] [--after 8] [--from 1]
  *        [--bad-every 10] [--stream 0] [--seed 20251204]
  */
 import { parseArgs } from 'node:util';
@@ -37,6 +42,8 @@ const options = {
   after: { type: 'string', default: '8' },
   from: { type: 'string', default: '1' },
   'back-to-back': { type: 'boolean', default: false },
+  'burst-sizes': { type: 'string' },
+  'burst-rates': { type: 'string' },
   bursts: { type: 'string', default: 'broad' },
   wander: { type: 'string', default: 'learned' },
   'bad-every': { type: 'string', default: '10' },
@@ -44,6 +51,15 @@ const options = {
   seed: { type: 'string', default: '20251204' },
 } as const;
 const { values } = parseArgs({ options });
+
+function listOf(name: string, text: string): number[] {
+  const xs = text.split(',').map(Number);
+  if (xs.length === 0 || xs.some((x) => !(x > 0))) {
+    console.error(`conformal-stream.ts: --${name} must be positive numbers separated by commas, got ${JSON.stringify(text)}`);
+    process.exit(2);
+  }
+  return xs;
+}
 
 function positive(name: keyof typeof values, integer: boolean): number {
   const n = Number(values[name]);
@@ -53,7 +69,7 @@ function positive(name: keyof typeof values, integer: boolean): number {
   }
   return n;
 }
-if (values.bursts !== 'broad' && values.bursts !== 'told' && values.bursts !== 'learned') {
+if (!['broad', 'told', 'learned'].includes(values.bursts)) {
   console.error(`conformal-stream.ts: --bursts must be broad, told or learned, got ${JSON.stringify(values.bursts)}`);
   process.exit(2);
 }
@@ -61,8 +77,13 @@ if (values.wander !== 'learned' && values.wander !== 'days' && values.wander !==
   console.error(`conformal-stream.ts: --wander must be learned, days or told, got ${JSON.stringify(values.wander)}`);
   process.exit(2);
 }
-if (values.bursts === 'learned' && values.wander !== 'days') {
-  console.error('conformal-stream.ts: --bursts learned is learned with the wander over days: give --wander days');
+const learnsBursts = values.bursts === 'learned';
+if (!learnsBursts && (values['burst-sizes'] !== undefined || values['burst-rates'] !== undefined)) {
+  console.error('conformal-stream.ts: --burst-sizes and --burst-rates are the grid of --bursts learned');
+  process.exit(2);
+}
+if (learnsBursts && values.wander !== 'days') {
+  console.error(`conformal-stream.ts: --bursts ${values.bursts} is learned with the wander over days: give --wander days`);
   process.exit(2);
 }
 const noise = noiseModel(values.noise);
@@ -80,6 +101,12 @@ if (FROM > AFTER) {
 const badEvery = positive('bad-every', true);
 const stream = Number(values.stream);
 const seed = Number(values.seed);
+for (const [name, n] of [['stream', stream], ['seed', seed]] as const) {
+  if (!(Number.isInteger(n) && n >= 0)) {
+    console.error(`conformal-stream.ts: --${name} must be a whole number ≥ 0, got ${JSON.stringify(values[name])}`);
+    process.exit(2);
+  }
+}
 
 const PER_MINUTE = 60 / TICK_SECONDS;
 const HOUR = 60 * PER_MINUTE;
@@ -150,19 +177,25 @@ const badTimes: (number | null)[] = [];
 const levels: number[] = [];
 const pickedWanders = new Map<string, number>();
 
+/** `--bursts learned` picks from LEARNED_BURSTS, or from the grid `--burst-sizes` × `--burst-rates` (and none). */
+const burstGrid: readonly (Burst | null)[] =
+  values['burst-sizes'] === undefined
+    ? LEARNED_BURSTS
+    : [null, ...listOf('burst-rates', values['burst-rates'] ?? '0.5,2').flatMap((perHour) => listOf('burst-sizes', values['burst-sizes'] ?? '').map((errorRate) => ({ perHour, durationSeconds: 10, errorRate })))];
+const burstChoices: (readonly Burst[])[] = learnsBursts ? burstGrid.map((b) => (b === null ? [] : [b])) : [filterBursts];
 /**
  * `--wander days`: every wander of the learned grid scored online over the whole stream, each
  * hour's log-likelihood kept for the last `--history-days`, so the wander is picked from days of
- * looks rather than one hour's. The rate is each hour's, as in the guard.
+ * looks rather than one hour's. Each look is weighed at the last hour's rate, as in the guard.
  */
-const burstChoices: (readonly Burst[])[] = values.bursts === 'learned' ? LEARNED_BURSTS.map((b) => (b === null ? [] : [b])) : [filterBursts];
 const candidateWanders = burstChoices.flatMap((bursts) =>
   LEARNED_SDS.flatMap((sd) => LEARNED_CORRELATION_SECONDS.map((seconds): NoiseModel => ({ ...noise, bursts, wanderLogSd: sd, wanderSeconds: seconds }))),
 );
 const scored = candidateWanders.map((model) => ({ model, filter: weatherFilter(model, appRate, 1, GRID, { backToBack: values['back-to-back'] }), state: new Float64Array(0) as Float64Array, hour: 0, hours: [] as number[] }));
 const HISTORY_HOURS = Math.max(1, Math.round(HISTORY_MINUTES / 60));
 
-function wanderOverDays(rate: number): NoiseModel {
+/** The wander (and with `--bursts learned`, the bursts) with the highest likelihood over the last days. */
+function wanderOverDays(): NoiseModel {
   let best = scored[0] as (typeof scored)[number];
   let bestLog = Number.NEGATIVE_INFINITY;
   for (const w of scored) {
@@ -174,8 +207,8 @@ function wanderOverDays(rate: number): NoiseModel {
       bestLog = log;
       best = w;
     }
-    // Carried on at the new hour's rate: the rate changes only the chances, not the states.
-    w.filter = weatherFilter(w.model, rate, 1, GRID, { backToBack: values['back-to-back'] });
+    // A fresh filter each hour: a filter keeps its chances for every rate it has weighed looks at.
+    w.filter = weatherFilter(w.model, appRate, 1, GRID, { backToBack: values['back-to-back'] });
   }
   return best.model;
 }
@@ -187,10 +220,10 @@ for (let t = 0; t < TOTAL; t++) {
       values.wander === 'told'
         ? { model: { ...noise, bursts: filterBursts }, rate: looksRate(lastHour) }
         : values.wander === 'days'
-          ? { model: wanderOverDays(looksRate(lastHour)), rate: looksRate(lastHour) }
+          ? { model: wanderOverDays(), rate: looksRate(lastHour) }
           : learnWander({ ...noise, bursts: filterBursts }, lastHour);
     filter = weatherFilter(learned.model, learned.rate, 1, GRID, { backToBack: values['back-to-back'] });
-    const picked = `${learned.model.wanderLogSd}/${learned.model.wanderSeconds} s${values.bursts === 'learned' ? `, ${learned.model.bursts.map((b) => `${b.errorRate * 100}% ${b.perHour}/h`).join(' ') || 'no bursts'}` : ''}`;
+    const picked = `${learned.model.wanderLogSd}/${learned.model.wanderSeconds} s${learnsBursts ? `, ${learned.model.bursts.map((b) => `${b.errorRate * 100}% ${b.perHour}/h`).join(' ') || 'no bursts'}` : ''}`;
     pickedWanders.set(picked, (pickedWanders.get(picked) ?? 0) + 1);
     learnedRate = learned.rate;
     now = filter.atDeploy(looks.slice(t - BEFORE, t));
