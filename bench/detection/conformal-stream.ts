@@ -14,7 +14,8 @@
  * (picked with the wander over days, off a grid that leaves out the true size, or off
  * `--burst-sizes` × `--burst-rates`);
  * `--back-to-back` lets one start as another ends, as in the simulator. `--from` leaves the
- * statistic's first looks out.
+ * statistic's first looks out. The last line printed is JSON for conformal-pool.ts, which pools
+ * streams into one row.
  *
  *   node bench/detection/conformal-stream.ts [--noise combined] [--rps 20] [--multiplier 10]
  *        [--bursts broad|told|learned] [--wander learned|days|told] [--back-to-back]
@@ -223,7 +224,7 @@ for (let t = 0; t < TOTAL; t++) {
           ? { model: wanderOverDays(), rate: looksRate(lastHour) }
           : learnWander({ ...noise, bursts: filterBursts }, lastHour);
     filter = weatherFilter(learned.model, learned.rate, 1, GRID, { backToBack: values['back-to-back'] });
-    const picked = `${learned.model.wanderLogSd}/${learned.model.wanderSeconds} s${learnsBursts ? `, ${learned.model.bursts.map((b) => `${b.errorRate * 100}% ${b.perHour}/h`).join(' ') || 'no bursts'}` : ''}`;
+    const picked = `${learned.model.wanderLogSd}/${learned.model.wanderSeconds} s${learnsBursts ? `, ${learned.model.bursts.map((b) => `${Math.round(b.errorRate * 100)}% ${b.perHour}/h`).join(' ') || 'no bursts'}` : ''}`;
     pickedWanders.set(picked, (pickedWanders.get(picked) ?? 0) + 1);
     learnedRate = learned.rate;
     now = filter.atDeploy(looks.slice(t - BEFORE, t));

@@ -3,8 +3,9 @@
  * hidden weather that error-process.ts draws: the wander's log level on a grid, and whether a burst
  * (of which kind) is on and how far into it the tick is. Exact but for the grids (finer ones change
  * nothing measured) and the approximations noted below. Only the references use it
- * (likelihood-limits.ts, learned-limits.ts, conformal-limits.ts): it is told the model's parameters,
- * the app's rate and the daily level, or learns some of them (learnWander), which no guard does yet.
+ * (likelihood-limits.ts, learned-limits.ts, conformal-limits.ts, conformal-stream.ts): it is told
+ * the model's parameters, the app's rate and the daily level, or learns some of them, which no guard
+ * does yet.
  */
 import { TICK_SECONDS, type Counts } from './error-process.ts';
 import type { Burst, NoiseModel } from './noise.ts';
