@@ -115,7 +115,7 @@ BLOCKS.forEach((block, b) => {
 if (values['learn-bursts']) {
   const picked = new Map<string, number>();
   for (const b of learnedBursts) {
-    const key = b.length === 0 ? 'none' : b.map((x) => `${x.perHour}/h at ${x.errorRate * 100}%`).join(' + ');
+    const key = b.length === 0 ? 'none' : b.map((x) => `${x.perHour}/h at ${Math.round(x.errorRate * 100)}%`).join(' + ');
     picked.set(key, (picked.get(key) ?? 0) + 1);
   }
   console.log(`\nbursts learned: ${[...picked].map(([k, n]) => `${k}: ${((100 * n) / learnedBursts.length).toFixed(0)}%`).join(', ')}`);

@@ -55,7 +55,7 @@ const { values } = parseArgs({ options });
 
 function listOf(name: string, text: string): number[] {
   const xs = text.split(',').map(Number);
-  if (xs.length === 0 || xs.some((x) => !(x > 0))) {
+  if (xs.some((x) => !(x > 0))) {
     console.error(`conformal-stream.ts: --${name} must be positive numbers separated by commas, got ${JSON.stringify(text)}`);
     process.exit(2);
   }
